@@ -1,0 +1,9 @@
+DROP TABLE audit_events;
+DROP TABLE setup_tokens;
+DROP TABLE membership_roles;
+DROP TABLE memberships;
+DROP TABLE role_rights;
+DROP TABLE roles;
+DROP TABLE users;
+DROP TABLE companies;
+DROP TABLE accounts;

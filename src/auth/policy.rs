@@ -1,0 +1,333 @@
+//! The one place that answers "may this actor do this action to this target in this
+//! company". A granted action yields a `Permit`, which only this module can make; domain
+//! operations that need authority take one, so they cannot be reached unchecked.
+
+use crate::auth::rights::{Right, RightSet};
+use crate::domain::{AccountId, CompanyId, UserId};
+use std::collections::BTreeMap;
+
+/// The signed-in user as the policy sees them.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: UserId,
+    pub account_id: AccountId,
+    pub is_account_admin: bool,
+    /// Rights per company where the actor's access is active.
+    pub rights: BTreeMap<CompanyId, RightSet>,
+    /// How many active companies the account has: account-wide actions need the right in
+    /// every one of them.
+    pub account_companies: usize,
+}
+
+impl Actor {
+    pub fn rights_in(&self, company: CompanyId) -> RightSet {
+        if self.is_account_admin {
+            RightSet::all()
+        } else {
+            self.rights.get(&company).copied().unwrap_or_default()
+        }
+    }
+
+    /// Whether the actor holds `right` in at least one company (for navigation).
+    pub fn has_anywhere(&self, right: Right) -> bool {
+        self.is_account_admin || self.rights.values().any(|set| set.contains(right))
+    }
+}
+
+/// A user something is done to: their account and the companies they belong to.
+#[derive(Debug, Clone)]
+pub struct TargetUser {
+    pub id: UserId,
+    pub account_id: AccountId,
+    pub companies: Vec<CompanyId>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    ViewUsers,
+    InviteUsers,
+    /// Roles and access of a user in one company.
+    EditUserAccess,
+    /// Names, phone, user name: identity-level.
+    EditUserIdentity,
+    ChangeUserEmail,
+    DeactivateUser,
+    BlockUser,
+    DeleteUser,
+    ResetPassword,
+    UnlockUser,
+    EndSessions,
+    ManageRoles,
+    ManageConfig,
+    ViewAudit,
+    ManageAdmins,
+}
+
+/// Where an action applies.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// Account-wide (roles, companies, settings).
+    Account(AccountId),
+    Company(AccountId, CompanyId),
+    /// A user's membership in one company.
+    UserInCompany(&'a TargetUser, CompanyId),
+    /// The user as a person, across all their companies.
+    User(&'a TargetUser),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Another account's object: answered as if it did not exist.
+    NotFound,
+    Forbidden(&'static str),
+}
+
+/// Proof that an action was authorized for an account.
+#[derive(Debug)]
+pub struct Permit {
+    pub action: Action,
+    pub account_id: AccountId,
+    _private: (),
+}
+
+impl Action {
+    /// The right an action needs; None for what only account administrators may do.
+    pub fn right(self) -> Option<Right> {
+        Some(match self {
+            Action::ViewUsers => Right::UsersView,
+            Action::InviteUsers => Right::UsersInvite,
+            Action::EditUserAccess
+            | Action::EditUserIdentity
+            | Action::ChangeUserEmail
+            | Action::ResetPassword
+            | Action::UnlockUser
+            | Action::EndSessions => Right::UsersEdit,
+            Action::DeactivateUser | Action::BlockUser => Right::UsersDeactivate,
+            Action::DeleteUser => Right::UsersDelete,
+            Action::ManageRoles => Right::RolesManage,
+            Action::ManageConfig => Right::ConfigManage,
+            Action::ViewAudit => Right::AuditView,
+            Action::ManageAdmins => return None,
+        })
+    }
+
+    /// No one changes their own roles, companies or email, nor blocks or deletes themself.
+    fn refused_on_self(self) -> Option<&'static str> {
+        match self {
+            Action::EditUserAccess => Some("You cannot change your own roles or access."),
+            Action::ChangeUserEmail => Some("You cannot change your own email address."),
+            Action::DeactivateUser | Action::BlockUser => {
+                Some("You cannot deactivate or block yourself.")
+            }
+            Action::DeleteUser => Some("You cannot delete yourself."),
+            _ => None,
+        }
+    }
+}
+
+pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Permit, Denied> {
+    let account = match target {
+        Target::Account(a) | Target::Company(a, _) => a,
+        Target::UserInCompany(user, _) | Target::User(user) => user.account_id,
+    };
+    if account != actor.account_id {
+        return Err(Denied::NotFound);
+    }
+    if let Target::UserInCompany(user, _) | Target::User(user) = target
+        && user.id == actor.user_id
+        && let Some(reason) = action.refused_on_self()
+    {
+        return Err(Denied::Forbidden(reason));
+    }
+    let permit = Permit {
+        action,
+        account_id: account,
+        _private: (),
+    };
+    if actor.is_account_admin {
+        return Ok(permit);
+    }
+    let Some(right) = action.right() else {
+        return Err(Denied::Forbidden(
+            "Only account administrators may do this.",
+        ));
+    };
+    let allowed = match target {
+        Target::Account(_) => {
+            actor.account_companies > 0
+                && actor.rights.len() >= actor.account_companies
+                && actor.rights.values().all(|set| set.contains(right))
+        }
+        Target::Company(_, company) => actor.rights_in(company).contains(right),
+        Target::UserInCompany(user, company) => {
+            user.companies.contains(&company) && actor.rights_in(company).contains(right)
+        }
+        // Identity-level changes reach every company the person works in, so they need the
+        // right in all of them; a user in no company is left to administrators.
+        Target::User(user) => {
+            !user.companies.is_empty()
+                && user
+                    .companies
+                    .iter()
+                    .all(|c| actor.rights_in(*c).contains(right))
+        }
+    };
+    if allowed {
+        Ok(permit)
+    } else {
+        Err(Denied::Forbidden("You do not have the right to do this."))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACME: AccountId = AccountId(1);
+    const OTHER: AccountId = AccountId(2);
+    const NORTH: CompanyId = CompanyId(10);
+    const SOUTH: CompanyId = CompanyId(11);
+
+    fn actor(rights: &[(CompanyId, &[Right])]) -> Actor {
+        Actor {
+            user_id: UserId(1),
+            account_id: ACME,
+            is_account_admin: false,
+            rights: rights
+                .iter()
+                .map(|(c, r)| (*c, r.iter().copied().collect()))
+                .collect(),
+            account_companies: 2,
+        }
+    }
+
+    fn admin() -> Actor {
+        Actor {
+            is_account_admin: true,
+            ..actor(&[])
+        }
+    }
+
+    fn user(id: i64, account: AccountId, companies: &[CompanyId]) -> TargetUser {
+        TargetUser {
+            id: UserId(id),
+            account_id: account,
+            companies: companies.to_vec(),
+        }
+    }
+
+    #[test]
+    fn another_accounts_objects_are_not_found_even_for_admins() {
+        let stranger = user(9, OTHER, &[NORTH]);
+        assert_eq!(
+            authorize(&admin(), Action::ViewUsers, Target::User(&stranger)).unwrap_err(),
+            Denied::NotFound
+        );
+        assert_eq!(
+            authorize(&admin(), Action::ManageConfig, Target::Account(OTHER)).unwrap_err(),
+            Denied::NotFound
+        );
+        assert_eq!(
+            authorize(
+                &admin(),
+                Action::ManageConfig,
+                Target::Company(OTHER, NORTH)
+            )
+            .unwrap_err(),
+            Denied::NotFound
+        );
+    }
+
+    #[test]
+    fn company_actions_need_the_right_in_that_company() {
+        let manager = actor(&[(NORTH, &[Right::UsersView, Right::UsersInvite])]);
+        assert!(authorize(&manager, Action::InviteUsers, Target::Company(ACME, NORTH)).is_ok());
+        assert!(authorize(&manager, Action::InviteUsers, Target::Company(ACME, SOUTH)).is_err());
+        assert!(authorize(&manager, Action::ManageConfig, Target::Company(ACME, NORTH)).is_err());
+    }
+
+    #[test]
+    fn identity_actions_need_the_right_in_every_company_of_the_target() {
+        let manager = actor(&[(NORTH, &[Right::UsersEdit])]);
+        let north_only = user(5, ACME, &[NORTH]);
+        let both = user(6, ACME, &[NORTH, SOUTH]);
+        let nowhere = user(7, ACME, &[]);
+        assert!(
+            authorize(
+                &manager,
+                Action::EditUserIdentity,
+                Target::User(&north_only)
+            )
+            .is_ok()
+        );
+        assert!(authorize(&manager, Action::EditUserIdentity, Target::User(&both)).is_err());
+        assert!(authorize(&manager, Action::EditUserIdentity, Target::User(&nowhere)).is_err());
+        assert!(
+            authorize(
+                &manager,
+                Action::EditUserAccess,
+                Target::UserInCompany(&both, NORTH)
+            )
+            .is_ok()
+        );
+        assert!(
+            authorize(
+                &manager,
+                Action::EditUserAccess,
+                Target::UserInCompany(&both, SOUTH)
+            )
+            .is_err()
+        );
+        assert!(authorize(&admin(), Action::EditUserIdentity, Target::User(&nowhere)).is_ok());
+    }
+
+    #[test]
+    fn account_wide_actions_need_the_right_in_every_company() {
+        let partial = actor(&[(NORTH, &[Right::RolesManage])]);
+        let full = actor(&[
+            (NORTH, &[Right::RolesManage]),
+            (SOUTH, &[Right::RolesManage]),
+        ]);
+        assert!(authorize(&partial, Action::ManageRoles, Target::Account(ACME)).is_err());
+        assert!(authorize(&full, Action::ManageRoles, Target::Account(ACME)).is_ok());
+    }
+
+    #[test]
+    fn nobody_edits_their_own_roles_email_or_blocks_themself() {
+        let me = user(1, ACME, &[NORTH]);
+        for action in [
+            Action::EditUserAccess,
+            Action::ChangeUserEmail,
+            Action::BlockUser,
+            Action::DeleteUser,
+        ] {
+            let target = if action == Action::EditUserAccess {
+                Target::UserInCompany(&me, NORTH)
+            } else {
+                Target::User(&me)
+            };
+            assert!(
+                matches!(
+                    authorize(&admin(), action, target),
+                    Err(Denied::Forbidden(_))
+                ),
+                "{action:?}"
+            );
+        }
+        assert!(authorize(&admin(), Action::EditUserIdentity, Target::User(&me)).is_ok());
+    }
+
+    #[test]
+    fn only_administrators_manage_administrators() {
+        let everything = actor(&[(NORTH, &Right::ALL), (SOUTH, &Right::ALL)]);
+        assert!(authorize(&everything, Action::ManageAdmins, Target::Account(ACME)).is_err());
+        assert!(authorize(&admin(), Action::ManageAdmins, Target::Account(ACME)).is_ok());
+    }
+
+    #[test]
+    fn a_role_without_rights_grants_nothing() {
+        let viewer = actor(&[(NORTH, &[])]);
+        assert!(!viewer.has_anywhere(Right::UsersView));
+        assert!(authorize(&viewer, Action::ViewUsers, Target::Company(ACME, NORTH)).is_err());
+    }
+}

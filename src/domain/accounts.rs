@@ -1,0 +1,86 @@
+use crate::db::schema::accounts;
+use crate::db::{DbConnection, last_insert_id, lower};
+use crate::domain::{AccountId, Result, companies, roles};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+/// The account's settings that sign-in and sessions need; the settings page (a later issue)
+/// edits them.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = accounts)]
+pub struct AccountRow {
+    pub id: AccountId,
+    pub name: String,
+    pub invitation_valid_hours: i32,
+    pub lockout_threshold: i32,
+    pub lockout_minutes: i32,
+    pub session_idle_minutes: i32,
+    pub session_absolute_minutes: i32,
+    pub require_2fa: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = accounts, treat_none_as_null = true)]
+struct NewAccount<'a> {
+    name: &'a str,
+    created_at: NaiveDateTime,
+}
+
+pub const DEFAULT_ACCOUNT_NAME: &str = "Roster";
+pub const DEFAULT_COMPANY_NAME: &str = "Main company";
+
+/// Creates an account with its first company and the built-in roles. Call inside a
+/// transaction.
+pub fn create(
+    conn: &mut DbConnection,
+    name: &str,
+    company_name: &str,
+    now: NaiveDateTime,
+) -> Result<AccountRow> {
+    diesel::insert_into(accounts::table)
+        .values(NewAccount {
+            name,
+            created_at: now,
+        })
+        .execute(conn)?;
+    let id = AccountId(last_insert_id(conn)?);
+    companies::create(
+        conn,
+        id,
+        company_name,
+        &companies::code_from_name(company_name),
+        now,
+    )?;
+    roles::create_builtin(conn, id, now)?;
+    find(conn, id)
+}
+
+pub fn find(conn: &mut DbConnection, id: AccountId) -> Result<AccountRow> {
+    Ok(accounts::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(conn)?)
+}
+
+pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<AccountRow>> {
+    Ok(accounts::table
+        .filter(lower(accounts::name).eq(name.trim().to_lowercase()))
+        .select(AccountRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+pub fn all(conn: &mut DbConnection) -> Result<Vec<AccountRow>> {
+    Ok(accounts::table
+        .order(accounts::id)
+        .select(AccountRow::as_select())
+        .load(conn)?)
+}
+
+pub fn rename(conn: &mut DbConnection, id: AccountId, name: &str) -> Result<()> {
+    diesel::update(accounts::table.find(id))
+        .set(accounts::name.eq(name))
+        .execute(conn)?;
+    Ok(())
+}

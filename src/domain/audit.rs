@@ -1,0 +1,113 @@
+//! The activity log. Events store ids, never names, so a renamed user or company shows its
+//! current name on all past activity; and never secrets.
+
+use crate::db::DbConnection;
+use crate::db::schema::audit_events;
+use crate::domain::{AccountId, CompanyId, Result, UserId};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    SetupCompleted,
+    AdminCreated,
+    SignIn,
+    SignInFailed,
+    SignInRefused,
+    AccountLocked,
+    SignOut,
+    SessionsEnded,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SetupCompleted => "setup.completed",
+            AuditAction::AdminCreated => "admin.created",
+            AuditAction::SignIn => "auth.sign_in",
+            AuditAction::SignInFailed => "auth.sign_in_failed",
+            AuditAction::SignInRefused => "auth.sign_in_refused",
+            AuditAction::AccountLocked => "auth.locked",
+            AuditAction::SignOut => "auth.sign_out",
+            AuditAction::SessionsEnded => "auth.sessions_ended",
+        }
+    }
+}
+
+/// Who did it and from where; None for the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub actor: Option<UserId>,
+    pub ip: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_events, treat_none_as_null = true)]
+struct NewAuditEvent<'a> {
+    account_id: AccountId,
+    actor_user_id: Option<UserId>,
+    action: &'static str,
+    target_user_id: Option<UserId>,
+    company_id: Option<CompanyId>,
+    detail: &'a str,
+    ip: Option<&'a str>,
+    created_at: NaiveDateTime,
+}
+
+pub struct Event<'a> {
+    pub account_id: AccountId,
+    pub action: AuditAction,
+    pub target_user: Option<UserId>,
+    pub company: Option<CompanyId>,
+    pub detail: &'a str,
+}
+
+pub fn record(
+    conn: &mut DbConnection,
+    origin: &Origin,
+    event: Event<'_>,
+    now: NaiveDateTime,
+) -> Result<()> {
+    diesel::insert_into(audit_events::table)
+        .values(NewAuditEvent {
+            account_id: event.account_id,
+            actor_user_id: origin.actor,
+            action: event.action.as_str(),
+            target_user_id: event.target_user,
+            company_id: event.company,
+            detail: event.detail,
+            ip: origin.ip.as_deref(),
+            created_at: now,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AuditEntry {
+    pub action: String,
+    pub actor_user_id: Option<UserId>,
+    pub target_user_id: Option<UserId>,
+    pub detail: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// The newest events about one user, for their profile and for tests.
+pub fn recent_for_user(
+    conn: &mut DbConnection,
+    user: UserId,
+    limit: i64,
+) -> Result<Vec<AuditEntry>> {
+    Ok(audit_events::table
+        .filter(audit_events::target_user_id.eq(user))
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .select((
+            audit_events::action,
+            audit_events::actor_user_id,
+            audit_events::target_user_id,
+            audit_events::detail,
+            audit_events::created_at,
+        ))
+        .load(conn)?)
+}

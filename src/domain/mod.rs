@@ -1,0 +1,82 @@
+//! Rules of the product, one module per concept. No actix types here: handlers parse and
+//! authorize, then call these functions, which run in one transaction where it matters.
+
+pub mod accounts;
+pub mod audit;
+pub mod companies;
+pub mod ids;
+pub mod memberships;
+pub mod roles;
+pub mod setup;
+pub mod users;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+pub use ids::*;
+
+/// Messages for a form, by field name, shown next to the field that caused them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldErrors(BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// The message for a field, or "" (what templates test for).
+    pub fn text(&self, field: &str) -> &str {
+        self.get(field).unwrap_or("")
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn into_result(self) -> Result<(), Error> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Invalid(self))
+        }
+    }
+}
+
+impl fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let messages: Vec<&str> = self.0.values().map(String::as_str).collect();
+        f.write_str(&messages.join(" "))
+    }
+}
+
+/// Errors of the domain layer. `Invalid`, `NotFound` and `Conflict` carry what the user may
+/// read; `Database` and `Internal` are logged and shown as an opaque 500.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    #[error("not found")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("database error: {0}")]
+    Database(#[from] diesel::result::Error),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Error {
+    pub fn field(field: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        Self::Invalid(errors)
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,308 @@
+use crate::auth::token;
+use crate::db::schema::users;
+use crate::db::{DbConnection, last_insert_id};
+use crate::domain::{AccountId, Error, FieldErrors, Result, UserId};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    Invited,
+    Active,
+    Deactivated,
+    Blocked,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "invited",
+            UserStatus::Active => "active",
+            UserStatus::Deactivated => "deactivated",
+            UserStatus::Blocked => "blocked",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "invited" => Some(UserStatus::Invited),
+            "active" => Some(UserStatus::Active),
+            "deactivated" => Some(UserStatus::Deactivated),
+            "blocked" => Some(UserStatus::Blocked),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UserStatus::Invited => "Invited",
+            UserStatus::Active => "Active",
+            UserStatus::Deactivated => "Deactivated",
+            UserStatus::Blocked => "Blocked",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: UserId,
+    pub account_id: AccountId,
+    pub email: String,
+    pub email_lower: String,
+    pub username: Option<String>,
+    pub username_lower: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub display_name: String,
+    pub phone: String,
+    pub password_hash: Option<String>,
+    pub status: String,
+    pub is_account_admin: bool,
+    pub failed_logins: i32,
+    pub locked_at: Option<NaiveDateTime>,
+    pub locked_until: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub must_change_password: bool,
+    pub security_stamp: String,
+    pub last_access_at: Option<NaiveDateTime>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl UserRow {
+    pub fn status(&self) -> UserStatus {
+        // The CHECK constraint in the schema admits only the four values.
+        UserStatus::parse(&self.status).unwrap_or(UserStatus::Blocked)
+    }
+
+    /// Locked now: locked and either until an administrator unlocks or until a time to come.
+    pub fn is_locked(&self, now: NaiveDateTime) -> bool {
+        self.locked_at.is_some() && self.locked_until.is_none_or(|until| until > now)
+    }
+
+    pub fn is_expired(&self, now: NaiveDateTime) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
+
+    /// Whether this user may hold a session at all right now.
+    pub fn may_sign_in(&self, now: NaiveDateTime) -> bool {
+        self.status() == UserStatus::Active
+            && !self.is_locked(now)
+            && !self.is_expired(now)
+            && self.password_hash.is_some()
+    }
+
+    pub fn full_name(&self) -> String {
+        format!("{} {}", self.first_name, self.last_name)
+            .trim()
+            .to_owned()
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = users, treat_none_as_null = true)]
+pub struct NewUser<'a> {
+    pub account_id: AccountId,
+    pub email: &'a str,
+    pub email_lower: String,
+    pub username: Option<&'a str>,
+    pub username_lower: Option<String>,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub display_name: String,
+    pub phone: &'a str,
+    pub password_hash: Option<String>,
+    pub status: &'static str,
+    pub is_account_admin: bool,
+    pub must_change_password: bool,
+    pub security_stamp: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The name shown when none was given: the part of the email before the @.
+pub fn default_display_name(email: &str) -> String {
+    email.split('@').next().unwrap_or(email).to_owned()
+}
+
+pub fn new_security_stamp() -> String {
+    token::random_token()
+}
+
+pub const MAX_EMAIL_LEN: usize = 254;
+pub const MAX_NAME_LEN: usize = 100;
+
+/// Checks an email address with the validator crate, and that it is not too long.
+pub fn check_email(errors: &mut FieldErrors, field: &'static str, email: &str) {
+    use validator::ValidateEmail;
+    if email.is_empty() {
+        errors.add(field, "Enter an email address.");
+    } else if email.len() > MAX_EMAIL_LEN || !email.validate_email() {
+        errors.add(field, "Enter an email address like name@example.com.");
+    }
+}
+
+pub fn check_name(errors: &mut FieldErrors, field: &'static str, label: &str, value: &str) {
+    if value.chars().count() > MAX_NAME_LEN {
+        errors.add(
+            field,
+            format!("{label} can be at most {MAX_NAME_LEN} characters."),
+        );
+    }
+}
+
+/// Inserts a user and returns the stored row. Refuses an email already in the account.
+pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<UserRow> {
+    if email_taken(conn, user.account_id, &user.email_lower)? {
+        return Err(Error::field(
+            "email",
+            "A user with this email already exists in the account.",
+        ));
+    }
+    diesel::insert_into(users::table)
+        .values(&user)
+        .execute(conn)?;
+    let id = UserId(last_insert_id(conn)?);
+    find(conn, user.account_id, id)
+}
+
+pub fn email_taken(
+    conn: &mut DbConnection,
+    account_id: AccountId,
+    email_lower: &str,
+) -> Result<bool> {
+    let count: i64 = users::table
+        .filter(users::account_id.eq(account_id))
+        .filter(users::email_lower.eq(email_lower))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+/// A user of the given account; another account's user is NotFound.
+pub fn find(conn: &mut DbConnection, account_id: AccountId, id: UserId) -> Result<UserRow> {
+    users::table
+        .filter(users::id.eq(id))
+        .filter(users::account_id.eq(account_id))
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+pub fn find_any_account(conn: &mut DbConnection, id: UserId) -> Result<Option<UserRow>> {
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Users whose email or user name is `login`, across accounts (an email is unique per
+/// account, not per installation). Bounded: nobody legitimately has more than a few.
+pub fn sign_in_candidates(conn: &mut DbConnection, login: &str) -> Result<Vec<UserRow>> {
+    let lowered = login.trim().to_lowercase();
+    Ok(users::table
+        .filter(
+            users::email_lower
+                .eq(&lowered)
+                .or(users::username_lower.eq(&lowered)),
+        )
+        .order(users::id)
+        .limit(5)
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+pub fn admin_count(conn: &mut DbConnection, account_id: AccountId) -> Result<i64> {
+    Ok(users::table
+        .filter(users::account_id.eq(account_id))
+        .filter(users::is_account_admin.eq(true))
+        .count()
+        .get_result(conn)?)
+}
+
+/// Changing the stamp ends every session of the user at its next request.
+pub fn rotate_security_stamp(
+    conn: &mut DbConnection,
+    id: UserId,
+    now: NaiveDateTime,
+) -> Result<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::security_stamp.eq(new_security_stamp()),
+            users::updated_at.eq(now),
+            users::version.eq(users::version + 1),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn touch_last_access(conn: &mut DbConnection, id: UserId, now: NaiveDateTime) -> Result<()> {
+    diesel::update(users::table.find(id))
+        .set(users::last_access_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Records a wrong password; returns the new count of consecutive failures.
+pub fn record_failed_login(conn: &mut DbConnection, id: UserId) -> Result<i32> {
+    diesel::update(users::table.find(id))
+        .set(users::failed_logins.eq(users::failed_logins + 1))
+        .execute(conn)?;
+    Ok(users::table
+        .find(id)
+        .select(users::failed_logins)
+        .first(conn)?)
+}
+
+pub fn lock(
+    conn: &mut DbConnection,
+    id: UserId,
+    now: NaiveDateTime,
+    until: Option<NaiveDateTime>,
+) -> Result<()> {
+    diesel::update(users::table.find(id))
+        .set((users::locked_at.eq(now), users::locked_until.eq(until)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Clears the failure count and any lock whose time has passed (or all locks when an
+/// administrator unlocks).
+pub fn reset_login_failures(conn: &mut DbConnection, id: UserId) -> Result<()> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::failed_logins.eq(0),
+            users::locked_at.eq(None::<NaiveDateTime>),
+            users::locked_until.eq(None::<NaiveDateTime>),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_name_defaults_from_the_email() {
+        assert_eq!(
+            default_display_name("ada.lovelace@example.com"),
+            "ada.lovelace"
+        );
+    }
+
+    #[test]
+    fn email_checks() {
+        let mut errors = FieldErrors::default();
+        check_email(&mut errors, "a", "");
+        check_email(&mut errors, "b", "not-an-email");
+        check_email(&mut errors, "c", "ada@example.com");
+        assert!(errors.get("a").is_some());
+        assert!(errors.get("b").is_some());
+        assert!(errors.get("c").is_none());
+    }
+}

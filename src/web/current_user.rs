@@ -1,0 +1,121 @@
+//! `CurrentUser`: the signed-in user, checked on every request against the database (status,
+//! expiry, security stamp) and against the account's idle and absolute timeouts, so a block,
+//! a deactivation or "end all sessions" takes effect at the next request everywhere.
+
+use crate::auth::policy::Actor;
+use crate::auth::session_rules;
+use crate::domain::accounts::{self, AccountRow};
+use crate::domain::companies;
+use crate::domain::memberships::{self, CompanyAccess};
+use crate::domain::users::{self, UserRow, UserStatus};
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::session::{self, FlashKind};
+use crate::web::state::AppState;
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::http::Method;
+use actix_web::{FromRequest, HttpRequest, web};
+use chrono::TimeDelta;
+use futures_util::future::LocalBoxFuture;
+
+pub struct CurrentUser {
+    pub user: UserRow,
+    pub account: AccountRow,
+    pub access: Vec<CompanyAccess>,
+    pub actor: Actor,
+    pub session: Session,
+}
+
+impl CurrentUser {
+    pub fn layout(&self, title: impl Into<String>) -> Result<Layout, WebError> {
+        Layout::for_user(title, &self.session, self)
+    }
+}
+
+/// How often the stored last-access time is refreshed; the session cookie itself is
+/// refreshed on every request.
+const LAST_ACCESS_GRANULARITY: TimeDelta = TimeDelta::minutes(5);
+
+impl FromRequest for CurrentUser {
+    type Error = WebError;
+    type Future = LocalBoxFuture<'static, Result<Self, WebError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let session = req.get_session();
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        // Only a page can be returned to after signing in; a form post cannot.
+        let next = (req.method() == Method::GET).then(|| {
+            let uri = req.uri();
+            uri.path_and_query()
+                .map_or(uri.path().to_owned(), |pq| pq.as_str().to_owned())
+        });
+        Box::pin(async move {
+            let state = state.ok_or_else(|| WebError::Internal("app state missing".into()))?;
+            let Some(signed_in) = session::signed_in(&session) else {
+                return Err(WebError::SignInRequired { next });
+            };
+            let user_id = signed_in.user_id;
+            let loaded = state
+                .db(move |conn| {
+                    let Some(user) = users::find_any_account(conn, user_id)? else {
+                        return Ok(None);
+                    };
+                    let account = accounts::find(conn, user.account_id)?;
+                    let access = memberships::access_of(conn, user.id)?;
+                    let companies = companies::active_for_account(conn, account.id)?.len();
+                    Ok(Some((user, account, access, companies)))
+                })
+                .await?;
+            let now = state.clock.now();
+            let ended = |message: &str| {
+                session::end(&session);
+                session::push_flash(&session, FlashKind::Info, message);
+                Err(WebError::SignInRequired { next: next.clone() })
+            };
+            let Some((user, account, access, account_companies)) = loaded else {
+                return ended("Your session has ended. Please sign in again.");
+            };
+            let usable = user.security_stamp == signed_in.stamp
+                && user.status() == UserStatus::Active
+                && !user.is_expired(now.naive_utc());
+            if !usable {
+                return ended("Your session has ended. Please sign in again.");
+            }
+            if let Err(end) = session_rules::check(
+                now,
+                signed_in.signed_in_at(),
+                signed_in.last_seen_at(),
+                account.session_idle_minutes,
+                account.session_absolute_minutes,
+            ) {
+                return ended(end.message());
+            }
+            session::mark_seen(&session, signed_in, now)?;
+            let stale = user
+                .last_access_at
+                .is_none_or(|at| now.naive_utc() - at >= LAST_ACCESS_GRANULARITY);
+            if stale {
+                let id = user.id;
+                let at = now.naive_utc();
+                state
+                    .db(move |conn| Ok(users::touch_last_access(conn, id, at)?))
+                    .await?;
+            }
+            let actor = Actor {
+                user_id: user.id,
+                account_id: user.account_id,
+                is_account_admin: user.is_account_admin,
+                rights: memberships::rights_by_company(&access),
+                account_companies,
+            };
+            Ok(CurrentUser {
+                user,
+                account,
+                access,
+                actor,
+                session,
+            })
+        })
+    }
+}

@@ -1,0 +1,159 @@
+//! Errors of the web layer and the pages they render. A 500 shows nothing of its cause; the
+//! cause goes to the log.
+
+use crate::auth::policy::Denied;
+use crate::domain;
+use crate::web::layout::Layout;
+use crate::web::pages::ErrorPage;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("too many requests")]
+    TooManyRequests,
+    /// Not signed in (or the session ended): go to the sign-in page, then back to `next`.
+    #[error("sign-in required")]
+    SignInRequired { next: Option<String> },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<domain::Error> for WebError {
+    fn from(e: domain::Error) -> Self {
+        match e {
+            domain::Error::Invalid(fields) => WebError::BadRequest(fields.to_string()),
+            domain::Error::NotFound => WebError::NotFound,
+            domain::Error::Conflict(message) => WebError::Conflict(message),
+            other => WebError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<Denied> for WebError {
+    fn from(d: Denied) -> Self {
+        match d {
+            Denied::NotFound => WebError::NotFound,
+            Denied::Forbidden(reason) => WebError::Forbidden(reason.into()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for WebError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+impl From<r2d2::Error> for WebError {
+    fn from(e: r2d2::Error) -> Self {
+        WebError::Internal(e.to_string())
+    }
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::Forbidden(_) | WebError::Csrf => StatusCode::FORBIDDEN,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
+            WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            WebError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let WebError::SignInRequired { next } = self {
+            let location = match next {
+                Some(next) => format!("/login?next={}", encode_query_value(next)),
+                None => "/login".to_owned(),
+            };
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, location))
+                .finish();
+        }
+        let (title, message): (&str, String) = match self {
+            WebError::NotFound => (
+                "Page not found",
+                "There is nothing here. Check the address, or go back.".into(),
+            ),
+            WebError::Forbidden(reason) => ("Not allowed", reason.clone()),
+            WebError::Csrf => (
+                "This form has expired",
+                "The form was not sent by this page of Roster, or it is too old. Go back, reload \
+                 the page and try again."
+                    .into(),
+            ),
+            WebError::BadRequest(reason) => ("This request could not be handled", reason.clone()),
+            WebError::Conflict(reason) => ("This could not be done", reason.clone()),
+            WebError::TooManyRequests => (
+                "Too many attempts",
+                "Too many sign-in attempts came from your network address. Wait a minute, then \
+                 try again."
+                    .into(),
+            ),
+            WebError::Internal(cause) => {
+                tracing::error!(%cause, "request failed");
+                (
+                    "Something went wrong",
+                    "Roster could not complete this request. Nothing was changed unless a page \
+                     said so. Try again in a moment; if it keeps happening, tell your administrator."
+                        .into(),
+                )
+            }
+            // Answered with a redirect above.
+            WebError::SignInRequired { .. } => ("Sign in", "Please sign in.".into()),
+        };
+        let page = ErrorPage {
+            layout: Layout::bare(title),
+            message: &message,
+            status: self.status_code().as_u16(),
+        };
+        let mut response = crate::web::render(self.status_code(), &page);
+        if matches!(self, WebError::TooManyRequests) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));
+        }
+        response
+    }
+}
+
+/// Percent-encodes a value for a query string.
+pub fn encode_query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+/// Turns actix's own extractor errors (bad query, path, oversized body) into our pages.
+pub fn bad_input(err: impl std::fmt::Display) -> actix_web::Error {
+    WebError::BadRequest(format!("Part of the request is not valid: {err}")).into()
+}
+
+/// Plain HTML response with a status; used where the status is not 200.
+pub fn html(status: StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .body(body)
+}

@@ -1,0 +1,178 @@
+//! GET and POST /login.
+
+use crate::auth::signin;
+use crate::domain::audit::{self, AuditAction, Origin};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::session::{self, FlashKind};
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+/// The one message for every sign-in failure: unknown user, wrong password, locked, blocked,
+/// deactivated, expired. It must not tell them apart.
+pub const FAILURE: &str = "Sign-in failed. Check your email or user name and your password. \
+     If it still fails, your account may be locked or disabled: ask your administrator.";
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage<'a> {
+    layout: Layout,
+    login: &'a str,
+    next: &'a str,
+    error: Option<&'a str>,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Only a path on this site: "/x" but not "//evil.example" or "/\evil.example".
+pub fn safe_next(next: &str) -> Option<&str> {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(|c| c.is_control())
+        && next.len() <= 2000;
+    ok.then_some(next)
+}
+
+pub async fn show(
+    session: Session,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, WebError> {
+    if session::signed_in(&session).is_some() {
+        return Ok(redirect("/profile"));
+    }
+    let next = query.next.as_deref().and_then(safe_next).unwrap_or("");
+    let page = LoginPage {
+        layout: Layout::anonymous("Sign in", &session)?,
+        login: "",
+        next,
+        error: None,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<HttpResponse, WebError> {
+    let ip = req.peer_addr().map(|a| a.ip());
+    if let Some(ip) = ip
+        && state.login_limiter.check_key(&ip).is_err()
+    {
+        return Err(WebError::TooManyRequests);
+    }
+    let login = form.login.trim().to_owned();
+    let password = form.password;
+    let outcome = {
+        let state = state.clone();
+        let login = login.clone();
+        state
+            .clone()
+            .blocking(move || {
+                Ok(signin::sign_in(
+                    &state.pool,
+                    &state.clock,
+                    &state.dummy_hash,
+                    &login,
+                    &password,
+                    ip.map(|ip| ip.to_string()),
+                )?)
+            })
+            .await?
+    };
+    match outcome {
+        Some(user) => {
+            session::start(&session, &user, state.clock.now())?;
+            let target = safe_next(&form.next).unwrap_or("/profile");
+            Ok(redirect(target))
+        }
+        None => {
+            let next = safe_next(&form.next).unwrap_or("");
+            let page = LoginPage {
+                layout: Layout::anonymous("Sign in", &session)?,
+                login: &login,
+                next,
+                error: Some(FAILURE),
+            };
+            Ok(render(StatusCode::OK, &page))
+        }
+    }
+}
+
+pub async fn logout(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    current: Option<CurrentUser>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, WebError> {
+    if let Some(current) = current {
+        let origin = Origin {
+            actor: Some(current.user.id),
+            ip: req.peer_addr().map(|a| a.ip().to_string()),
+        };
+        let event_user = current.user.id;
+        let account_id = current.account.id;
+        let now = state.clock.now_naive();
+        state
+            .db(move |conn| {
+                let event = audit::Event {
+                    account_id,
+                    action: AuditAction::SignOut,
+                    target_user: Some(event_user),
+                    company: None,
+                    detail: "",
+                };
+                Ok(audit::record(conn, &origin, event, now)?)
+            })
+            .await?;
+    }
+    session::end(&session);
+    session::push_flash(&session, FlashKind::Success, "You are signed out.");
+    Ok(redirect("/login"))
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        assert_eq!(safe_next("/profile?tab=roles"), Some("/profile?tab=roles"));
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "profile",
+            "/a\nb",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+    }
+}

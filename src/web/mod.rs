@@ -1,0 +1,79 @@
+//! HTTP: routes, middleware and small handlers, one module per area. Handlers parse and
+//! authorize, call the domain, and render a template or redirect.
+
+pub mod csrf;
+pub mod current_user;
+pub mod errors;
+pub mod layout;
+pub mod login;
+pub mod misc;
+pub mod pages;
+pub mod profile;
+pub mod session;
+pub mod setup;
+pub mod state;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpResponse, web};
+
+pub const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
+                       frame-ancestors 'none'; form-action 'self'";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/", web::get().to(misc::home))
+        .route("/healthz", web::get().to(misc::healthz))
+        .route("/static/roster.css", web::get().to(misc::stylesheet))
+        .route("/login", web::get().to(login::show))
+        .route("/login", web::post().to(login::submit))
+        .route("/logout", web::post().to(login::logout))
+        .route("/setup/{token}", web::get().to(setup::show))
+        .route("/setup/{token}", web::post().to(setup::submit))
+        .route("/profile", web::get().to(profile::show))
+        .route(
+            "/profile/sessions/end",
+            web::post().to(profile::end_sessions),
+        );
+}
+
+/// Headers on every response, errors included.
+pub fn security_headers(hsts: bool) -> DefaultHeaders {
+    let headers = DefaultHeaders::new()
+        .add((header::CONTENT_SECURITY_POLICY, CSP))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::CACHE_CONTROL, "no-store"));
+    if hsts {
+        headers.add((
+            header::STRICT_TRANSPORT_SECURITY,
+            "max-age=31536000; includeSubDomains",
+        ))
+    } else {
+        headers
+    }
+}
+
+/// Renders a template with a status. A template that fails to render is logged and answered
+/// with an opaque 500.
+pub fn render<T: askama::Template>(status: StatusCode, template: &T) -> HttpResponse {
+    match template.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .body(body),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed to render");
+            HttpResponse::InternalServerError()
+                .content_type(ContentType::plaintext())
+                .body("Something went wrong. Try again in a moment.")
+        }
+    }
+}
+
+/// 303 See Other: after a form post the browser follows with a GET.
+pub fn redirect(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location.to_owned()))
+        .finish()
+}

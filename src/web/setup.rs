@@ -1,0 +1,220 @@
+//! GET and POST /setup/{token}: the one-time link with which the first account administrator
+//! chooses the account's name, their email, names and password.
+
+use crate::auth::password;
+use crate::domain::audit::Origin;
+use crate::domain::setup::{self, FirstAdmin, LinkProblem};
+use crate::domain::{FieldErrors, users};
+use crate::web::csrf::CsrfForm;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::session::{self, FlashKind};
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct SetupForm {
+    #[serde(default)]
+    account_name: String,
+    #[serde(default)]
+    company_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    last_name: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/setup.html")]
+struct SetupPage<'a> {
+    layout: Layout,
+    token: &'a str,
+    form: &'a SetupForm,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "auth/link_problem.html")]
+struct LinkProblemPage {
+    layout: Layout,
+    message: &'static str,
+    show_login: bool,
+}
+
+fn problem_page(session: &Session, problem: LinkProblem) -> Result<HttpResponse, WebError> {
+    let (status, title, message, show_login) = match problem {
+        LinkProblem::Unknown => (
+            StatusCode::NOT_FOUND,
+            "Setup link not valid",
+            "This setup link is not valid. Check that you copied the whole link Roster printed.",
+            false,
+        ),
+        LinkProblem::Used => (
+            StatusCode::GONE,
+            "Setup link already used",
+            "This setup link has already been used: the first administrator exists. Sign in with \
+             the email and password chosen then.",
+            true,
+        ),
+        LinkProblem::Replaced => (
+            StatusCode::GONE,
+            "Setup link replaced",
+            "A newer setup link replaced this one. Use the link Roster printed most recently, or \
+             create an administrator with `roster create-admin`.",
+            false,
+        ),
+        LinkProblem::Expired => (
+            StatusCode::GONE,
+            "Setup link expired",
+            "This setup link has expired. Restart Roster to print a new one, or create an \
+             administrator with `roster create-admin`.",
+            false,
+        ),
+    };
+    let page = LinkProblemPage {
+        layout: Layout::anonymous(title, session)?,
+        message,
+        show_login,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn show(
+    session: Session,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let token = token.into_inner();
+    let now = state.clock.now_naive();
+    let lookup = token.clone();
+    let account = state
+        .db(move |conn| Ok(setup::check_link(conn, &lookup, now)?))
+        .await?;
+    let account = match account {
+        Ok(account) => account,
+        Err(problem) => return problem_page(&session, problem),
+    };
+    let company = {
+        let id = account.id;
+        state
+            .db(move |conn| Ok(crate::domain::companies::active_for_account(conn, id)?))
+            .await?
+            .into_iter()
+            .next()
+            .map(|c| c.name)
+            .unwrap_or_default()
+    };
+    let form = SetupForm {
+        account_name: account.name,
+        company_name: company,
+        ..SetupForm::default()
+    };
+    let page = SetupPage {
+        layout: Layout::anonymous("Create the first administrator", &session)?,
+        token: &token,
+        form: &form,
+        errors: FieldErrors::default(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn validate(form: &SetupForm) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (field, label, value) in [
+        ("account_name", "Account name", &form.account_name),
+        ("company_name", "Company name", &form.company_name),
+    ] {
+        if value.trim().is_empty() {
+            errors.add(field, format!("Enter the {}.", label.to_lowercase()));
+        }
+        users::check_name(&mut errors, field, label, value.trim());
+    }
+    users::check_email(&mut errors, "email", form.email.trim());
+    users::check_name(
+        &mut errors,
+        "first_name",
+        "First name",
+        form.first_name.trim(),
+    );
+    users::check_name(&mut errors, "last_name", "Last name", form.last_name.trim());
+    let context = [
+        form.email.trim(),
+        form.first_name.trim(),
+        form.last_name.trim(),
+        form.account_name.trim(),
+    ];
+    if let Err(reason) = password::check_strength(&form.password, &context) {
+        errors.add("password", reason);
+    } else if form.password != form.password_confirm {
+        errors.add("password_confirm", "The two passwords are not the same.");
+    }
+    errors
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    CsrfForm(mut form): CsrfForm<SetupForm>,
+) -> Result<HttpResponse, WebError> {
+    let token = token.into_inner();
+    let errors = validate(&form);
+    if !errors.is_empty() {
+        // Passwords are never sent back into the page.
+        form.password.clear();
+        form.password_confirm.clear();
+        let page = SetupPage {
+            layout: Layout::anonymous("Create the first administrator", &session)?,
+            token: &token,
+            form: &form,
+            errors,
+        };
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
+    let password = std::mem::take(&mut form.password);
+    let hash = state
+        .blocking(move || password::hash(&password).map_err(|e| WebError::Internal(e.to_string())))
+        .await?;
+    let now = state.clock.now_naive();
+    let origin = Origin {
+        actor: None,
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+    };
+    let outcome = state
+        .db(move |conn| {
+            let admin = FirstAdmin {
+                account_name: form.account_name.trim(),
+                company_name: form.company_name.trim(),
+                email: form.email.trim(),
+                first_name: form.first_name.trim(),
+                last_name: form.last_name.trim(),
+                password_hash: hash,
+            };
+            Ok(setup::complete(conn, &token, admin, &origin, now)?)
+        })
+        .await?;
+    match outcome {
+        Ok(user) => {
+            session::start(&session, &user, state.clock.now())?;
+            session::push_flash(
+                &session,
+                FlashKind::Success,
+                "Welcome to Roster. You are the account's first administrator.",
+            );
+            Ok(redirect("/profile"))
+        }
+        Err(problem) => problem_page(&session, problem),
+    }
+}

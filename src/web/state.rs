@@ -1,0 +1,59 @@
+use crate::clock::Clock;
+use crate::db::{DbConnection, Pool};
+use crate::web::errors::WebError;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+/// What every handler shares. Built once in `App::build`.
+pub struct AppState {
+    pub pool: Pool,
+    pub clock: Clock,
+    pub base_url: String,
+    /// Argon2 hash of a random password, for unknown users at sign-in.
+    pub dummy_hash: Arc<str>,
+    pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl AppState {
+    pub fn new(
+        pool: Pool,
+        clock: Clock,
+        base_url: String,
+        dummy_hash: String,
+        per_minute: u32,
+    ) -> Self {
+        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+        Self {
+            pool,
+            clock,
+            base_url,
+            dummy_hash: dummy_hash.into(),
+            login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+
+    /// Runs blocking database work off the async workers.
+    pub async fn db<T, F>(&self, work: F) -> Result<T, WebError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, WebError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| WebError::Internal(e.to_string()))?;
+            work(&mut conn)
+        })
+        .await?
+    }
+
+    /// Runs blocking work that is not a single database call (hashing, sign-in).
+    pub async fn blocking<T, F>(&self, work: F) -> Result<T, WebError>
+    where
+        F: FnOnce() -> Result<T, WebError> + Send + 'static,
+        T: Send + 'static,
+    {
+        actix_web::web::block(work).await?
+    }
+}
