@@ -85,9 +85,18 @@ pub enum Denied {
 /// Proof that an action was authorized for an account.
 #[derive(Debug)]
 pub struct Permit {
-    pub action: Action,
-    pub account_id: AccountId,
-    _private: (),
+    action: Action,
+    account_id: AccountId,
+}
+
+impl Permit {
+    pub fn action(&self) -> Action {
+        self.action
+    }
+
+    pub fn account_id(&self) -> AccountId {
+        self.account_id
+    }
 }
 
 impl Action {
@@ -142,7 +151,6 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
     let permit = Permit {
         action,
         account_id: account,
-        _private: (),
     };
     if actor.is_account_admin {
         return Ok(permit);

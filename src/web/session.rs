@@ -40,7 +40,9 @@ fn internal(e: impl std::fmt::Display) -> WebError {
 /// before sign-in carries over.
 pub fn start(session: &Session, user: &UserRow, now: DateTime<Utc>) -> Result<(), WebError> {
     let flashes = take_flashes(session);
-    session.purge();
+    // clear + renew, not purge: actix-session lets a purge win over a later renew and
+    // would delete the new cookie.
+    session.clear();
     session.renew();
     let signed_in = SignedIn {
         user_id: user.id,
@@ -68,8 +70,10 @@ pub fn mark_seen(
     session.insert(USER, signed_in).map_err(internal)
 }
 
+/// Signs out: an empty session remains, so a message can still be shown on the next page.
 pub fn end(session: &Session) {
-    session.purge();
+    session.clear();
+    session.renew();
 }
 
 /// The session's CSRF token, made on first use.

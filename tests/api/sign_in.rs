@@ -1,0 +1,279 @@
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::on_both_backends;
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use roster::auth::password;
+use roster::db::DbConnection;
+use roster::db::schema::{audit_events, users};
+use roster::domain::AccountId;
+use roster::domain::users::{NewUser, UserStatus};
+
+on_both_backends!(
+    sign_in_and_every_failure_look_the_same,
+    lockout_after_five_failures_then_the_lock_runs_out,
+    sign_in_returns_only_to_local_pages,
+    sign_in_by_user_name,
+    too_many_attempts_from_one_address,
+);
+
+const ADMIN: &str = "ada@acme.test";
+
+/// Puts a user straight into the database: no page can make one yet in this issue.
+fn arrange_user(
+    conn: &mut DbConnection,
+    email: &str,
+    status: UserStatus,
+    username: Option<&str>,
+) -> roster::domain::UserId {
+    let account: AccountId = roster::db::schema::accounts::table
+        .select(roster::db::schema::accounts::id)
+        .first(conn)
+        .unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    roster::domain::users::insert(
+        conn,
+        NewUser {
+            account_id: account,
+            email,
+            email_lower: email.to_lowercase(),
+            username,
+            username_lower: username.map(str::to_lowercase),
+            first_name: "Test",
+            last_name: "Person",
+            display_name: email.into(),
+            phone: "",
+            password_hash: Some(password::hash(STRONG_PASSWORD).unwrap()),
+            status: status.as_str(),
+            is_account_admin: false,
+            must_change_password: false,
+            security_stamp: "stamp".into(),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .unwrap()
+    .id
+}
+
+async fn sign_in_and_every_failure_look_the_same(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    arrange_user(&mut conn, "blocked@acme.test", UserStatus::Blocked, None);
+    arrange_user(&mut conn, "gone@acme.test", UserStatus::Deactivated, None);
+    arrange_user(&mut conn, "invited@acme.test", UserStatus::Invited, None);
+    let locked = arrange_user(&mut conn, "locked@acme.test", UserStatus::Active, None);
+    let expired = arrange_user(&mut conn, "expired@acme.test", UserStatus::Active, None);
+    let now = chrono::Utc::now().naive_utc();
+    diesel::update(users::table.find(locked))
+        .set(users::locked_at.eq(now))
+        .execute(&mut conn)
+        .unwrap();
+    diesel::update(users::table.find(expired))
+        .set(users::expires_at.eq(now - TimeDelta::days(1)))
+        .execute(&mut conn)
+        .unwrap();
+
+    let attempts = [
+        ("nobody@acme.test", STRONG_PASSWORD),
+        (ADMIN, "the wrong password entirely"),
+        ("blocked@acme.test", STRONG_PASSWORD),
+        ("gone@acme.test", STRONG_PASSWORD),
+        ("invited@acme.test", STRONG_PASSWORD),
+        ("locked@acme.test", STRONG_PASSWORD),
+        ("expired@acme.test", STRONG_PASSWORD),
+    ];
+    let mut answers = Vec::new();
+    for (login, pw) in attempts {
+        let client = app.client();
+        let page = client.sign_in(login, pw).await;
+        assert!(
+            !client.is_signed_in().await,
+            "{login} must not be signed in"
+        );
+        let error = page.texts("[role=alert]");
+        answers.push((page.status, error));
+        assert_eq!(
+            page.attr("#login", "value").as_deref(),
+            Some(login),
+            "the login is kept"
+        );
+        assert_eq!(
+            page.attr("#password", "value").as_deref(),
+            Some(""),
+            "the password is not"
+        );
+    }
+    let first = answers[0].clone();
+    assert_eq!(first.0, 200);
+    assert_eq!(
+        first.1,
+        vec![
+            roster::web::login::FAILURE
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        ]
+    );
+    for (i, answer) in answers.iter().enumerate() {
+        assert_eq!(
+            answer, &first,
+            "attempt {:?} answered differently",
+            attempts[i].0
+        );
+    }
+
+    // The right password, case-insensitive email, surrounding spaces: in.
+    let client = app.client();
+    let page = client.sign_in("  ADA@acme.test ", STRONG_PASSWORD).await;
+    assert_eq!((page.status, page.location()), (303, "/profile"));
+    assert!(client.is_signed_in().await);
+
+    // Refusals and failures are in the activity log, without passwords.
+    let actions: Vec<(String, String)> = audit_events::table
+        .select((audit_events::action, audit_events::detail))
+        .load(&mut conn)
+        .unwrap();
+    for reason in [
+        "blocked",
+        "deactivated",
+        "invitation not accepted",
+        "locked",
+        "expired",
+    ] {
+        assert!(
+            actions.contains(&("auth.sign_in_refused".into(), reason.into())),
+            "{reason}"
+        );
+    }
+    assert!(actions.iter().any(|(a, _)| a == "auth.sign_in_failed"));
+    assert!(actions.iter().all(|(_, d)| !d.contains(STRONG_PASSWORD)));
+}
+
+async fn lockout_after_five_failures_then_the_lock_runs_out(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let client = app.client();
+    for _ in 0..5 {
+        client.sign_in(ADMIN, "not my password at all").await;
+    }
+    let mut conn = backend.conn();
+    let (failures, locked_at): (i32, Option<chrono::NaiveDateTime>) = users::table
+        .filter(users::email_lower.eq(ADMIN))
+        .select((users::failed_logins, users::locked_at))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(failures, 5);
+    assert!(locked_at.is_some(), "locked after the fifth failure");
+
+    let refused = client.sign_in(ADMIN, STRONG_PASSWORD).await;
+    assert_eq!(refused.status, 200);
+    assert!(
+        refused.text().contains("Sign-in failed"),
+        "locked: the right password does not help"
+    );
+    assert!(!client.is_signed_in().await);
+
+    // The default lock lasts 15 minutes.
+    app.clock.advance(TimeDelta::minutes(16));
+    let page = client.sign_in(ADMIN, STRONG_PASSWORD).await;
+    assert_eq!(page.status, 303);
+    assert!(client.is_signed_in().await);
+    let failures: i32 = users::table
+        .filter(users::email_lower.eq(ADMIN))
+        .select(users::failed_logins)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(failures, 0, "a successful sign-in clears the count");
+    let locks: i64 = audit_events::table
+        .filter(audit_events::action.eq("auth.locked"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(locks, 1);
+}
+
+async fn sign_in_returns_only_to_local_pages(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let client = app.client();
+    let bounce = client.get("/profile").await;
+    assert_eq!(
+        (bounce.status, bounce.location()),
+        (303, "/login?next=/profile")
+    );
+    let form = client.get(bounce.location()).await;
+    assert_eq!(
+        form.attr("input[name=next]", "value").as_deref(),
+        Some("/profile")
+    );
+    let page = client
+        .submit(
+            &form,
+            "form[action='/login']",
+            &[("login", ADMIN), ("password", STRONG_PASSWORD)],
+        )
+        .await;
+    assert_eq!(page.location(), "/profile");
+
+    for evil in [
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+    ] {
+        let client = app.client();
+        let form = client.get("/login").await;
+        let page = client
+            .submit(
+                &form,
+                "form[action='/login']",
+                &[
+                    ("login", ADMIN),
+                    ("password", STRONG_PASSWORD),
+                    ("next", evil),
+                ],
+            )
+            .await;
+        assert_eq!((page.status, page.location()), (303, "/profile"), "{evil}");
+    }
+}
+
+async fn sign_in_by_user_name(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    arrange_user(
+        &mut backend.conn(),
+        "grace@acme.test",
+        UserStatus::Active,
+        Some("Grace.H"),
+    );
+    let client = app.client();
+    assert_eq!(client.sign_in("grace.h", STRONG_PASSWORD).await.status, 303);
+    let profile = client.get("/profile").await;
+    assert!(profile.text().contains("grace@acme.test"));
+    assert!(profile.text().contains("Grace.H"));
+    assert!(
+        profile
+            .text()
+            .contains("You have no access to a company yet"),
+        "empty state"
+    );
+}
+
+async fn too_many_attempts_from_one_address(backend: Backend) {
+    let app = TestApp::spawn_with(&backend, |c| c.login_attempts_per_minute = 3).await;
+    let client = app.client();
+    for _ in 0..3 {
+        assert_eq!(
+            client
+                .sign_in("x@acme.test", "whatever it may be")
+                .await
+                .status,
+            200
+        );
+    }
+    let page = client.sign_in("x@acme.test", "whatever it may be").await;
+    assert_eq!(page.status, 429);
+    assert_eq!(page.header("retry-after"), Some("60"));
+    assert!(page.text().contains("Wait a minute"));
+}
