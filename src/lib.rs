@@ -37,6 +37,18 @@ pub enum StartError {
     Other(String),
 }
 
+/// Forgets addresses whose sign-in quota has refilled, so the limiter's memory stays bounded.
+fn spawn_limiter_cleanup(state: aweb::Data<web::state::AppState>) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            state.login_limiter.retain_recent();
+            state.login_limiter.shrink_to_fit();
+        }
+    });
+}
+
 pub struct App {
     port: u16,
     base_url: String,
@@ -87,6 +99,7 @@ impl App {
             dummy_hash,
             config.login_attempts_per_minute,
         ));
+        spawn_limiter_cleanup(state.clone());
         let key = Key::derive_from(config.secret_key.as_bytes());
         let secure = config.cookie_secure;
         let server = HttpServer::new(move || {

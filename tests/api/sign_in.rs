@@ -14,6 +14,7 @@ on_both_backends!(
     sign_in_returns_only_to_local_pages,
     sign_in_by_user_name,
     too_many_attempts_from_one_address,
+    a_failing_write_shows_an_opaque_page_and_changes_nothing,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -276,4 +277,36 @@ async fn too_many_attempts_from_one_address(backend: Backend) {
     assert_eq!(page.status, 429);
     assert_eq!(page.header("retry-after"), Some("60"));
     assert!(page.text().contains("Wait a minute"));
+}
+
+async fn a_failing_write_shows_an_opaque_page_and_changes_nothing(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    // The failure count is written first, then the audit event, which now fails.
+    diesel::sql_query("ALTER TABLE audit_events RENAME TO audit_events_gone")
+        .execute(&mut conn)
+        .unwrap();
+    let page = app
+        .client()
+        .sign_in(ADMIN, "the wrong password entirely")
+        .await;
+    assert_eq!(page.status, 500);
+    assert_eq!(page.title(), "Something went wrong");
+    let body = page.body.to_lowercase();
+    for leak in ["audit", "table", "sql", "diesel", "relation"] {
+        assert!(
+            !body.contains(leak),
+            "the page must not show the cause ({leak})"
+        );
+    }
+    let failures: i32 = users::table
+        .filter(users::email_lower.eq(ADMIN))
+        .select(users::failed_logins)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(
+        failures, 0,
+        "one transaction: the failure count was rolled back too"
+    );
 }
