@@ -61,6 +61,7 @@ pub enum Action {
     ManageConfig,
     ViewAudit,
     ManageAdmins,
+    ManageCompanies,
 }
 
 /// Where an action applies.
@@ -116,7 +117,7 @@ impl Action {
             Action::ManageRoles => Right::RolesManage,
             Action::ManageConfig => Right::ConfigManage,
             Action::ViewAudit => Right::AuditView,
-            Action::ManageAdmins => return None,
+            Action::ManageAdmins | Action::ManageCompanies => return None,
         })
     }
 

@@ -11,6 +11,9 @@ diesel::table! {
         session_absolute_minutes -> Integer,
         require_2fa -> Bool,
         created_at -> Timestamp,
+        view_only_self_created -> Bool,
+        full_seat_limit -> Nullable<Integer>,
+        weekly_letter -> Bool,
     }
 }
 
@@ -79,6 +82,8 @@ diesel::table! {
         company_id -> BigInt,
         active -> Bool,
         created_at -> Timestamp,
+        all_locations -> Bool,
+        all_product_groups -> Bool,
     }
 }
 
@@ -115,6 +120,40 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    catalog_items (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        kind -> Text,
+        parent_id -> Nullable<BigInt>,
+        name -> Text,
+        name_lower -> Text,
+        code -> Text,
+        code_lower -> Text,
+        required -> Bool,
+        archived_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    membership_fields_all (membership_id, field_id) {
+        membership_id -> BigInt,
+        field_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    membership_items (membership_id, item_id) {
+        membership_id -> BigInt,
+        item_id -> BigInt,
+    }
+}
+
+diesel::joinable!(catalog_items -> companies (company_id));
+diesel::joinable!(membership_fields_all -> memberships (membership_id));
+diesel::joinable!(membership_items -> memberships (membership_id));
+diesel::joinable!(membership_items -> catalog_items (item_id));
 diesel::joinable!(companies -> accounts (account_id));
 diesel::joinable!(users -> accounts (account_id));
 diesel::joinable!(roles -> accounts (account_id));
@@ -135,4 +174,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     membership_roles,
     setup_tokens,
     audit_events,
+    catalog_items,
+    membership_fields_all,
+    membership_items,
 );

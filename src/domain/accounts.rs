@@ -18,6 +18,9 @@ pub struct AccountRow {
     pub session_absolute_minutes: i32,
     pub require_2fa: bool,
     pub created_at: NaiveDateTime,
+    pub view_only_self_created: bool,
+    pub full_seat_limit: Option<i32>,
+    pub weekly_letter: bool,
 }
 
 #[derive(Insertable)]

@@ -17,6 +17,21 @@ pub enum AuditAction {
     AccountLocked,
     SignOut,
     SessionsEnded,
+    CatalogItemCreated,
+    CatalogItemUpdated,
+    CatalogItemArchived,
+    CatalogItemRestored,
+    CatalogItemDeleted,
+    CompanyCreated,
+    CompanyUpdated,
+    CompanyArchived,
+    CompanyRestored,
+    RoleCreated,
+    RoleUpdated,
+    RoleDeleted,
+    AdminAdded,
+    AdminRemoved,
+    SettingsChanged,
 }
 
 impl AuditAction {
@@ -30,6 +45,21 @@ impl AuditAction {
             AuditAction::AccountLocked => "auth.locked",
             AuditAction::SignOut => "auth.sign_out",
             AuditAction::SessionsEnded => "auth.sessions_ended",
+            AuditAction::CatalogItemCreated => "catalog.created",
+            AuditAction::CatalogItemUpdated => "catalog.updated",
+            AuditAction::CatalogItemArchived => "catalog.archived",
+            AuditAction::CatalogItemRestored => "catalog.restored",
+            AuditAction::CatalogItemDeleted => "catalog.deleted",
+            AuditAction::CompanyCreated => "company.created",
+            AuditAction::CompanyUpdated => "company.updated",
+            AuditAction::CompanyArchived => "company.archived",
+            AuditAction::CompanyRestored => "company.restored",
+            AuditAction::RoleCreated => "role.created",
+            AuditAction::RoleUpdated => "role.updated",
+            AuditAction::RoleDeleted => "role.deleted",
+            AuditAction::AdminAdded => "admins.added",
+            AuditAction::AdminRemoved => "admins.removed",
+            AuditAction::SettingsChanged => "settings.changed",
         }
     }
 }

@@ -115,3 +115,179 @@ mod tests {
         assert_eq!(code_from_name("!!!"), "COMPANY");
     }
 }
+
+/// What the company form sends.
+#[derive(Debug, Clone, Default)]
+pub struct CompanyInput {
+    pub name: String,
+    pub code: String,
+}
+
+impl CompanyInput {
+    pub fn validate(&self) -> crate::domain::FieldErrors {
+        let item = crate::domain::catalog::ItemInput {
+            name: self.name.clone(),
+            code: self.code.clone(),
+            required: false,
+        };
+        item.validate()
+    }
+}
+
+pub fn all_for_account(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<CompanyRow>> {
+    Ok(companies::table
+        .filter(companies::account_id.eq(account_id))
+        .order((
+            companies::archived_at.is_not_null(),
+            companies::name,
+            companies::id,
+        ))
+        .select(CompanyRow::as_select())
+        .load(conn)?)
+}
+
+/// A company of the account; another account's is NotFound.
+pub fn find(conn: &mut DbConnection, account_id: AccountId, id: CompanyId) -> Result<CompanyRow> {
+    companies::table
+        .filter(companies::id.eq(id))
+        .filter(companies::account_id.eq(account_id))
+        .select(CompanyRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(crate::domain::Error::NotFound)
+}
+
+fn company_code_taken(
+    conn: &mut DbConnection,
+    account_id: AccountId,
+    code: &str,
+    except: Option<CompanyId>,
+) -> Result<bool> {
+    let mut query = companies::table
+        .filter(companies::account_id.eq(account_id))
+        .filter(crate::db::lower(companies::code).eq(code.trim().to_lowercase()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(companies::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+fn record_company(
+    conn: &mut DbConnection,
+    change: &crate::domain::catalog::Change,
+    company: CompanyId,
+    action: crate::domain::audit::AuditAction,
+    detail: &str,
+) -> Result<()> {
+    crate::domain::audit::record(
+        conn,
+        &change.origin,
+        crate::domain::audit::Event {
+            account_id: change.account_id,
+            action,
+            target_user: None,
+            company: Some(company),
+            detail,
+        },
+        change.now,
+    )
+}
+
+pub fn add(
+    conn: &mut DbConnection,
+    input: &CompanyInput,
+    change: &crate::domain::catalog::Change,
+) -> Result<CompanyRow> {
+    input.validate().into_result()?;
+    conn.transaction(|conn| {
+        if company_code_taken(conn, change.account_id, &input.code, None)? {
+            return Err(crate::domain::Error::field(
+                "code",
+                "Another company of the account already has this code.",
+            ));
+        }
+        let company = create(
+            conn,
+            change.account_id,
+            input.name.trim(),
+            input.code.trim(),
+            change.now,
+        )?;
+        let detail = format!("{} ({})", company.name, company.code);
+        record_company(
+            conn,
+            change,
+            company.id,
+            crate::domain::audit::AuditAction::CompanyCreated,
+            &detail,
+        )?;
+        Ok(company)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    company: &CompanyRow,
+    input: &CompanyInput,
+    change: &crate::domain::catalog::Change,
+) -> Result<()> {
+    input.validate().into_result()?;
+    conn.transaction(|conn| {
+        if company_code_taken(conn, change.account_id, &input.code, Some(company.id))? {
+            return Err(crate::domain::Error::field(
+                "code",
+                "Another company of the account already has this code.",
+            ));
+        }
+        diesel::update(companies::table.find(company.id))
+            .set((
+                companies::name.eq(input.name.trim()),
+                companies::code.eq(input.code.trim()),
+            ))
+            .execute(conn)?;
+        let detail = format!(
+            "{} ({}) was {} ({})",
+            input.name.trim(),
+            input.code.trim(),
+            company.name,
+            company.code
+        );
+        record_company(
+            conn,
+            change,
+            company.id,
+            crate::domain::audit::AuditAction::CompanyUpdated,
+            &detail,
+        )
+    })
+}
+
+/// Archives or restores a company. The account always keeps one active company.
+pub fn set_archived(
+    conn: &mut DbConnection,
+    company: &CompanyRow,
+    archived: bool,
+    change: &crate::domain::catalog::Change,
+) -> Result<()> {
+    conn.transaction(|conn| {
+        if archived
+            && company.archived_at.is_none()
+            && active_for_account(conn, change.account_id)?.len() <= 1
+        {
+            return Err(crate::domain::Error::Conflict(
+                "The account must keep at least one active company.".into(),
+            ));
+        }
+        let at = archived.then_some(change.now);
+        diesel::update(companies::table.find(company.id))
+            .set(companies::archived_at.eq(at))
+            .execute(conn)?;
+        let action = if archived {
+            crate::domain::audit::AuditAction::CompanyArchived
+        } else {
+            crate::domain::audit::AuditAction::CompanyRestored
+        };
+        record_company(conn, change, company.id, action, &company.name)
+    })
+}

@@ -48,5 +48,6 @@ id_types!(
     RoleId,
     MembershipId,
     SetupTokenId,
-    AuditEventId
+    AuditEventId,
+    ItemId,
 );

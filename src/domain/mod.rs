@@ -2,11 +2,15 @@
 //! authorize, then call these functions, which run in one transaction where it matters.
 
 pub mod accounts;
+pub mod admins;
 pub mod audit;
+pub mod catalog;
 pub mod companies;
 pub mod ids;
 pub mod memberships;
+pub mod paging;
 pub mod roles;
+pub mod settings;
 pub mod setup;
 pub mod users;
 

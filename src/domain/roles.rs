@@ -142,3 +142,275 @@ pub fn rights_of(conn: &mut DbConnection, role_ids: &[RoleId]) -> Result<Vec<(Ro
         })
         .collect())
 }
+
+/// A role with its rights and how many users hold it, for lists and the permission table.
+#[derive(Debug, Clone)]
+pub struct RoleSummary {
+    pub role: RoleRow,
+    pub rights: RightSet,
+    pub holders: i64,
+}
+
+impl RoleSummary {
+    /// For the hover text wherever the role is shown.
+    pub fn rights_text(&self) -> String {
+        crate::domain::memberships::HeldRole {
+            role: self.role.clone(),
+            rights: self.rights,
+        }
+        .rights_text()
+    }
+
+    pub fn seat_label(&self) -> &'static str {
+        if self.role.seat_kind == SeatKind::Light.as_str() {
+            "Light"
+        } else {
+            "Full"
+        }
+    }
+}
+
+pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<RoleSummary>> {
+    use crate::db::schema::{membership_roles, memberships};
+    let all: Vec<RoleRow> = roles::table
+        .filter(roles::account_id.eq(account_id))
+        .order((crate::db::lower(roles::name), roles::id))
+        .select(RoleRow::as_select())
+        .load(conn)?;
+    let ids: Vec<RoleId> = all.iter().map(|r| r.id).collect();
+    let rights = rights_of(conn, &ids)?;
+    let held: Vec<(RoleId, i64)> = membership_roles::table
+        .inner_join(memberships::table)
+        .filter(membership_roles::role_id.eq_any(&ids))
+        .select((membership_roles::role_id, memberships::user_id))
+        .distinct()
+        .load(conn)?;
+    Ok(all
+        .into_iter()
+        .zip(rights)
+        .map(|(role, (_, rights))| {
+            let holders = held.iter().filter(|(r, _)| *r == role.id).count() as i64;
+            RoleSummary {
+                role,
+                rights,
+                holders,
+            }
+        })
+        .collect())
+}
+
+pub fn find(conn: &mut DbConnection, account_id: AccountId, id: RoleId) -> Result<RoleSummary> {
+    list(conn, account_id)?
+        .into_iter()
+        .find(|r| r.role.id == id)
+        .ok_or(crate::domain::Error::NotFound)
+}
+
+/// What the role form sends.
+#[derive(Debug, Clone, Default)]
+pub struct RoleInput {
+    pub name: String,
+    pub description: String,
+    pub seat_kind: String,
+    pub rights: Vec<String>,
+}
+
+impl RoleInput {
+    pub fn validate(&self) -> crate::domain::FieldErrors {
+        let mut errors = crate::domain::FieldErrors::default();
+        let name = self.name.trim();
+        if name.is_empty() {
+            errors.add("name", "Enter a name.");
+        } else if name.chars().count() > 60 {
+            errors.add("name", "A role name can be at most 60 characters.");
+        }
+        if self.description.chars().count() > 500 {
+            errors.add(
+                "description",
+                "A description can be at most 500 characters.",
+            );
+        }
+        if !matches!(self.seat_kind.as_str(), "full" | "light") {
+            errors.add("seat_kind", "Choose Full or Light.");
+        }
+        if self
+            .rights
+            .iter()
+            .any(|code| Right::from_code(code).is_none())
+        {
+            errors.add("rights", "Choose rights from the list.");
+        }
+        errors
+    }
+
+    fn right_set(&self) -> RightSet {
+        self.rights
+            .iter()
+            .filter_map(|c| Right::from_code(c))
+            .collect()
+    }
+}
+
+fn name_taken(
+    conn: &mut DbConnection,
+    account_id: AccountId,
+    name: &str,
+    except: Option<RoleId>,
+) -> Result<bool> {
+    let mut query = roles::table
+        .filter(roles::account_id.eq(account_id))
+        .filter(crate::db::lower(roles::name).eq(name.trim().to_lowercase()))
+        .into_boxed();
+    if let Some(id) = except {
+        query = query.filter(roles::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+fn set_rights(conn: &mut DbConnection, role_id: RoleId, rights: RightSet) -> Result<()> {
+    diesel::delete(role_rights::table.filter(role_rights::role_id.eq(role_id))).execute(conn)?;
+    for right in rights.iter() {
+        diesel::insert_into(role_rights::table)
+            .values((
+                role_rights::role_id.eq(role_id),
+                role_rights::right_code.eq(right.code()),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn record(
+    conn: &mut DbConnection,
+    change: &crate::domain::catalog::Change,
+    action: crate::domain::audit::AuditAction,
+    detail: &str,
+) -> Result<()> {
+    crate::domain::audit::record(
+        conn,
+        &change.origin,
+        crate::domain::audit::Event {
+            account_id: change.account_id,
+            action,
+            target_user: None,
+            company: None,
+            detail,
+        },
+        change.now,
+    )
+}
+
+fn rights_detail(name: &str, rights: RightSet) -> String {
+    let codes: Vec<&str> = rights.iter().map(Right::code).collect();
+    format!(
+        "{name}: {}",
+        if codes.is_empty() {
+            "no rights".into()
+        } else {
+            codes.join(", ")
+        }
+    )
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    input: &RoleInput,
+    change: &crate::domain::catalog::Change,
+) -> Result<RoleId> {
+    input.validate().into_result()?;
+    conn.transaction(|conn| {
+        if name_taken(conn, change.account_id, &input.name, None)? {
+            return Err(crate::domain::Error::field(
+                "name",
+                "Another role already has this name.",
+            ));
+        }
+        diesel::insert_into(roles::table)
+            .values(NewRole {
+                account_id: change.account_id,
+                name: input.name.trim(),
+                description: input.description.trim(),
+                seat_kind: if input.seat_kind == "light" {
+                    "light"
+                } else {
+                    "full"
+                },
+                builtin: false,
+                created_at: change.now,
+            })
+            .execute(conn)?;
+        let id = RoleId(last_insert_id(conn)?);
+        set_rights(conn, id, input.right_set())?;
+        record(
+            conn,
+            change,
+            crate::domain::audit::AuditAction::RoleCreated,
+            &rights_detail(input.name.trim(), input.right_set()),
+        )?;
+        Ok(id)
+    })
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    role: &RoleRow,
+    input: &RoleInput,
+    change: &crate::domain::catalog::Change,
+) -> Result<()> {
+    input.validate().into_result()?;
+    conn.transaction(|conn| {
+        if name_taken(conn, change.account_id, &input.name, Some(role.id))? {
+            return Err(crate::domain::Error::field(
+                "name",
+                "Another role already has this name.",
+            ));
+        }
+        diesel::update(roles::table.find(role.id))
+            .set((
+                roles::name.eq(input.name.trim()),
+                roles::description.eq(input.description.trim()),
+                roles::seat_kind.eq(if input.seat_kind == "light" {
+                    "light"
+                } else {
+                    "full"
+                }),
+            ))
+            .execute(conn)?;
+        set_rights(conn, role.id, input.right_set())?;
+        record(
+            conn,
+            change,
+            crate::domain::audit::AuditAction::RoleUpdated,
+            &rights_detail(input.name.trim(), input.right_set()),
+        )
+    })
+}
+
+/// Deletes a role no one holds; refused, saying how many hold it, otherwise.
+pub fn delete(
+    conn: &mut DbConnection,
+    role: &RoleSummary,
+    change: &crate::domain::catalog::Change,
+) -> Result<()> {
+    conn.transaction(|conn| {
+        let current = find(conn, change.account_id, role.role.id)?;
+        if current.holders > 0 {
+            let who = if current.holders == 1 {
+                "1 user holds".to_owned()
+            } else {
+                format!("{} users hold", current.holders)
+            };
+            return Err(crate::domain::Error::Conflict(format!(
+                "{who} the role {}. Take it away from them first, then delete it.",
+                current.role.name
+            )));
+        }
+        diesel::delete(roles::table.find(role.role.id)).execute(conn)?;
+        record(
+            conn,
+            change,
+            crate::domain::audit::AuditAction::RoleDeleted,
+            &current.role.name,
+        )
+    })
+}

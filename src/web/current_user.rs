@@ -2,9 +2,11 @@
 //! expiry, security stamp) and against the account's idle and absolute timeouts, so a block,
 //! a deactivation or "end all sessions" takes effect at the next request everywhere.
 
-use crate::auth::policy::Actor;
+use crate::auth::policy::{self, Action, Actor, Permit, Target};
 use crate::auth::session_rules;
 use crate::domain::accounts::{self, AccountRow};
+use crate::domain::audit::Origin;
+use crate::domain::catalog::Change;
 use crate::domain::companies;
 use crate::domain::memberships::{self, CompanyAccess};
 use crate::domain::users::{self, UserRow, UserStatus};
@@ -25,11 +27,36 @@ pub struct CurrentUser {
     pub access: Vec<CompanyAccess>,
     pub actor: Actor,
     pub session: Session,
+    /// How many administrators the account has; counted only for administrators, who see
+    /// the fewer-than-two warning.
+    pub admin_count: Option<i64>,
+    pub ip: Option<String>,
 }
 
 impl CurrentUser {
     pub fn layout(&self, title: impl Into<String>) -> Result<Layout, WebError> {
         Layout::for_user(title, &self.session, self)
+    }
+
+    /// Asks the policy; a refusal becomes a 403 page, another account's object a 404.
+    pub fn authorize(&self, action: Action, target: Target<'_>) -> Result<Permit, WebError> {
+        Ok(policy::authorize(&self.actor, action, target)?)
+    }
+
+    /// Who is changing something, from where, and when, for the audit log.
+    pub fn change(&self, state: &AppState) -> Change {
+        Change {
+            account_id: self.account.id,
+            origin: Origin {
+                actor: Some(self.user.id),
+                ip: self.ip.clone(),
+            },
+            now: state.clock.now_naive(),
+        }
+    }
+
+    pub fn flash(&self, kind: FlashKind, message: impl Into<String>) {
+        session::push_flash(&self.session, kind, message);
     }
 }
 
@@ -44,6 +71,7 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let ip = req.peer_addr().map(|a| a.ip().to_string());
         // Only a page can be returned to after signing in; a form post cannot.
         let next = (req.method() == Method::GET).then(|| {
             let uri = req.uri();
@@ -64,7 +92,12 @@ impl FromRequest for CurrentUser {
                     let account = accounts::find(conn, user.account_id)?;
                     let access = memberships::access_of(conn, user.id)?;
                     let companies = companies::active_for_account(conn, account.id)?.len();
-                    Ok(Some((user, account, access, companies)))
+                    let admins = if user.is_account_admin {
+                        Some(users::admin_count(conn, account.id)?)
+                    } else {
+                        None
+                    };
+                    Ok(Some((user, account, access, companies, admins)))
                 })
                 .await?;
             let now = state.clock.now();
@@ -73,7 +106,7 @@ impl FromRequest for CurrentUser {
                 session::push_flash(&session, FlashKind::Info, message);
                 Err(WebError::SignInRequired { next: next.clone() })
             };
-            let Some((user, account, access, account_companies)) = loaded else {
+            let Some((user, account, access, account_companies, admin_count)) = loaded else {
                 return ended("Your session has ended. Please sign in again.");
             };
             let usable = user.security_stamp == signed_in.stamp
@@ -115,6 +148,8 @@ impl FromRequest for CurrentUser {
                 access,
                 actor,
                 session,
+                admin_count,
+                ip,
             })
         })
     }

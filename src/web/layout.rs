@@ -1,6 +1,7 @@
 //! What the base layout needs on every page: the CSRF token for forms, the signed-in user,
 //! navigation filtered by rights, and one-time messages.
 
+use crate::domain::admins::RECOMMENDED_ADMINS;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::session::{self, Flash};
@@ -23,6 +24,8 @@ pub struct Layout {
     pub user: Option<NavUser>,
     pub nav: Vec<NavItem>,
     pub flashes: Vec<Flash>,
+    /// Standing warnings, shown on every page until their cause is fixed.
+    pub warnings: Vec<String>,
 }
 
 impl Layout {
@@ -33,6 +36,7 @@ impl Layout {
             user: None,
             nav: Vec::new(),
             flashes: session::take_flashes(session),
+            warnings: Vec::new(),
         })
     }
 
@@ -51,6 +55,7 @@ impl Layout {
             }),
             nav: nav_for(current),
             flashes: session::take_flashes(session),
+            warnings: warnings_for(current),
         })
     }
 
@@ -62,14 +67,32 @@ impl Layout {
             user: None,
             nav: Vec::new(),
             flashes: Vec::new(),
+            warnings: Vec::new(),
         }
     }
 }
 
 /// Only what the user may open. Later areas add their entries here, each behind its right.
-fn nav_for(_current: &CurrentUser) -> Vec<NavItem> {
-    vec![NavItem {
+fn nav_for(current: &CurrentUser) -> Vec<NavItem> {
+    let mut nav = vec![NavItem {
         label: "My Profile",
         href: "/profile",
-    }]
+    }];
+    if crate::web::config_hub::may_configure(current) {
+        nav.push(NavItem {
+            label: "Configuration",
+            href: "/config",
+        });
+    }
+    nav
+}
+
+fn warnings_for(current: &CurrentUser) -> Vec<String> {
+    match current.admin_count {
+        Some(n) if n < RECOMMENDED_ADMINS => vec![format!(
+            "This account has only {n} administrator. Add a second one in Configuration → Admins, \
+             so that someone can still manage users when one is away."
+        )],
+        _ => Vec::new(),
+    }
 }

@@ -1,6 +1,10 @@
 //! HTTP: routes, middleware and small handlers, one module per area. Handlers parse and
 //! authorize, call the domain, and render a template or redirect.
 
+pub mod admins;
+pub mod catalog;
+pub mod companies;
+pub mod config_hub;
 pub mod csrf;
 pub mod current_user;
 pub mod errors;
@@ -9,7 +13,9 @@ pub mod login;
 pub mod misc;
 pub mod pages;
 pub mod profile;
+pub mod roles;
 pub mod session;
+pub mod settings;
 pub mod setup;
 pub mod state;
 

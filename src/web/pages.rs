@@ -10,3 +10,14 @@ pub struct ErrorPage<'a> {
     pub message: &'a str,
     pub status: u16,
 }
+
+/// "Are you sure?" before anything destructive: works without JavaScript.
+#[derive(Template)]
+#[template(path = "confirm.html")]
+pub struct ConfirmPage<'a> {
+    pub layout: Layout,
+    pub message: &'a str,
+    pub action: &'a str,
+    pub button: &'a str,
+    pub cancel: &'a str,
+}

@@ -1,0 +1,498 @@
+//! Locations, Document Custom Fields (with their Options) and Product Groups: what access in
+//! a company is made of. They share one shape, one table and these rules.
+
+use crate::db::schema::{catalog_items, membership_fields_all, membership_items, memberships};
+use crate::db::{DbConnection, last_insert_id};
+use crate::domain::audit::{self, AuditAction, Origin};
+use crate::domain::paging::{Page, PageRequest, like_pattern};
+use crate::domain::{AccountId, CompanyId, Error, FieldErrors, ItemId, Result};
+use chrono::NaiveDateTime;
+use diesel::IntoSql;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Location,
+    Field,
+    FieldOption,
+    ProductGroup,
+}
+
+impl ItemKind {
+    pub const LISTED: [ItemKind; 3] = [ItemKind::Location, ItemKind::Field, ItemKind::ProductGroup];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Location => "location",
+            ItemKind::Field => "field",
+            ItemKind::FieldOption => "option",
+            ItemKind::ProductGroup => "product_group",
+        }
+    }
+
+    /// The URL segment of the kind's pages.
+    pub fn slug(self) -> &'static str {
+        match self {
+            ItemKind::Location => "locations",
+            ItemKind::Field => "fields",
+            ItemKind::FieldOption => "options",
+            ItemKind::ProductGroup => "product-groups",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        [
+            ItemKind::Location,
+            ItemKind::Field,
+            ItemKind::FieldOption,
+            ItemKind::ProductGroup,
+        ]
+        .into_iter()
+        .find(|k| k.slug() == slug)
+    }
+
+    pub fn singular(self) -> &'static str {
+        match self {
+            ItemKind::Location => "Location",
+            ItemKind::Field => "Document Custom Field",
+            ItemKind::FieldOption => "Option",
+            ItemKind::ProductGroup => "Product Group",
+        }
+    }
+
+    pub fn plural(self) -> &'static str {
+        match self {
+            ItemKind::Location => "Locations",
+            ItemKind::Field => "Document Custom Fields",
+            ItemKind::FieldOption => "Options",
+            ItemKind::ProductGroup => "Product Groups",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = catalog_items)]
+pub struct ItemRow {
+    pub id: ItemId,
+    pub company_id: CompanyId,
+    pub kind: String,
+    pub parent_id: Option<ItemId>,
+    pub name: String,
+    pub code: String,
+    pub required: bool,
+    pub archived_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+impl ItemRow {
+    pub fn kind(&self) -> ItemKind {
+        ItemKind::from_slug(match self.kind.as_str() {
+            "location" => "locations",
+            "field" => "fields",
+            "option" => "options",
+            _ => "product-groups",
+        })
+        .unwrap_or(ItemKind::Location)
+    }
+
+    pub fn is_archived(&self) -> bool {
+        self.archived_at.is_some()
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = catalog_items, treat_none_as_null = true)]
+struct NewItem<'a> {
+    company_id: CompanyId,
+    kind: &'static str,
+    parent_id: Option<ItemId>,
+    name: &'a str,
+    name_lower: String,
+    code: &'a str,
+    code_lower: String,
+    required: bool,
+    created_at: NaiveDateTime,
+}
+
+/// What a form sends for an item. `required` only means something for fields.
+#[derive(Debug, Clone, Default)]
+pub struct ItemInput {
+    pub name: String,
+    pub code: String,
+    pub required: bool,
+}
+
+pub const MAX_CODE_LEN: usize = 32;
+
+impl ItemInput {
+    pub fn validate(&self) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        let name = self.name.trim();
+        let code = self.code.trim();
+        if name.is_empty() {
+            errors.add("name", "Enter a name.");
+        } else if name.chars().count() > 100 {
+            errors.add("name", "A name can be at most 100 characters.");
+        }
+        if code.is_empty() {
+            errors.add("code", "Enter a code.");
+        } else if code.chars().count() > MAX_CODE_LEN {
+            errors.add(
+                "code",
+                format!("A code can be at most {MAX_CODE_LEN} characters."),
+            );
+        } else if !code
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            errors.add(
+                "code",
+                "Use letters, digits, '-', '_' and '.' in a code, no spaces.",
+            );
+        }
+        errors
+    }
+}
+
+fn code_taken(
+    conn: &mut DbConnection,
+    company: CompanyId,
+    kind: ItemKind,
+    parent: Option<ItemId>,
+    code: &str,
+    except: Option<ItemId>,
+) -> Result<bool> {
+    let mut query = catalog_items::table
+        .filter(catalog_items::company_id.eq(company))
+        .filter(catalog_items::kind.eq(kind.as_str()))
+        .filter(catalog_items::code_lower.eq(code.trim().to_lowercase()))
+        .into_boxed();
+    query = match parent {
+        Some(parent) => query.filter(catalog_items::parent_id.eq(parent)),
+        None => query.filter(catalog_items::parent_id.is_null()),
+    };
+    if let Some(id) = except {
+        query = query.filter(catalog_items::id.ne(id));
+    }
+    Ok(query.count().get_result::<i64>(conn)? > 0)
+}
+
+fn duplicate_code(kind: ItemKind, code: &str) -> Error {
+    Error::field(
+        "code",
+        format!(
+            "Another {} in this company already has the code {}.",
+            kind.singular().to_lowercase(),
+            code.trim()
+        ),
+    )
+}
+
+/// Who made a change, in which account and when, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub account_id: AccountId,
+    pub origin: Origin,
+    pub now: NaiveDateTime,
+}
+
+fn record(
+    conn: &mut DbConnection,
+    change: &Change,
+    company: CompanyId,
+    action: AuditAction,
+    detail: &str,
+) -> Result<()> {
+    audit::record(
+        conn,
+        &change.origin,
+        audit::Event {
+            account_id: change.account_id,
+            action,
+            target_user: None,
+            company: Some(company),
+            detail,
+        },
+        change.now,
+    )
+}
+
+/// Adds an item. A new custom field is given to every user of the company with Select All on
+/// (automated DCF access), so options added later reach them too.
+pub fn create(
+    conn: &mut DbConnection,
+    company: CompanyId,
+    kind: ItemKind,
+    parent: Option<ItemId>,
+    input: &ItemInput,
+    change: &Change,
+) -> Result<ItemRow> {
+    input.validate().into_result()?;
+    conn.transaction(|conn| {
+        if code_taken(conn, company, kind, parent, &input.code, None)? {
+            return Err(duplicate_code(kind, &input.code));
+        }
+        let (name, code) = (input.name.trim(), input.code.trim());
+        diesel::insert_into(catalog_items::table)
+            .values(NewItem {
+                company_id: company,
+                kind: kind.as_str(),
+                parent_id: parent,
+                name,
+                name_lower: name.to_lowercase(),
+                code,
+                code_lower: code.to_lowercase(),
+                required: kind == ItemKind::Field && input.required,
+                created_at: change.now,
+            })
+            .execute(conn)?;
+        let id = ItemId(last_insert_id(conn)?);
+        if kind == ItemKind::Field {
+            grant_field_to_everyone(conn, company, id)?;
+        }
+        let detail = format!("{} {} ({})", kind.singular(), name, code);
+        record(
+            conn,
+            change,
+            company,
+            AuditAction::CatalogItemCreated,
+            &detail,
+        )?;
+        find(conn, company, id)
+    })
+}
+
+/// Select All on the new field for every membership of the company. One statement, so a
+/// company with many users costs one round trip.
+fn grant_field_to_everyone(
+    conn: &mut DbConnection,
+    company: CompanyId,
+    field: ItemId,
+) -> Result<()> {
+    let members = memberships::table
+        .filter(memberships::company_id.eq(company))
+        .select((
+            memberships::id,
+            field.0.into_sql::<diesel::sql_types::BigInt>(),
+        ));
+    diesel::insert_into(membership_fields_all::table)
+        .values(members)
+        .into_columns((
+            membership_fields_all::membership_id,
+            membership_fields_all::field_id,
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn find(conn: &mut DbConnection, company: CompanyId, id: ItemId) -> Result<ItemRow> {
+    catalog_items::table
+        .filter(catalog_items::id.eq(id))
+        .filter(catalog_items::company_id.eq(company))
+        .select(ItemRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or(Error::NotFound)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    item: &ItemRow,
+    input: &ItemInput,
+    change: &Change,
+) -> Result<()> {
+    input.validate().into_result()?;
+    let kind = item.kind();
+    conn.transaction(|conn| {
+        if code_taken(
+            conn,
+            item.company_id,
+            kind,
+            item.parent_id,
+            &input.code,
+            Some(item.id),
+        )? {
+            return Err(duplicate_code(kind, &input.code));
+        }
+        let (name, code) = (input.name.trim(), input.code.trim());
+        diesel::update(catalog_items::table.find(item.id))
+            .set((
+                catalog_items::name.eq(name),
+                catalog_items::name_lower.eq(name.to_lowercase()),
+                catalog_items::code.eq(code),
+                catalog_items::code_lower.eq(code.to_lowercase()),
+                catalog_items::required.eq(kind == ItemKind::Field && input.required),
+            ))
+            .execute(conn)?;
+        let detail = format!("{} {} ({})", kind.singular(), name, code);
+        record(
+            conn,
+            change,
+            item.company_id,
+            AuditAction::CatalogItemUpdated,
+            &detail,
+        )
+    })
+}
+
+/// How many users hold the item (or, for a field, any of its options or Select All).
+pub fn usage(conn: &mut DbConnection, item: &ItemRow) -> Result<i64> {
+    if item.kind() == ItemKind::Field {
+        let all: i64 = membership_fields_all::table
+            .filter(membership_fields_all::field_id.eq(item.id))
+            .count()
+            .get_result(conn)?;
+        let options: Vec<ItemId> = catalog_items::table
+            .filter(catalog_items::parent_id.eq(item.id))
+            .select(catalog_items::id)
+            .load(conn)?;
+        let chosen: Vec<i64> = membership_items::table
+            .filter(membership_items::item_id.eq_any(options))
+            .select(membership_items::membership_id)
+            .distinct()
+            .load(conn)?;
+        return Ok(all + chosen.len() as i64);
+    }
+    Ok(membership_items::table
+        .filter(membership_items::item_id.eq(item.id))
+        .count()
+        .get_result(conn)?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateChange {
+    Archive,
+    Restore,
+    Delete,
+}
+
+impl StateChange {
+    pub fn from_slug(slug: &str) -> Option<Self> {
+        match slug {
+            "archive" => Some(StateChange::Archive),
+            "restore" => Some(StateChange::Restore),
+            "delete" => Some(StateChange::Delete),
+            _ => None,
+        }
+    }
+}
+
+/// What happened, for the message shown after the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateOutcome {
+    Archived,
+    Restored,
+    Deleted,
+    /// Delete was asked for something in use: it was archived instead.
+    ArchivedInUse(i64),
+}
+
+/// Archives, restores or deletes. Something users hold is archived rather than deleted, so
+/// no one's access silently disappears.
+pub fn change_state(
+    conn: &mut DbConnection,
+    item: &ItemRow,
+    what: StateChange,
+    change: &Change,
+) -> Result<StateOutcome> {
+    conn.transaction(|conn| {
+        let target = catalog_items::table.find(item.id);
+        let detail = format!("{} {} ({})", item.kind().singular(), item.name, item.code);
+        let outcome = match what {
+            StateChange::Archive => {
+                diesel::update(target)
+                    .set(catalog_items::archived_at.eq(change.now))
+                    .execute(conn)?;
+                StateOutcome::Archived
+            }
+            StateChange::Restore => {
+                diesel::update(target)
+                    .set(catalog_items::archived_at.eq(None::<NaiveDateTime>))
+                    .execute(conn)?;
+                StateOutcome::Restored
+            }
+            StateChange::Delete => match usage(conn, item)? {
+                0 => {
+                    diesel::delete(target).execute(conn)?;
+                    StateOutcome::Deleted
+                }
+                users => {
+                    diesel::update(target)
+                        .set(catalog_items::archived_at.eq(change.now))
+                        .execute(conn)?;
+                    StateOutcome::ArchivedInUse(users)
+                }
+            },
+        };
+        let action = match outcome {
+            StateOutcome::Archived | StateOutcome::ArchivedInUse(_) => {
+                AuditAction::CatalogItemArchived
+            }
+            StateOutcome::Restored => AuditAction::CatalogItemRestored,
+            StateOutcome::Deleted => AuditAction::CatalogItemDeleted,
+        };
+        record(conn, change, item.company_id, action, &detail)?;
+        Ok(outcome)
+    })
+}
+
+/// What a list shows: a search by Name or Code, archived or current items, a page.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub search: String,
+    pub archived: bool,
+}
+
+pub fn list(
+    conn: &mut DbConnection,
+    company: CompanyId,
+    kind: ItemKind,
+    parent: Option<ItemId>,
+    query: &ListQuery,
+    page: PageRequest,
+) -> Result<Page<ItemRow>> {
+    let filtered = || {
+        let mut q = catalog_items::table
+            .filter(catalog_items::company_id.eq(company))
+            .filter(catalog_items::kind.eq(kind.as_str()))
+            .into_boxed();
+        q = match parent {
+            Some(parent) => q.filter(catalog_items::parent_id.eq(parent)),
+            None => q.filter(catalog_items::parent_id.is_null()),
+        };
+        q = if query.archived {
+            q.filter(catalog_items::archived_at.is_not_null())
+        } else {
+            q.filter(catalog_items::archived_at.is_null())
+        };
+        if !query.search.trim().is_empty() {
+            let pattern = like_pattern(&query.search);
+            q = q.filter(
+                catalog_items::name_lower
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(catalog_items::code_lower.like(pattern).escape('\\')),
+            );
+        }
+        q
+    };
+    let total: i64 = filtered().count().get_result(conn)?;
+    // A page past the end shows the last page rather than nothing.
+    let last_page = ((total + page.per_page - 1) / page.per_page).max(1);
+    let page = PageRequest {
+        page: page.page.min(last_page),
+        ..page
+    };
+    let items = filtered()
+        .order((catalog_items::name_lower, catalog_items::id))
+        .limit(page.per_page)
+        .offset(page.offset())
+        .select(ItemRow::as_select())
+        .load(conn)?;
+    Ok(Page {
+        items,
+        total,
+        page: page.page,
+        per_page: page.per_page,
+    })
+}

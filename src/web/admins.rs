@@ -1,0 +1,157 @@
+//! The Admins group: only account administrators see it.
+
+use crate::auth::policy::{Action, Target};
+use crate::domain::users::UserRow;
+use crate::domain::{Error, FieldErrors, UserId, admins};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::login::Empty;
+use crate::web::pages::ConfirmPage;
+use crate::web::session::FlashKind;
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct AddForm {
+    #[serde(default)]
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "config/admins.html")]
+struct AdminsPage<'a> {
+    layout: Layout,
+    admins: Vec<UserRow>,
+    me: UserId,
+    form: &'a AddForm,
+    errors: FieldErrors,
+}
+
+fn allowed(current: &CurrentUser) -> Result<(), WebError> {
+    current.authorize(Action::ManageAdmins, Target::Account(current.account.id))?;
+    Ok(())
+}
+
+async fn page(
+    state: &AppState,
+    current: &CurrentUser,
+    form: &AddForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, WebError> {
+    let account = current.account.id;
+    let admins = state
+        .db(move |conn| Ok(admins::list(conn, account)?))
+        .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = AdminsPage {
+        layout: current.layout("Admins")?,
+        admins,
+        me: current.user.id,
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    page(
+        &state,
+        &current,
+        &AddForm::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+pub async fn add(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    CsrfForm(form): CsrfForm<AddForm>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let (email, change) = (form.email.clone(), current.change(&state));
+    match state
+        .db(move |conn| Ok(admins::add(conn, &email, &change)))
+        .await?
+    {
+        Ok(user) => {
+            current.flash(
+                FlashKind::Success,
+                format!("{} is now an administrator.", user.email),
+            );
+            Ok(redirect("/config/admins"))
+        }
+        Err(Error::Invalid(errors)) => page(&state, &current, &form, errors).await,
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn admin(state: &AppState, current: &CurrentUser, id: i64) -> Result<UserRow, WebError> {
+    let account = current.account.id;
+    let user = state
+        .db(move |conn| Ok(crate::domain::users::find(conn, account, UserId(id))?))
+        .await?;
+    if !user.is_account_admin {
+        return Err(WebError::NotFound);
+    }
+    Ok(user)
+}
+
+pub async fn confirm_remove(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let user = admin(&state, &current, *id).await?;
+    let message = format!(
+        "Remove {} from the Admins group? They keep their roles in each company, but lose every right that came from being an administrator.",
+        user.email
+    );
+    let action = format!("/config/admins/{}/remove", user.id);
+    let page = ConfirmPage {
+        layout: current.layout("Remove administrator")?,
+        message: &message,
+        action: &action,
+        button: "Remove",
+        cancel: "/config/admins",
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn remove(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let user = admin(&state, &current, *id).await?;
+    let (change, target) = (current.change(&state), user.id);
+    match state
+        .db(move |conn| Ok(admins::remove(conn, target, &change)))
+        .await?
+    {
+        Ok(_) => current.flash(
+            FlashKind::Success,
+            format!("{} is no longer an administrator.", user.email),
+        ),
+        Err(Error::Conflict(message)) => current.flash(FlashKind::Error, message),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(redirect("/config/admins"))
+}

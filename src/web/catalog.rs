@@ -1,0 +1,584 @@
+//! Locations, Document Custom Fields (with Options) and Product Groups of a company. One set
+//! of handlers for the four kinds; the kind comes from the URL.
+
+use crate::auth::policy::{Action, Target};
+use crate::domain::catalog::{
+    self, ItemInput, ItemKind, ItemRow, ListQuery, StateChange, StateOutcome,
+};
+use crate::domain::companies::{self, CompanyRow};
+use crate::domain::paging::{DEFAULT_PER_PAGE, Page, PageRequest};
+use crate::domain::{CompanyId, Error, FieldErrors, ItemId};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::{WebError, encode_query_value};
+use crate::web::layout::Layout;
+use crate::web::login::Empty;
+use crate::web::pages::ConfirmPage;
+use crate::web::session::FlashKind;
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct KindPath {
+    company: i64,
+    kind: String,
+}
+
+#[derive(Deserialize)]
+pub struct ItemPath {
+    company: i64,
+    kind: String,
+    id: i64,
+}
+
+#[derive(Deserialize)]
+pub struct StatePath {
+    company: i64,
+    kind: String,
+    id: i64,
+    action: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ListParams {
+    q: Option<String>,
+    page: Option<i64>,
+    archived: Option<String>,
+}
+
+impl ListParams {
+    fn query(&self) -> ListQuery {
+        ListQuery {
+            search: self.q.clone().unwrap_or_default(),
+            archived: self.archived.as_deref() == Some("1"),
+        }
+    }
+
+    fn page(&self) -> PageRequest {
+        PageRequest::new(self.page, DEFAULT_PER_PAGE)
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct ItemForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    code: String,
+    required: Option<String>,
+}
+
+impl ItemForm {
+    fn input(&self) -> ItemInput {
+        ItemInput {
+            name: self.name.clone(),
+            code: self.code.clone(),
+            required: self.required.is_some(),
+        }
+    }
+
+    fn from_item(item: &ItemRow) -> Self {
+        Self {
+            name: item.name.clone(),
+            code: item.code.clone(),
+            required: item.required.then(|| "on".into()),
+        }
+    }
+}
+
+/// The list of one kind (or a field's options), with its search, pages and add form.
+pub struct ListView {
+    pub kind: ItemKind,
+    pub base: String,
+    pub items: Page<ItemRow>,
+    pub search: String,
+    pub archived: bool,
+}
+
+impl ListView {
+    /// The link to another page of this list, keeping the search.
+    pub fn page_link(&self, page: i64) -> String {
+        let mut link = format!(
+            "{}?page={page}&q={}",
+            self.base,
+            encode_query_value(&self.search)
+        );
+        if self.archived {
+            link.push_str("&archived=1");
+        }
+        link
+    }
+}
+
+#[derive(Template)]
+#[template(path = "config/catalog_list.html")]
+struct ListPage<'a> {
+    layout: Layout,
+    company: CompanyRow,
+    multi_company: bool,
+    list: ListView,
+    form: &'a ItemForm,
+    errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "config/catalog_edit.html")]
+struct EditPage<'a> {
+    layout: Layout,
+    company: CompanyRow,
+    multi_company: bool,
+    item: ItemRow,
+    form: &'a ItemForm,
+    errors: FieldErrors,
+    options: Option<ListView>,
+    option_form: &'a ItemForm,
+    option_errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "config/choose_company.html")]
+struct ChooseCompanyPage {
+    layout: Layout,
+    kind: ItemKind,
+    companies: Vec<CompanyRow>,
+}
+
+/// A listed kind from the URL; options are reached through their field.
+fn listed_kind(slug: &str) -> Result<ItemKind, WebError> {
+    ItemKind::from_slug(slug)
+        .filter(|k| *k != ItemKind::FieldOption)
+        .ok_or(WebError::NotFound)
+}
+
+fn any_kind(slug: &str) -> Result<ItemKind, WebError> {
+    ItemKind::from_slug(slug).ok_or(WebError::NotFound)
+}
+
+/// The company, if it is the actor's account's and they may configure it.
+async fn company_for(
+    state: &AppState,
+    current: &CurrentUser,
+    id: i64,
+) -> Result<CompanyRow, WebError> {
+    let account = current.account.id;
+    let company = state
+        .db(move |conn| Ok(companies::find(conn, account, CompanyId(id))?))
+        .await?;
+    current.authorize(Action::ManageConfig, Target::Company(account, company.id))?;
+    Ok(company)
+}
+
+async fn item_for(
+    state: &AppState,
+    company: &CompanyRow,
+    kind: ItemKind,
+    id: i64,
+) -> Result<ItemRow, WebError> {
+    let company_id = company.id;
+    let item = state
+        .db(move |conn| Ok(catalog::find(conn, company_id, ItemId(id))?))
+        .await?;
+    if item.kind() != kind {
+        return Err(WebError::NotFound);
+    }
+    Ok(item)
+}
+
+fn list_base(company: &CompanyRow, kind: ItemKind) -> String {
+    format!("/config/companies/{}/{}", company.id, kind.slug())
+}
+
+fn item_link(item: &ItemRow) -> String {
+    format!(
+        "/config/companies/{}/{}/{}",
+        item.company_id,
+        item.kind().slug(),
+        item.id
+    )
+}
+
+async fn load_list(
+    state: &AppState,
+    company: &CompanyRow,
+    kind: ItemKind,
+    parent: Option<ItemId>,
+    params: &ListParams,
+    base: String,
+) -> Result<ListView, WebError> {
+    let (company_id, query, page) = (company.id, params.query(), params.page());
+    let items = state
+        .db(move |conn| Ok(catalog::list(conn, company_id, kind, parent, &query, page)?))
+        .await?;
+    Ok(ListView {
+        kind,
+        base,
+        items,
+        search: params.q.clone().unwrap_or_default(),
+        archived: params.query().archived,
+    })
+}
+
+/// GET /config/{kind}: straight to the only company, or a choice of companies.
+pub async fn choose_company(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    kind: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let kind = listed_kind(&kind)?;
+    let account = current.account.id;
+    let all = state
+        .db(move |conn| Ok(companies::active_for_account(conn, account)?))
+        .await?;
+    let companies: Vec<CompanyRow> = all
+        .into_iter()
+        .filter(|c| {
+            current
+                .authorize(Action::ManageConfig, Target::Company(account, c.id))
+                .is_ok()
+        })
+        .collect();
+    match companies.as_slice() {
+        [] => Err(WebError::Forbidden(
+            "You do not have the right to configure any company.".into(),
+        )),
+        [only] => Ok(redirect(&list_base(only, kind))),
+        _ => {
+            let page = ChooseCompanyPage {
+                layout: current.layout(kind.plural())?,
+                kind,
+                companies,
+            };
+            Ok(render(StatusCode::OK, &page))
+        }
+    }
+}
+
+async fn list_page(
+    state: &AppState,
+    current: &CurrentUser,
+    company: CompanyRow,
+    kind: ItemKind,
+    params: &ListParams,
+    form: &ItemForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, WebError> {
+    let list = load_list(
+        state,
+        &company,
+        kind,
+        None,
+        params,
+        list_base(&company, kind),
+    )
+    .await?;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = ListPage {
+        layout: current.layout(kind.plural())?,
+        multi_company: current.actor.account_companies > 1,
+        company,
+        list,
+        form,
+        errors,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<KindPath>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, WebError> {
+    let kind = listed_kind(&path.kind)?;
+    let company = company_for(&state, &current, path.company).await?;
+    list_page(
+        &state,
+        &current,
+        company,
+        kind,
+        &params,
+        &ItemForm::default(),
+        FieldErrors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<KindPath>,
+    CsrfForm(form): CsrfForm<ItemForm>,
+) -> Result<HttpResponse, WebError> {
+    let kind = listed_kind(&path.kind)?;
+    let company = company_for(&state, &current, path.company).await?;
+    let (input, change, company_id) = (form.input(), current.change(&state), company.id);
+    match state
+        .db(move |conn| {
+            Ok(catalog::create(
+                conn, company_id, kind, None, &input, &change,
+            ))
+        })
+        .await?
+    {
+        Ok(item) => {
+            let mut message = format!("{} {} added.", kind.singular(), item.name);
+            if kind == ItemKind::Field {
+                message.push_str(
+                    " Everyone in the company has Select All on it. Add its options below.",
+                );
+                current.flash(FlashKind::Success, message);
+                return Ok(redirect(&item_link(&item)));
+            }
+            current.flash(FlashKind::Success, message);
+            Ok(redirect(&list_base(&company, kind)))
+        }
+        Err(Error::Invalid(errors)) => {
+            list_page(
+                &state,
+                &current,
+                company,
+                kind,
+                &ListParams::default(),
+                &form,
+                errors,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+struct EditInput<'a> {
+    form: &'a ItemForm,
+    errors: FieldErrors,
+    option_form: &'a ItemForm,
+    option_errors: FieldErrors,
+}
+
+async fn edit_page(
+    state: &AppState,
+    current: &CurrentUser,
+    company: CompanyRow,
+    item: ItemRow,
+    params: &ListParams,
+    input: EditInput<'_>,
+) -> Result<HttpResponse, WebError> {
+    let options = if item.kind() == ItemKind::Field {
+        let base = item_link(&item);
+        Some(
+            load_list(
+                state,
+                &company,
+                ItemKind::FieldOption,
+                Some(item.id),
+                params,
+                base,
+            )
+            .await?,
+        )
+    } else {
+        None
+    };
+    let status = if input.errors.is_empty() && input.option_errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = EditPage {
+        layout: current.layout(format!("{} {}", item.kind().singular(), item.name))?,
+        multi_company: current.actor.account_companies > 1,
+        company,
+        item,
+        form: input.form,
+        errors: input.errors,
+        options,
+        option_form: input.option_form,
+        option_errors: input.option_errors,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn edit(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<ItemPath>,
+    params: web::Query<ListParams>,
+) -> Result<HttpResponse, WebError> {
+    let kind = any_kind(&path.kind)?;
+    let company = company_for(&state, &current, path.company).await?;
+    let item = item_for(&state, &company, kind, path.id).await?;
+    let form = ItemForm::from_item(&item);
+    let blank = ItemForm::default();
+    let input = EditInput {
+        form: &form,
+        errors: FieldErrors::default(),
+        option_form: &blank,
+        option_errors: FieldErrors::default(),
+    };
+    edit_page(&state, &current, company, item, &params, input).await
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<ItemPath>,
+    CsrfForm(form): CsrfForm<ItemForm>,
+) -> Result<HttpResponse, WebError> {
+    let kind = any_kind(&path.kind)?;
+    let company = company_for(&state, &current, path.company).await?;
+    let item = item_for(&state, &company, kind, path.id).await?;
+    let (input, change, target) = (form.input(), current.change(&state), item.clone());
+    match state
+        .db(move |conn| Ok(catalog::update(conn, &target, &input, &change)))
+        .await?
+    {
+        Ok(()) => {
+            current.flash(FlashKind::Success, format!("{} saved.", kind.singular()));
+            Ok(redirect(&item_link(&item)))
+        }
+        Err(Error::Invalid(errors)) => {
+            let blank = ItemForm::default();
+            let input = EditInput {
+                form: &form,
+                errors,
+                option_form: &blank,
+                option_errors: FieldErrors::default(),
+            };
+            edit_page(
+                &state,
+                &current,
+                company,
+                item,
+                &ListParams::default(),
+                input,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// POST /config/companies/{company}/fields/{id}/options: adds an option to a field.
+pub async fn create_option(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<(i64, i64)>,
+    CsrfForm(form): CsrfForm<ItemForm>,
+) -> Result<HttpResponse, WebError> {
+    let (company_id, field_id) = path.into_inner();
+    let company = company_for(&state, &current, company_id).await?;
+    let field = item_for(&state, &company, ItemKind::Field, field_id).await?;
+    let (input, change, parent) = (form.input(), current.change(&state), field.id);
+    match state
+        .db(move |conn| {
+            Ok(catalog::create(
+                conn,
+                company.id,
+                ItemKind::FieldOption,
+                Some(parent),
+                &input,
+                &change,
+            ))
+        })
+        .await?
+    {
+        Ok(option) => {
+            current.flash(
+                FlashKind::Success,
+                format!("Option {} added to {}.", option.name, field.name),
+            );
+            Ok(redirect(&item_link(&field)))
+        }
+        Err(Error::Invalid(option_errors)) => {
+            let field_form = ItemForm::from_item(&field);
+            let input = EditInput {
+                form: &field_form,
+                errors: FieldErrors::default(),
+                option_form: &form,
+                option_errors,
+            };
+            edit_page(
+                &state,
+                &current,
+                company,
+                field,
+                &ListParams::default(),
+                input,
+            )
+            .await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn back_link(item: &ItemRow) -> String {
+    match (item.kind(), item.parent_id) {
+        (ItemKind::FieldOption, Some(field)) => {
+            format!("/config/companies/{}/fields/{field}", item.company_id)
+        }
+        (kind, _) => format!("/config/companies/{}/{}", item.company_id, kind.slug()),
+    }
+}
+
+/// GET …/{id}/delete: asks before deleting.
+pub async fn confirm_delete(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<ItemPath>,
+) -> Result<HttpResponse, WebError> {
+    let kind = any_kind(&path.kind)?;
+    let company = company_for(&state, &current, path.company).await?;
+    let item = item_for(&state, &company, kind, path.id).await?;
+    let message = format!(
+        "Delete {} {} ({})? If anyone has access to it, it is archived instead, so their access stays on record.",
+        kind.singular().to_lowercase(),
+        item.name,
+        item.code
+    );
+    let action = format!("{}/delete", item_link(&item));
+    let cancel = item_link(&item);
+    let page = ConfirmPage {
+        layout: current.layout(format!("Delete {}", item.name))?,
+        message: &message,
+        action: &action,
+        button: "Delete",
+        cancel: &cancel,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// POST …/{id}/{archive|restore|delete}.
+pub async fn change_state(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<StatePath>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, WebError> {
+    let kind = any_kind(&path.kind)?;
+    let what = StateChange::from_slug(&path.action).ok_or(WebError::NotFound)?;
+    let company = company_for(&state, &current, path.company).await?;
+    let item = item_for(&state, &company, kind, path.id).await?;
+    let (change, target) = (current.change(&state), item.clone());
+    let outcome = state
+        .db(move |conn| Ok(catalog::change_state(conn, &target, what, &change)?))
+        .await?;
+    let name = format!("{} {}", kind.singular(), item.name);
+    let message = match outcome {
+        StateOutcome::Archived => format!("{name} archived. Restore it from the archived list."),
+        StateOutcome::Restored => format!("{name} restored."),
+        StateOutcome::Deleted => format!("{name} deleted."),
+        StateOutcome::ArchivedInUse(users) => {
+            format!("{name} is in use by {users} user(s), so it was archived instead of deleted.")
+        }
+    };
+    current.flash(FlashKind::Success, message);
+    Ok(redirect(&back_link(&item)))
+}

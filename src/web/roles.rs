@@ -1,0 +1,277 @@
+//! Roles, their rights, and the Permissions table.
+
+use crate::auth::policy::{Action, Target};
+use crate::auth::rights::Right;
+use crate::domain::roles::{self, RoleInput, RoleSummary};
+use crate::domain::{Error, FieldErrors, RoleId};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::login::Empty;
+use crate::web::pages::ConfirmPage;
+use crate::web::session::FlashKind;
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct RoleForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    seat_kind: String,
+    #[serde(default)]
+    rights: Vec<String>,
+}
+
+impl RoleForm {
+    fn input(&self) -> RoleInput {
+        RoleInput {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            seat_kind: self.seat_kind.clone(),
+            rights: self.rights.clone(),
+        }
+    }
+
+    fn from_role(role: &RoleSummary) -> Self {
+        Self {
+            name: role.role.name.clone(),
+            description: role.role.description.clone(),
+            seat_kind: role.role.seat_kind.clone(),
+            rights: role.rights.iter().map(|r| r.code().to_owned()).collect(),
+        }
+    }
+
+    pub fn has(&self, right: &Right) -> bool {
+        self.rights.iter().any(|code| code == right.code())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "config/roles.html")]
+struct RolesPage {
+    layout: Layout,
+    roles: Vec<RoleSummary>,
+}
+
+#[derive(Template)]
+#[template(path = "config/role_form.html")]
+struct RoleFormPage<'a> {
+    layout: Layout,
+    action: String,
+    role: Option<RoleSummary>,
+    form: &'a RoleForm,
+    errors: FieldErrors,
+    all_rights: &'static [Right],
+}
+
+#[derive(Template)]
+#[template(path = "config/permissions.html")]
+struct PermissionsPage {
+    layout: Layout,
+    roles: Vec<RoleSummary>,
+    all_rights: &'static [Right],
+}
+
+fn allowed(current: &CurrentUser) -> Result<(), WebError> {
+    current.authorize(Action::ManageRoles, Target::Account(current.account.id))?;
+    Ok(())
+}
+
+async fn all_roles(state: &AppState, current: &CurrentUser) -> Result<Vec<RoleSummary>, WebError> {
+    let account = current.account.id;
+    state.db(move |conn| Ok(roles::list(conn, account)?)).await
+}
+
+async fn one_role(
+    state: &AppState,
+    current: &CurrentUser,
+    id: i64,
+) -> Result<RoleSummary, WebError> {
+    let account = current.account.id;
+    state
+        .db(move |conn| Ok(roles::find(conn, account, RoleId(id))?))
+        .await
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let roles = all_roles(&state, &current).await?;
+    Ok(render(
+        StatusCode::OK,
+        &RolesPage {
+            layout: current.layout("Roles")?,
+            roles,
+        },
+    ))
+}
+
+pub async fn permissions(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let roles = all_roles(&state, &current).await?;
+    Ok(render(
+        StatusCode::OK,
+        &PermissionsPage {
+            layout: current.layout("Permissions")?,
+            roles,
+            all_rights: &Right::ALL,
+        },
+    ))
+}
+
+fn form_page(
+    current: &CurrentUser,
+    role: Option<RoleSummary>,
+    form: &RoleForm,
+    errors: FieldErrors,
+) -> Result<HttpResponse, WebError> {
+    let (title, action) = match &role {
+        Some(r) => (
+            format!("Role {}", r.role.name),
+            format!("/config/roles/{}", r.role.id),
+        ),
+        None => ("New role".to_owned(), "/config/roles".to_owned()),
+    };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = RoleFormPage {
+        layout: current.layout(title)?,
+        action,
+        role,
+        form,
+        errors,
+        all_rights: &Right::ALL,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn new(current: CurrentUser) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let form = RoleForm {
+        seat_kind: "full".into(),
+        ..RoleForm::default()
+    };
+    form_page(&current, None, &form, FieldErrors::default())
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let (input, change) = (form.input(), current.change(&state));
+    match state
+        .db(move |conn| Ok(roles::create(conn, &input, &change)))
+        .await?
+    {
+        Ok(_) => {
+            current.flash(
+                FlashKind::Success,
+                format!("Role {} created.", form.name.trim()),
+            );
+            Ok(redirect("/config/roles"))
+        }
+        Err(Error::Invalid(errors)) => form_page(&current, None, &form, errors),
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn edit(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let role = one_role(&state, &current, *id).await?;
+    let form = RoleForm::from_role(&role);
+    form_page(&current, Some(role), &form, FieldErrors::default())
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<RoleForm>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let role = one_role(&state, &current, *id).await?;
+    let (input, change, target) = (form.input(), current.change(&state), role.role.clone());
+    match state
+        .db(move |conn| Ok(roles::update(conn, &target, &input, &change)))
+        .await?
+    {
+        Ok(()) => {
+            current.flash(
+                FlashKind::Success,
+                format!("Role {} saved.", form.name.trim()),
+            );
+            Ok(redirect("/config/roles"))
+        }
+        Err(Error::Invalid(errors)) => form_page(&current, Some(role), &form, errors),
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn confirm_delete(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let role = one_role(&state, &current, *id).await?;
+    let message = if role.holders > 0 {
+        format!(
+            "{} user(s) hold the role {}. It cannot be deleted until no one holds it.",
+            role.holders, role.role.name
+        )
+    } else {
+        format!("Delete the role {}? No one holds it.", role.role.name)
+    };
+    let action = format!("/config/roles/{}/delete", role.role.id);
+    let cancel = format!("/config/roles/{}", role.role.id);
+    let page = ConfirmPage {
+        layout: current.layout(format!("Delete role {}", role.role.name))?,
+        message: &message,
+        action: &action,
+        button: "Delete role",
+        cancel: &cancel,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let role = one_role(&state, &current, *id).await?;
+    let (change, name) = (current.change(&state), role.role.name.clone());
+    match state
+        .db(move |conn| Ok(roles::delete(conn, &role, &change)))
+        .await?
+    {
+        Ok(()) => current.flash(FlashKind::Success, format!("Role {name} deleted.")),
+        Err(Error::Conflict(message)) => current.flash(FlashKind::Error, message),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(redirect("/config/roles"))
+}

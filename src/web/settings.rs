@@ -1,0 +1,104 @@
+//! Basic Settings of the account.
+
+use crate::auth::policy::{Action, Target};
+use crate::domain::FieldErrors;
+use crate::domain::settings::{self, SettingsInput};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::session::FlashKind;
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct SettingsForm {
+    #[serde(default)]
+    invitation_valid_hours: String,
+    #[serde(default)]
+    lockout_threshold: String,
+    #[serde(default)]
+    lockout_minutes: String,
+    #[serde(default)]
+    session_idle_minutes: String,
+    #[serde(default)]
+    session_absolute_minutes: String,
+    require_2fa: Option<String>,
+    view_only_self_created: Option<String>,
+    #[serde(default)]
+    full_seat_limit: String,
+    weekly_letter: Option<String>,
+}
+
+impl SettingsForm {
+    fn input(&self) -> SettingsInput {
+        SettingsInput {
+            invitation_valid_hours: self.invitation_valid_hours.clone(),
+            lockout_threshold: self.lockout_threshold.clone(),
+            lockout_minutes: self.lockout_minutes.clone(),
+            session_idle_minutes: self.session_idle_minutes.clone(),
+            session_absolute_minutes: self.session_absolute_minutes.clone(),
+            require_2fa: self.require_2fa.is_some(),
+            view_only_self_created: self.view_only_self_created.is_some(),
+            full_seat_limit: self.full_seat_limit.clone(),
+            weekly_letter: self.weekly_letter.is_some(),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "config/settings.html")]
+struct SettingsPage {
+    layout: Layout,
+    form: SettingsInput,
+    errors: FieldErrors,
+}
+
+fn allowed(current: &CurrentUser) -> Result<(), WebError> {
+    current.authorize(Action::ManageConfig, Target::Account(current.account.id))?;
+    Ok(())
+}
+
+pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let form = SettingsInput::from_account(&current.account);
+    Ok(render(
+        StatusCode::OK,
+        &SettingsPage {
+            layout: current.layout("Basic Settings")?,
+            form,
+            errors: FieldErrors::default(),
+        },
+    ))
+}
+
+pub async fn save(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    CsrfForm(form): CsrfForm<SettingsForm>,
+) -> Result<HttpResponse, WebError> {
+    allowed(&current)?;
+    let input = form.input();
+    match input.parse() {
+        Ok(parsed) => {
+            let change = current.change(&state);
+            state
+                .db(move |conn| Ok(settings::save(conn, &parsed, &change)?))
+                .await?;
+            current.flash(FlashKind::Success, "Settings saved.");
+            Ok(redirect("/config/settings"))
+        }
+        Err(errors) => {
+            let page = SettingsPage {
+                layout: current.layout("Basic Settings")?,
+                form: input,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+    }
+}
