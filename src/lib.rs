@@ -49,6 +49,17 @@ fn spawn_limiter_cleanup(state: aweb::Data<web::state::AppState>) {
     });
 }
 
+impl StartError {
+    /// The configuration variable behind the failure, if one is.
+    pub fn variable(&self) -> Option<&'static str> {
+        match self {
+            StartError::Database(_) => Some("ROSTER_DATABASE_URL"),
+            StartError::Bind { .. } => Some("ROSTER_BIND"),
+            _ => None,
+        }
+    }
+}
+
 pub struct App {
     port: u16,
     base_url: String,
@@ -63,6 +74,11 @@ impl App {
             DatabaseUrl::Sqlite(_) => 8,
             DatabaseUrl::Postgres(_) => 16,
         };
+        // Bind first: a second instance that cannot listen must not void the printed link.
+        let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
         let pool = db::connect_and_migrate(&config.database, pool_size)?;
         let links = {
             let mut conn = pool.get().map_err(db::DbError::Pool)?;
@@ -71,10 +87,6 @@ impl App {
         let dummy_hash =
             auth::password::dummy_hash().map_err(|e| StartError::Other(e.to_string()))?;
 
-        let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
-            addr: config.bind,
-            source,
-        })?;
         let local = listener.local_addr().map_err(|source| StartError::Bind {
             addr: config.bind,
             source,
@@ -100,6 +112,7 @@ impl App {
             config.login_attempts_per_minute,
         ));
         spawn_limiter_cleanup(state.clone());
+        // derive_from panics below 32 bytes; SecretKey guarantees at least 64.
         let key = Key::derive_from(config.secret_key.as_bytes());
         let secure = config.cookie_secure;
         let server = HttpServer::new(move || {

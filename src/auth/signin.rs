@@ -30,10 +30,8 @@ pub fn sign_in(
     let checked: Vec<(UserRow, bool)> = candidates
         .into_iter()
         .map(|user| {
-            let ok = match user.password_hash.as_deref() {
-                Some(hash) => password::verify(password_given, hash),
-                None => !password::verify(password_given, dummy_hash),
-            } && user.password_hash.is_some();
+            let hash = user.password_hash.as_deref();
+            let ok = password::verify(password_given, hash.unwrap_or(dummy_hash)) && hash.is_some();
             (user, ok)
         })
         .collect();
@@ -41,31 +39,40 @@ pub fn sign_in(
     let now = clock.now_naive();
     let mut conn = pool.get()?;
     conn.transaction(|conn| {
-        let origin = |user: &UserRow| Origin {
-            actor: Some(user.id),
+        // Failures are not the user's doing: no actor, only the address they came from.
+        let origin = Origin {
+            actor: None,
             ip: ip.clone(),
         };
-        for (user, _) in checked.iter().filter(|(_, ok)| *ok) {
+        for (stale, _) in checked.iter().filter(|(_, ok)| *ok) {
+            // Decide from the row as it is now, not as it was before the slow hash check: a
+            // lock saved meanwhile by a parallel guess must hold.
+            let Some(user) = users::find_any_account(conn, stale.id)? else {
+                continue;
+            };
             if user.may_sign_in(now) {
                 users::reset_login_failures(conn, user.id)?;
                 users::touch_last_access(conn, user.id, now)?;
-                audit::record(
-                    conn,
-                    &origin(user),
-                    event(user, AuditAction::SignIn, ""),
-                    now,
-                )?;
-                return Ok(Some(user.clone()));
+                let signed_in = Origin {
+                    actor: Some(user.id),
+                    ip: ip.clone(),
+                };
+                audit::record(conn, &signed_in, event(&user, AuditAction::SignIn, ""), now)?;
+                return Ok(Some(user));
             }
-            let reason = refusal_reason(user, now);
+            let reason = refusal_reason(&user, now);
             audit::record(
                 conn,
-                &origin(user),
-                event(user, AuditAction::SignInRefused, reason),
+                &origin,
+                event(&user, AuditAction::SignInRefused, reason),
                 now,
             )?;
         }
-        for (user, _) in checked.iter().filter(|(_, ok)| !*ok) {
+        for (stale, _) in checked.iter().filter(|(_, ok)| !*ok) {
+            let Some(user) = users::find_any_account(conn, stale.id)? else {
+                continue;
+            };
+            let user = &user;
             if user.locked_at.is_some() && !user.is_locked(now) {
                 // The lock has run out: counting starts again.
                 users::reset_login_failures(conn, user.id)?;
@@ -73,7 +80,7 @@ pub fn sign_in(
             let failures = users::record_failed_login(conn, user.id)?;
             audit::record(
                 conn,
-                &origin(user),
+                &origin,
                 event(user, AuditAction::SignInFailed, "wrong password"),
                 now,
             )?;
@@ -84,7 +91,7 @@ pub fn sign_in(
                 let detail = format!("locked after {failures} failed sign-ins");
                 audit::record(
                     conn,
-                    &origin(user),
+                    &origin,
                     event(user, AuditAction::AccountLocked, &detail),
                     now,
                 )?;

@@ -29,8 +29,18 @@ pub fn serve(config: Config) -> ExitCode {
         let app = match App::build(config) {
             Ok(app) => app,
             Err(e) => {
-                eprintln!("roster: cannot start: {e}");
-                return ExitCode::FAILURE;
+                // A database or address that does not work is a configuration problem: name
+                // the variable and exit 2, like any other bad value.
+                return match e.variable() {
+                    Some(variable) => {
+                        eprintln!("roster: configuration error: {variable}: {e}");
+                        ExitCode::from(2)
+                    }
+                    None => {
+                        eprintln!("roster: cannot start: {e}");
+                        ExitCode::FAILURE
+                    }
+                };
             }
         };
         println!("Roster is running at {} ({backend}).", app.base_url());

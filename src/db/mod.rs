@@ -128,3 +128,46 @@ pub fn last_insert_id(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
         DbConnection::Postgres(c) => diesel::select(sql::<BigInt>("lastval()")).get_result(c),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{BigInt, Text};
+
+    #[derive(diesel::QueryableByName)]
+    struct Mode {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+
+    #[derive(diesel::QueryableByName)]
+    struct Keys {
+        #[diesel(sql_type = BigInt)]
+        foreign_keys: i64,
+    }
+
+    #[test]
+    fn sqlite_connections_use_wal_and_enforce_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = DatabaseUrl::Sqlite(dir.path().join("t.db"));
+        let pool = connect_and_migrate(&url, 2).unwrap();
+        let mut conn = pool.get().unwrap();
+        let DbConnection::Sqlite(c) = &mut *conn else {
+            panic!("sqlite expected")
+        };
+        let mode: Mode = diesel::sql_query("PRAGMA journal_mode")
+            .get_result(c)
+            .unwrap();
+        assert_eq!(mode.journal_mode, "wal");
+        let keys: Keys = diesel::sql_query("PRAGMA foreign_keys")
+            .get_result(c)
+            .unwrap();
+        assert_eq!(keys.foreign_keys, 1);
+        let orphan = diesel::sql_query(
+            "INSERT INTO companies (account_id, name, code, created_at) VALUES (999, 'x', 'x', '2026-01-01')",
+        )
+        .execute(c);
+        assert!(orphan.is_err(), "a company of a missing account is refused");
+    }
+}

@@ -68,11 +68,25 @@ pub enum Error {
     #[error("{0}")]
     Conflict(String),
     #[error("database error: {0}")]
-    Database(#[from] diesel::result::Error),
+    Database(diesel::result::Error),
     #[error("database pool: {0}")]
     Pool(#[from] r2d2::Error),
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<diesel::result::Error> for Error {
+    /// A unique index that refuses a row means someone else saved the same thing first
+    /// (checks run before inserts, so only a race gets here): say so instead of a 500.
+    fn from(e: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error as D};
+        match e {
+            D::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => Error::Conflict(
+                "This was saved by someone else a moment ago, or it already exists. Reload the page and check.".into(),
+            ),
+            other => Error::Database(other),
+        }
+    }
 }
 
 impl Error {

@@ -32,6 +32,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if given.is_empty() || !session::csrf_matches(&session, &given) {
                 return Err(WebError::Csrf);
             }
+            // NUL cannot be stored in PostgreSQL text, and no field of ours wants control
+            // characters other than line breaks and tabs: refuse them for every form.
+            let bad_char = form_urlencoded::parse(&bytes).any(|(_, value)| {
+                value
+                    .chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            });
+            if bad_char {
+                return Err(WebError::BadRequest(
+                    "The form contains control characters that cannot be stored. Remove them and try again.".into(),
+                ));
+            }
             serde_html_form::from_bytes(&bytes)
                 .map(CsrfForm)
                 .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))

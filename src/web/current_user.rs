@@ -91,7 +91,7 @@ impl FromRequest for CurrentUser {
                     };
                     let account = accounts::find(conn, user.account_id)?;
                     let access = memberships::access_of(conn, user.id)?;
-                    let companies = companies::active_for_account(conn, account.id)?.len();
+                    let companies = companies::active_count(conn, account.id)?;
                     let admins = if user.is_account_admin {
                         Some(users::admin_count(conn, account.id)?)
                     } else {

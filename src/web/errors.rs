@@ -6,7 +6,7 @@ use crate::domain;
 use crate::web::layout::Layout;
 use crate::web::pages::ErrorPage;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
 
 #[derive(Debug, thiserror::Error)]
@@ -149,11 +149,4 @@ pub fn encode_query_value(value: &str) -> String {
 /// Turns actix's own extractor errors (bad query, path, oversized body) into our pages.
 pub fn bad_input(err: impl std::fmt::Display) -> actix_web::Error {
     WebError::BadRequest(format!("Part of the request is not valid: {err}")).into()
-}
-
-/// Plain HTML response with a status; used where the status is not 200.
-pub fn html(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .body(body)
 }

@@ -170,6 +170,20 @@ pub async fn submit(
     CsrfForm(mut form): CsrfForm<SetupForm>,
 ) -> Result<HttpResponse, WebError> {
     let token = token.into_inner();
+    // Hashing a password is expensive: throttle like sign-in, and check the link first.
+    if let Some(ip) = req.peer_addr().map(|a| a.ip())
+        && state.login_limiter.check_key(&ip).is_err()
+    {
+        return Err(WebError::TooManyRequests);
+    }
+    let now = state.clock.now_naive();
+    let lookup = token.clone();
+    if let Err(problem) = state
+        .db(move |conn| Ok(setup::check_link(conn, &lookup, now)?))
+        .await?
+    {
+        return problem_page(&session, problem);
+    }
     let errors = validate(&form);
     if !errors.is_empty() {
         // Passwords are never sent back into the page.
@@ -187,7 +201,6 @@ pub async fn submit(
     let hash = state
         .blocking(move || password::hash(&password).map_err(|e| WebError::Internal(e.to_string())))
         .await?;
-    let now = state.clock.now_naive();
     let origin = Origin {
         actor: None,
         ip: req.peer_addr().map(|a| a.ip().to_string()),
