@@ -59,7 +59,13 @@ impl<T> Page<T> {
 /// Escapes LIKE wildcards in user input; the query uses `\` as its escape character.
 pub fn like_pattern(search: &str) -> String {
     let mut out = String::from("%");
-    for ch in search.trim().to_lowercase().chars() {
+    // Control characters cannot match stored text (and NUL breaks PostgreSQL): drop them.
+    for ch in search
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+    {
         if matches!(ch, '%' | '_' | '\\') {
             out.push('\\');
         }
@@ -105,5 +111,6 @@ mod tests {
     #[test]
     fn wildcards_are_escaped() {
         assert_eq!(like_pattern(" 50%_Off "), "%50\\%\\_off%");
+        assert_eq!(like_pattern("a\u{0}b"), "%ab%");
     }
 }

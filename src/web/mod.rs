@@ -41,6 +41,80 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/profile/sessions/end",
             web::post().to(profile::end_sessions),
         );
+    config_routes(cfg);
+}
+
+/// Order matters: actix takes the first route that matches, so fixed segments ("new",
+/// "edit", "options") come before the patterns that would also match them.
+fn config_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/config", web::get().to(config_hub::show))
+        .route("/config/companies", web::get().to(companies::list))
+        .route("/config/companies", web::post().to(companies::create))
+        .route(
+            "/config/companies/{id}/edit",
+            web::get().to(companies::edit),
+        )
+        .route(
+            "/config/companies/{id}/edit",
+            web::post().to(companies::update),
+        )
+        .route(
+            "/config/companies/{id}/archive",
+            web::post().to(companies::archive),
+        )
+        .route(
+            "/config/companies/{id}/restore",
+            web::post().to(companies::restore),
+        )
+        .route(
+            "/config/companies/{company}/fields/{id}/options",
+            web::post().to(catalog::create_option),
+        )
+        .route(
+            "/config/companies/{company}/{kind}",
+            web::get().to(catalog::list),
+        )
+        .route(
+            "/config/companies/{company}/{kind}",
+            web::post().to(catalog::create),
+        )
+        .route(
+            "/config/companies/{company}/{kind}/{id}",
+            web::get().to(catalog::edit),
+        )
+        .route(
+            "/config/companies/{company}/{kind}/{id}",
+            web::post().to(catalog::update),
+        )
+        .route(
+            "/config/companies/{company}/{kind}/{id}/delete",
+            web::get().to(catalog::confirm_delete),
+        )
+        .route(
+            "/config/companies/{company}/{kind}/{id}/{action}",
+            web::post().to(catalog::change_state),
+        )
+        .route("/config/roles", web::get().to(roles::list))
+        .route("/config/roles", web::post().to(roles::create))
+        .route("/config/roles/new", web::get().to(roles::new))
+        .route("/config/roles/{id}", web::get().to(roles::edit))
+        .route("/config/roles/{id}", web::post().to(roles::update))
+        .route(
+            "/config/roles/{id}/delete",
+            web::get().to(roles::confirm_delete),
+        )
+        .route("/config/roles/{id}/delete", web::post().to(roles::delete))
+        .route("/config/permissions", web::get().to(roles::permissions))
+        .route("/config/admins", web::get().to(admins::list))
+        .route("/config/admins", web::post().to(admins::add))
+        .route(
+            "/config/admins/{id}/remove",
+            web::get().to(admins::confirm_remove),
+        )
+        .route("/config/admins/{id}/remove", web::post().to(admins::remove))
+        .route("/config/settings", web::get().to(settings::show))
+        .route("/config/settings", web::post().to(settings::save))
+        .route("/config/{kind}", web::get().to(catalog::choose_company));
 }
 
 /// Headers on every response, errors included.

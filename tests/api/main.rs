@@ -1,8 +1,10 @@
 //! Integration tests: the real server, a real database per test, on SQLite and PostgreSQL.
 
+mod client;
 mod helpers;
 
 mod cli;
+mod config_catalog;
 mod csrf_and_headers;
 mod sessions;
 mod setup;

@@ -1,12 +1,9 @@
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user};
 use crate::on_both_backends;
 use chrono::TimeDelta;
 use diesel::prelude::*;
-use roster::auth::password;
-use roster::db::DbConnection;
 use roster::db::schema::{audit_events, users};
-use roster::domain::AccountId;
-use roster::domain::users::{NewUser, UserStatus};
+use roster::domain::users::UserStatus;
 
 on_both_backends!(
     sign_in_and_every_failure_look_the_same,
@@ -19,43 +16,6 @@ on_both_backends!(
 );
 
 const ADMIN: &str = "ada@acme.test";
-
-/// Puts a user straight into the database: no page can make one yet in this issue.
-fn arrange_user(
-    conn: &mut DbConnection,
-    email: &str,
-    status: UserStatus,
-    username: Option<&str>,
-) -> roster::domain::UserId {
-    let account: AccountId = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
-        .first(conn)
-        .unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    roster::domain::users::insert(
-        conn,
-        NewUser {
-            account_id: account,
-            email,
-            email_lower: email.to_lowercase(),
-            username,
-            username_lower: username.map(str::to_lowercase),
-            first_name: "Test",
-            last_name: "Person",
-            display_name: email.into(),
-            phone: "",
-            password_hash: Some(password::hash(STRONG_PASSWORD).unwrap()),
-            status: status.as_str(),
-            is_account_admin: false,
-            must_change_password: false,
-            security_stamp: "stamp".into(),
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap()
-    .id
-}
 
 async fn sign_in_and_every_failure_look_the_same(backend: Backend) {
     let app = TestApp::spawn(&backend).await;

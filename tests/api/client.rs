@@ -1,0 +1,188 @@
+//! A browser-like HTTP client for the tests, and the pages it reads.
+
+use scraper::{Html, Selector};
+
+/// An HTTP response, with its HTML parsed on demand.
+pub struct Page {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or("")
+    }
+
+    pub fn html(&self) -> Html {
+        Html::parse_document(&self.body)
+    }
+
+    /// The visible text of the page, whitespace folded.
+    pub fn text(&self) -> String {
+        let html = self.html();
+        let body = Selector::parse("body").expect("selector");
+        let text: Vec<String> = html
+            .select(&body)
+            .flat_map(|b| b.text())
+            .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+            .filter(|t| !t.is_empty())
+            .collect();
+        text.join(" ")
+    }
+
+    /// The text of every element matching `selector`.
+    pub fn texts(&self, selector: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    pub fn attr(&self, selector: &str, attr: &str) -> Option<String> {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .next()
+            .and_then(|e| e.value().attr(attr))
+            .map(str::to_owned)
+    }
+
+    pub fn title(&self) -> String {
+        self.texts("h1").into_iter().next().unwrap_or_default()
+    }
+}
+
+/// A browser-like client: keeps cookies, does not follow redirects by itself (tests look at
+/// them), and fills forms from the page they are on.
+pub struct Client {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Client {
+    pub fn new(base: &str) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Client {
+            http,
+            base: base.to_owned(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{}", self.base, path)
+        }
+    }
+
+    async fn read(response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.text().await.expect("body");
+        Page {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        Self::read(self.http.get(self.url(path)).send().await.expect("GET")).await
+    }
+
+    /// GET, following redirects the way a browser does.
+    pub async fn visit(&self, path: &str) -> Page {
+        let mut page = self.get(path).await;
+        for _ in 0..5 {
+            if !(300..400).contains(&page.status) {
+                break;
+            }
+            let next = page.location().to_owned();
+            page = self.get(&next).await;
+        }
+        page
+    }
+
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let body = serde_html_form::to_string(fields).expect("form");
+        let response = self
+            .http
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .expect("POST");
+        Self::read(response).await
+    }
+
+    /// Submits the form matching `selector` on `page`: its hidden inputs (the CSRF token
+    /// among them) and prefilled values, overridden by `fields`.
+    pub async fn submit(&self, page: &Page, selector: &str, fields: &[(&str, &str)]) -> Page {
+        let html = page.html();
+        let form_sel = Selector::parse(selector).expect("selector");
+        let form = html
+            .select(&form_sel)
+            .next()
+            .unwrap_or_else(|| panic!("no form {selector} in {}", page.body));
+        let action = form.value().attr("action").expect("form action").to_owned();
+        let input_sel = Selector::parse("input[name]").expect("selector");
+        let mut values: Vec<(String, String)> = form
+            .select(&input_sel)
+            .filter(|i| {
+                !matches!(
+                    i.value().attr("type"),
+                    Some("checkbox" | "radio" | "password")
+                )
+            })
+            .map(|i| {
+                (
+                    i.value().attr("name").unwrap_or("").to_owned(),
+                    i.value().attr("value").unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        for (name, value) in fields {
+            values.retain(|(n, _)| n != name);
+            values.push((name.to_string(), value.to_string()));
+        }
+        let pairs: Vec<(&str, &str)> = values
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        self.post(&action, &pairs).await
+    }
+
+    /// Signs in through the login page; returns the answer to the form post.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Page {
+        let form = self.get("/login").await;
+        self.submit(
+            &form,
+            "form[action='/login']",
+            &[("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    /// Whether this client's session is signed in (My Profile opens).
+    pub async fn is_signed_in(&self) -> bool {
+        self.get("/profile").await.status == 200
+    }
+}
