@@ -59,6 +59,16 @@ impl Page {
             .map(str::to_owned)
     }
 
+    /// An attribute of the first element matching `selector` whose text is `text`.
+    pub fn attr_where_text(&self, selector: &str, text: &str, attr: &str) -> Option<String> {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .find(|e| e.text().collect::<String>().trim() == text)
+            .and_then(|e| e.value().attr(attr))
+            .map(str::to_owned)
+    }
+
     pub fn title(&self) -> String {
         self.texts("h1").into_iter().next().unwrap_or_default()
     }
@@ -143,26 +153,55 @@ impl Client {
             .next()
             .unwrap_or_else(|| panic!("no form {selector} in {}", page.body));
         let action = form.value().attr("action").expect("form action").to_owned();
+        // What a browser sends: inputs (checkboxes and radios only when checked, passwords
+        // never prefilled), the selected option of each select, and textareas.
         let input_sel = Selector::parse("input[name]").expect("selector");
         let mut values: Vec<(String, String)> = form
             .select(&input_sel)
-            .filter(|i| {
-                !matches!(
-                    i.value().attr("type"),
-                    Some("checkbox" | "radio" | "password")
-                )
+            .filter(|i| match i.value().attr("type") {
+                Some("checkbox" | "radio") => i.value().attr("checked").is_some(),
+                Some("password") => false,
+                _ => true,
             })
             .map(|i| {
+                let value = match (i.value().attr("type"), i.value().attr("value")) {
+                    (Some("checkbox" | "radio"), None) => "on",
+                    (_, value) => value.unwrap_or(""),
+                };
                 (
                     i.value().attr("name").unwrap_or("").to_owned(),
-                    i.value().attr("value").unwrap_or("").to_owned(),
+                    value.to_owned(),
                 )
             })
             .collect();
-        for (name, value) in fields {
-            values.retain(|(n, _)| n != name);
-            values.push((name.to_string(), value.to_string()));
+        let select_sel = Selector::parse("select[name]").expect("selector");
+        let option_sel = Selector::parse("option").expect("selector");
+        for select in form.select(&select_sel) {
+            let options: Vec<_> = select.select(&option_sel).collect();
+            let chosen = options
+                .iter()
+                .find(|o| o.value().attr("selected").is_some())
+                .or(options.first());
+            if let Some(option) = chosen {
+                let value = option
+                    .value()
+                    .attr("value")
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| option.text().collect());
+                values.push((select.value().attr("name").unwrap_or("").to_owned(), value));
+            }
         }
+        let textarea_sel = Selector::parse("textarea[name]").expect("selector");
+        for area in form.select(&textarea_sel) {
+            values.push((
+                area.value().attr("name").unwrap_or("").to_owned(),
+                area.text().collect(),
+            ));
+        }
+        // Given fields replace the form's own values of the same name; a name given more than
+        // once (checkboxes) sends every value.
+        values.retain(|(n, _)| !fields.iter().any(|(name, _)| name == n));
+        values.extend(fields.iter().map(|(n, v)| (n.to_string(), v.to_string())));
         let pairs: Vec<(&str, &str)> = values
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))

@@ -5,6 +5,7 @@ mod helpers;
 
 mod cli;
 mod config_catalog;
+mod config_rights;
 mod csrf_and_headers;
 mod sessions;
 mod setup;

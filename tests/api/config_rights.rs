@@ -1,0 +1,615 @@
+//! Roles, the Admins group, basic settings, and who may reach configuration at all.
+
+use crate::helpers::{
+    Backend, STRONG_PASSWORD, TestApp, arrange_member, arrange_user, first_company,
+};
+use crate::on_both_backends;
+use diesel::prelude::*;
+use roster::db::schema::{accounts, audit_events, catalog_items, roles, users};
+use roster::domain::audit::Origin;
+use roster::domain::catalog::{self, Change, ItemInput, ItemKind};
+use roster::domain::setup::{self, AccountChoice};
+use roster::domain::users::UserStatus;
+
+on_both_backends!(
+    roles_permissions_and_the_delete_rule,
+    admins_group_keeps_at_least_one_and_warns_below_two,
+    basic_settings_are_saved_and_used,
+    every_configuration_route_needs_its_right,
+    another_accounts_objects_are_not_found,
+);
+
+const ADMIN: &str = "ada@acme.test";
+
+async fn roles_permissions_and_the_delete_rule(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let list = admin.get("/config/roles").await;
+    assert_eq!(
+        list.texts("a.role"),
+        vec!["Admin", "Editor", "Manager", "Viewer"]
+    );
+    assert_eq!(
+        list.attr("a.role[title^='No rights']", "title").as_deref(),
+        Some("No rights: a role for the business only")
+    );
+    assert!(
+        list.attr("a.role[title*='Manage roles']", "title")
+            .is_some(),
+        "Admin's rights on hover"
+    );
+
+    let new = admin.get("/config/roles/new").await;
+    let created = admin
+        .submit(
+            &new,
+            "form[action='/config/roles']",
+            &[
+                ("name", "Auditor"),
+                ("description", "Reads the log"),
+                ("seat_kind", "light"),
+                ("rights", "audit.view"),
+                ("rights", "users.view"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    let list = admin.get("/config/roles").await;
+    assert_eq!(
+        list.attr_where_text("a.role", "Auditor", "title")
+            .as_deref(),
+        Some("View users, View activity")
+    );
+
+    let new = admin.get("/config/roles/new").await;
+    let dup = admin
+        .submit(
+            &new,
+            "form[action='/config/roles']",
+            &[
+                ("name", "auditor"),
+                ("description", "kept"),
+                ("seat_kind", "full"),
+            ],
+        )
+        .await;
+    assert_eq!(dup.status, 422);
+    assert!(dup.text().contains("Another role already has this name"));
+    assert_eq!(dup.texts("#description"), vec!["kept"]);
+    let bad = admin
+        .submit(
+            &new,
+            "form[action='/config/roles']",
+            &[
+                ("name", "Pilot"),
+                ("seat_kind", "full"),
+                ("rights", "users.fly"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.text().contains("Choose rights from the list"));
+
+    let auditor: roster::domain::RoleId = roles::table
+        .filter(roles::name.eq("Auditor"))
+        .select(roles::id)
+        .first(&mut backend.conn())
+        .unwrap();
+    let edit = admin.get(&format!("/config/roles/{}", auditor.0)).await;
+    assert_eq!(
+        edit.attr("#right-audit\\.view", "checked").as_deref(),
+        Some("")
+    );
+    let saved = admin
+        .submit(
+            &edit,
+            &format!("form[action='/config/roles/{}']", auditor.0),
+            &[("rights", "audit.view")],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+
+    // The permission table: one row per right, one column per role.
+    let table = admin.get("/config/permissions").await;
+    let header = table.texts("table.matrix thead th");
+    assert_eq!(
+        header,
+        vec!["Right", "Admin", "Auditor", "Editor", "Manager", "Viewer"]
+    );
+    let html = table.html();
+    let rows = scraper::Selector::parse("table.matrix tbody tr").unwrap();
+    let cells = scraper::Selector::parse("td").unwrap();
+    let row = |code: &str| -> Vec<String> {
+        let tr = html
+            .select(&rows)
+            .find(|tr| tr.text().collect::<String>().contains(code))
+            .unwrap();
+        tr.select(&cells)
+            .map(|td| td.text().collect::<String>().trim().to_owned())
+            .collect()
+    };
+    assert_eq!(row("users.view"), vec!["Yes", "No", "Yes", "Yes", "No"]);
+    assert_eq!(row("audit.view"), vec!["Yes", "Yes", "No", "Yes", "No"]);
+    assert_eq!(row("roles.manage"), vec!["Yes", "No", "No", "No", "No"]);
+
+    // A role someone holds is not deleted; the message says how many hold it.
+    let admin_role: roster::domain::RoleId = roles::table
+        .filter(roles::name.eq("Admin"))
+        .select(roles::id)
+        .first(&mut backend.conn())
+        .unwrap();
+    let confirm = admin
+        .get(&format!("/config/roles/{}/delete", admin_role.0))
+        .await;
+    assert!(confirm.text().contains("1 user(s) hold the role Admin"));
+    let refused = admin.submit(&confirm, "form[action$='/delete']", &[]).await;
+    assert_eq!(refused.status, 303);
+    assert!(
+        admin
+            .get("/config/roles")
+            .await
+            .text()
+            .contains("1 user holds the role Admin")
+    );
+    let confirm = admin
+        .get(&format!("/config/roles/{}/delete", auditor.0))
+        .await;
+    assert_eq!(
+        admin
+            .submit(&confirm, "form[action$='/delete']", &[])
+            .await
+            .status,
+        303
+    );
+    let names: Vec<String> = roles::table
+        .order(roles::name)
+        .select(roles::name)
+        .load(&mut backend.conn())
+        .unwrap();
+    assert_eq!(names, vec!["Admin", "Editor", "Manager", "Viewer"]);
+    let events: i64 = audit_events::table
+        .filter(audit_events::action.like("role.%"))
+        .count()
+        .get_result(&mut backend.conn())
+        .unwrap();
+    assert_eq!(events, 3, "created, updated, deleted");
+}
+
+async fn admins_group_keeps_at_least_one_and_warns_below_two(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    let warning = "only 1 administrator";
+    assert!(
+        admin.get("/profile").await.text().contains(warning),
+        "the warning shows wherever an administrator works"
+    );
+    let page = admin.get("/config/admins").await;
+    assert!(
+        page.text()
+            .contains("The last administrator cannot be removed")
+    );
+
+    let me: roster::domain::UserId = users::table
+        .filter(users::email_lower.eq(ADMIN))
+        .select(users::id)
+        .first(&mut conn)
+        .unwrap();
+    let confirm = admin.get(&format!("/config/admins/{}/remove", me.0)).await;
+    let refused = admin.submit(&confirm, "form[action$='/remove']", &[]).await;
+    assert_eq!(refused.status, 303);
+    assert!(
+        admin
+            .get("/config/admins")
+            .await
+            .text()
+            .contains("must keep at least one administrator")
+    );
+
+    arrange_user(&mut conn, "ivy@acme.test", UserStatus::Invited, None);
+    let (grace, _) = arrange_member(&mut conn, "grace@acme.test", &["Editor"]);
+    for (email, message) in [
+        (
+            "ivy@acme.test",
+            "Only active users who have accepted their invitation",
+        ),
+        ("nobody@acme.test", "No user of this account has this email"),
+        (ADMIN, "already an administrator"),
+    ] {
+        let page = admin.get("/config/admins").await;
+        let answer = admin
+            .submit(&page, "form[action='/config/admins']", &[("email", email)])
+            .await;
+        assert_eq!(answer.status, 422, "{email}");
+        assert!(answer.text().contains(message), "{email}");
+        assert_eq!(answer.attr("#email", "value").as_deref(), Some(email));
+    }
+    let page = admin.get("/config/admins").await;
+    let added = admin
+        .submit(
+            &page,
+            "form[action='/config/admins']",
+            &[("email", "Grace@acme.test")],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    assert!(
+        !admin.get("/profile").await.text().contains(warning),
+        "two administrators: no warning"
+    );
+
+    let grace_client = app.client();
+    assert_eq!(
+        grace_client
+            .sign_in("grace@acme.test", STRONG_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let nav = grace_client.get("/profile").await.texts("nav a");
+    assert!(nav.contains(&"Configuration".to_owned()), "{nav:?}");
+    assert_eq!(grace_client.get("/config/admins").await.status, 200);
+
+    let confirm = admin
+        .get(&format!("/config/admins/{}/remove", grace.0))
+        .await;
+    assert_eq!(
+        admin
+            .submit(&confirm, "form[action$='/remove']", &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(
+        grace_client.get("/config/admins").await.status,
+        403,
+        "no longer an administrator, at once"
+    );
+    let events: i64 = audit_events::table
+        .filter(audit_events::action.like("admins.%"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(events, 2);
+}
+
+async fn basic_settings_are_saved_and_used(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let page = admin.get("/config/settings").await;
+    for (field, value) in [
+        ("invitation_valid_hours", "24"),
+        ("lockout_threshold", "5"),
+        ("lockout_minutes", "15"),
+        ("session_idle_minutes", "30"),
+        ("session_absolute_minutes", "720"),
+        ("full_seat_limit", ""),
+    ] {
+        assert_eq!(
+            page.attr(&format!("#{field}"), "value").as_deref(),
+            Some(value),
+            "{field}"
+        );
+    }
+    assert_eq!(page.attr("#weekly_letter", "checked").as_deref(), Some(""));
+    assert_eq!(page.attr("#require_2fa", "checked"), None);
+
+    let form = "form[action='/config/settings']";
+    let bad = admin
+        .submit(
+            &page,
+            form,
+            &[
+                ("lockout_threshold", "abc"),
+                ("session_idle_minutes", "2"),
+                ("weekly_letter", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.texts("#lockout_threshold-error")[0].contains("from 1 to 100"));
+    assert!(bad.texts("#session_idle_minutes-error")[0].contains("from 5 to 1440"));
+    assert_eq!(
+        bad.attr("#lockout_threshold", "value").as_deref(),
+        Some("abc"),
+        "input kept"
+    );
+
+    // A browser leaves an unchecked box out: weekly_letter is not sent.
+    let token = page.attr("input[name=csrf_token]", "value").unwrap();
+    let saved = admin
+        .post(
+            "/config/settings",
+            &[
+                ("csrf_token", token.as_str()),
+                ("invitation_valid_hours", "48"),
+                ("lockout_threshold", "2"),
+                ("lockout_minutes", "0"),
+                ("session_idle_minutes", "30"),
+                ("session_absolute_minutes", "720"),
+                ("full_seat_limit", "50"),
+                ("require_2fa", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303);
+    let mut conn = backend.conn();
+    let stored: (i32, i32, Option<i32>, bool, bool) = accounts::table
+        .select((
+            accounts::lockout_threshold,
+            accounts::lockout_minutes,
+            accounts::full_seat_limit,
+            accounts::require_2fa,
+            accounts::weekly_letter,
+        ))
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(
+        stored,
+        (2, 0, Some(50), true, false),
+        "an unchecked box is off"
+    );
+
+    // The new threshold and "until an administrator unlocks" take effect.
+    let client = app.client();
+    client.sign_in(ADMIN, "not the password at all").await;
+    client.sign_in(ADMIN, "not the password at all").await;
+    app.clock.advance(chrono::TimeDelta::days(2));
+    assert_eq!(
+        client.sign_in(ADMIN, STRONG_PASSWORD).await.status,
+        200,
+        "still locked two days later"
+    );
+}
+
+/// GET and POST routes of configuration, with ids that exist.
+fn config_routes(
+    company: i64,
+    item: i64,
+    field: i64,
+    role: i64,
+    admin: i64,
+) -> (Vec<String>, Vec<String>) {
+    let gets = vec![
+        "/config".into(),
+        "/config/companies".into(),
+        format!("/config/companies/{company}/edit"),
+        "/config/locations".into(),
+        format!("/config/companies/{company}/locations"),
+        format!("/config/companies/{company}/locations/{item}"),
+        format!("/config/companies/{company}/locations/{item}/delete"),
+        format!("/config/companies/{company}/fields/{field}"),
+        "/config/roles".into(),
+        "/config/roles/new".into(),
+        format!("/config/roles/{role}"),
+        format!("/config/roles/{role}/delete"),
+        "/config/permissions".into(),
+        "/config/admins".into(),
+        format!("/config/admins/{admin}/remove"),
+        "/config/settings".into(),
+    ];
+    let posts = vec![
+        "/config/companies".into(),
+        format!("/config/companies/{company}/edit"),
+        format!("/config/companies/{company}/archive"),
+        format!("/config/companies/{company}/restore"),
+        format!("/config/companies/{company}/locations"),
+        format!("/config/companies/{company}/locations/{item}"),
+        format!("/config/companies/{company}/locations/{item}/archive"),
+        format!("/config/companies/{company}/locations/{item}/delete"),
+        format!("/config/companies/{company}/fields/{field}/options"),
+        "/config/roles".into(),
+        format!("/config/roles/{role}"),
+        format!("/config/roles/{role}/delete"),
+        "/config/admins".into(),
+        format!("/config/admins/{admin}/remove"),
+        "/config/settings".into(),
+    ];
+    (gets, posts)
+}
+
+fn arrange_items(
+    conn: &mut roster::db::DbConnection,
+    company: roster::domain::CompanyId,
+) -> (i64, i64) {
+    let account = roster::db::schema::companies::table
+        .find(company)
+        .select(roster::db::schema::companies::account_id)
+        .first(conn)
+        .unwrap();
+    let change = Change {
+        account_id: account,
+        origin: Origin::default(),
+        now: chrono::Utc::now().naive_utc(),
+    };
+    let location = ItemInput {
+        name: "Depot".into(),
+        code: "DEP".into(),
+        required: false,
+    };
+    let field = ItemInput {
+        name: "Project".into(),
+        code: "PRJ".into(),
+        required: true,
+    };
+    let l = catalog::create(conn, company, ItemKind::Location, None, &location, &change).unwrap();
+    let f = catalog::create(conn, company, ItemKind::Field, None, &field, &change).unwrap();
+    (l.id.0, f.id.0)
+}
+
+fn snapshot(conn: &mut roster::db::DbConnection) -> (i64, i64, i64, String) {
+    let items: i64 = catalog_items::table
+        .filter(catalog_items::archived_at.is_null())
+        .count()
+        .get_result(conn)
+        .unwrap();
+    let roles: i64 = roles::table.count().get_result(conn).unwrap();
+    let admins: i64 = users::table
+        .filter(users::is_account_admin.eq(true))
+        .count()
+        .get_result(conn)
+        .unwrap();
+    let names: Vec<String> = catalog_items::table
+        .order(catalog_items::id)
+        .select(catalog_items::name)
+        .load(conn)
+        .unwrap();
+    (items, roles, admins, names.join(","))
+}
+
+async fn every_configuration_route_needs_its_right(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    let company = first_company(&mut conn);
+    let (item, field) = arrange_items(&mut conn, company);
+    let role: roster::domain::RoleId = roles::table
+        .filter(roles::name.eq("Viewer"))
+        .select(roles::id)
+        .first(&mut conn)
+        .unwrap();
+    let admin: roster::domain::UserId = users::table
+        .filter(users::email_lower.eq(ADMIN))
+        .select(users::id)
+        .first(&mut conn)
+        .unwrap();
+    let (gets, posts) = config_routes(company.0, item, field, role.0, admin.0);
+    arrange_member(&mut conn, "viewer@acme.test", &["Viewer"]);
+    arrange_member(&mut conn, "manager@acme.test", &["Manager", "Editor"]);
+    let before = snapshot(&mut conn);
+
+    for email in ["viewer@acme.test", "manager@acme.test"] {
+        let client = app.client();
+        assert_eq!(client.sign_in(email, STRONG_PASSWORD).await.status, 303);
+        let profile = client.get("/profile").await;
+        assert!(
+            !profile.texts("nav a").contains(&"Configuration".to_owned()),
+            "{email}: no Configuration in the menu"
+        );
+        let token = profile.attr("input[name=csrf_token]", "value").unwrap();
+        for path in &gets {
+            assert_eq!(client.get(path).await.status, 403, "{email} GET {path}");
+        }
+        for path in &posts {
+            let fields = [
+                ("csrf_token", token.as_str()),
+                ("name", "Hacked"),
+                ("code", "HACK"),
+                ("email", email),
+                ("lockout_threshold", "1"),
+            ];
+            assert_eq!(
+                client.post(path, &fields).await.status,
+                403,
+                "{email} POST {path}"
+            );
+        }
+    }
+    assert_eq!(snapshot(&mut conn), before, "nothing changed");
+
+    // config.manage in the company opens its lists, but not roles or admins.
+    let new = app.client();
+    assert_eq!(new.sign_in(ADMIN, STRONG_PASSWORD).await.status, 303);
+    let form = new.get("/config/roles/new").await;
+    new.submit(
+        &form,
+        "form[action='/config/roles']",
+        &[
+            ("name", "Configurator"),
+            ("seat_kind", "full"),
+            ("rights", "config.manage"),
+        ],
+    )
+    .await;
+    arrange_member(&mut conn, "conf@acme.test", &["Configurator"]);
+    let conf = app.client();
+    assert_eq!(
+        conf.sign_in("conf@acme.test", STRONG_PASSWORD).await.status,
+        303
+    );
+    assert_eq!(
+        conf.get(&format!("/config/companies/{company}/locations"))
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        conf.get("/config/settings").await.status,
+        200,
+        "config.manage in every company of a single-company account"
+    );
+    assert_eq!(conf.get("/config/roles").await.status, 403);
+    assert_eq!(conf.get("/config/admins").await.status, 403);
+    assert_eq!(conf.get("/config/companies").await.status, 403);
+}
+
+async fn another_accounts_objects_are_not_found(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    let hash = roster::auth::password::hash(STRONG_PASSWORD).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let (beta, beta_admin) = setup::create_admin(
+        &mut conn,
+        &AccountChoice::Named("Beta Ltd"),
+        Some("Beta East"),
+        "ops@beta.test",
+        hash,
+        now,
+    )
+    .unwrap();
+    let beta_company =
+        roster::domain::companies::active_for_account(&mut conn, beta.id).unwrap()[0].id;
+    let (item, field) = arrange_items(&mut conn, beta_company);
+    let beta_role = roster::domain::roles::find_by_name(&mut conn, beta.id, "Manager")
+        .unwrap()
+        .id;
+    let (gets, posts) = config_routes(beta_company.0, item, field, beta_role.0, beta_admin.id.0);
+    let before = snapshot(&mut conn);
+
+    let token = admin
+        .get("/profile")
+        .await
+        .attr("input[name=csrf_token]", "value")
+        .unwrap();
+    for path in gets
+        .iter()
+        .filter(|p| p.matches('/').count() > 2 && !p.ends_with("/new"))
+    {
+        assert_eq!(admin.get(path).await.status, 404, "GET {path}");
+    }
+    for path in posts.iter().filter(|p| p.matches('/').count() > 2) {
+        let fields = [
+            ("csrf_token", token.as_str()),
+            ("name", "Hacked"),
+            ("code", "HACK"),
+        ];
+        assert_eq!(admin.post(path, &fields).await.status, 404, "POST {path}");
+    }
+    assert_eq!(
+        snapshot(&mut conn),
+        before,
+        "nothing of the other account changed"
+    );
+
+    // One's own company with the other's item id is not found either.
+    let own = first_company(&mut conn);
+    assert_eq!(
+        admin
+            .get(&format!("/config/companies/{}/locations/{item}", own.0))
+            .await
+            .status,
+        404
+    );
+    let beta_client = app.client();
+    assert_eq!(
+        beta_client
+            .sign_in("ops@beta.test", STRONG_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let beta_roles = beta_client.get("/config/roles").await;
+    assert_eq!(beta_roles.status, 200);
+    assert!(!beta_roles.text().contains("Hacked"));
+}
