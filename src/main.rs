@@ -20,6 +20,31 @@ enum Command {
     Migrate,
     /// Create an account administrator without the browser, for scripts.
     CreateAdmin(CreateAdminArgs),
+    /// Fill the database with a new account of realistic, deterministic demo data.
+    Seed(SeedArgs),
+}
+
+#[derive(Args)]
+pub struct SeedArgs {
+    /// How many users to make.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=5_000_000))]
+    pub users: u64,
+    /// How many companies the account has (1 makes a Single Company Account).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub companies: u64,
+    /// The random seed: the same seed makes the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The seeded account's name.
+    #[arg(long, default_value = "Demo Group")]
+    pub account: String,
+    /// Also make this email an account administrator of the seeded account, so a demo or a
+    /// benchmark can sign in (needs --password-stdin).
+    #[arg(long, requires = "password_stdin")]
+    pub admin_email: Option<String>,
+    /// Read that administrator's password from the first line of standard input.
+    #[arg(long, requires = "admin_email")]
+    pub password_stdin: bool,
 }
 
 #[derive(Args)]
@@ -54,5 +79,6 @@ fn main() -> ExitCode {
         Command::Serve => cli::serve(config),
         Command::Migrate => cli::migrate(&config),
         Command::CreateAdmin(args) => cli::create_admin(&config, &args),
+        Command::Seed(args) => cli::seed(&config, &args),
     }
 }

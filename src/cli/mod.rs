@@ -1,6 +1,6 @@
 //! The command-line entry points behind `main`.
 
-use crate::CreateAdminArgs;
+use crate::{CreateAdminArgs, SeedArgs};
 use roster::App;
 use roster::auth::password;
 use roster::config::Config;
@@ -97,13 +97,86 @@ pub fn create_admin(config: &Config, args: &CreateAdminArgs) -> ExitCode {
     }
 }
 
-fn try_create_admin(config: &Config, args: &CreateAdminArgs) -> Result<String, String> {
-    let mut password_line = String::new();
+fn read_password() -> Result<String, String> {
+    let mut line = String::new();
     std::io::stdin()
         .lock()
-        .read_line(&mut password_line)
+        .read_line(&mut line)
         .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
-    let password_given = password_line.trim_end_matches(['\r', '\n']);
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+pub fn seed(config: &Config, args: &SeedArgs) -> ExitCode {
+    match try_seed(config, args) {
+        Ok(message) => {
+            println!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("roster: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_seed(config: &Config, args: &SeedArgs) -> Result<String, String> {
+    let admin = match &args.admin_email {
+        Some(email) => {
+            let email = email.trim().to_owned();
+            let mut errors = roster::domain::FieldErrors::default();
+            roster::domain::users::check_email(&mut errors, "email", &email);
+            if let Some(message) = errors.get("email") {
+                return Err(format!("--admin-email: {message}"));
+            }
+            let password_given = read_password()?;
+            password::check_strength(&password_given, &[&email, &args.account])
+                .map_err(|reason| format!("the password was refused: {reason}"))?;
+            Some((
+                email,
+                password::hash(&password_given).map_err(|e| e.to_string())?,
+            ))
+        }
+        None => None,
+    };
+    let started = std::time::Instant::now();
+    let mut conn = db::Manager::new(config.database.clone())
+        .establish()
+        .map_err(|e| e.to_string())?;
+    db::migrate(&mut conn).map_err(|e| e.to_string())?;
+    let options = roster::domain::seed::SeedOptions {
+        users: usize::try_from(args.users).map_err(|e| e.to_string())?,
+        companies: usize::try_from(args.companies).map_err(|e| e.to_string())?,
+        seed: args.seed,
+        account_name: args.account.trim().to_owned(),
+        admin,
+    };
+    let r = roster::domain::seed::seed(&mut conn, &options, config.clock.now_naive())
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Seeded account \"{}\" ({}) in {:.1} s: {} companies, {} users ({} active, {} invited, \
+         {} deactivated, {} blocked; {} locked, {} expired, {} integrated), {} memberships, \
+         {} failed invitations, {} users without access to a required custom field.",
+        options.account_name,
+        config.database.backend_name(),
+        started.elapsed().as_secs_f64(),
+        r.companies,
+        r.users,
+        r.active,
+        r.invited,
+        r.deactivated,
+        r.blocked,
+        r.locked,
+        r.expired,
+        r.integrated,
+        r.memberships,
+        r.failed_invitations,
+        r.missing_required_field,
+    ))
+}
+
+fn try_create_admin(config: &Config, args: &CreateAdminArgs) -> Result<String, String> {
+    let password_line = read_password()?;
+    let password_given = password_line.as_str();
     let email = args.email.trim();
     let mut errors = roster::domain::FieldErrors::default();
     roster::domain::users::check_email(&mut errors, "email", email);

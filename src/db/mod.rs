@@ -129,6 +129,54 @@ pub fn last_insert_id(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
     }
 }
 
+/// Inserts many rows in batches through the backend's own connection (MultiBackend has no
+/// multi-row INSERT). `$rows` is a slice of Insertable structs; evaluates to the row count.
+#[macro_export]
+macro_rules! bulk_insert {
+    ($conn:expr, $table:expr, $rows:expr) => {{
+        use diesel::RunQueryDsl;
+        let mut inserted = 0usize;
+        for chunk in $rows.chunks(500) {
+            inserted += match &mut *$conn {
+                $crate::db::DbConnection::Sqlite(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?
+                }
+                $crate::db::DbConnection::Postgres(c) => {
+                    diesel::insert_into($table).values(chunk).execute(c)?
+                }
+            };
+        }
+        inserted
+    }};
+}
+
+/// After rows were inserted with explicit ids, moves PostgreSQL's identity sequences past
+/// them (SQLite needs nothing: a rowid follows the largest one).
+pub fn sync_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> diesel::QueryResult<()> {
+    if let DbConnection::Postgres(c) = conn {
+        for table in tables {
+            // Table names come from our own code, never from input.
+            c.batch_execute(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 GREATEST((SELECT COALESCE(max(id), 0) FROM {table}), 1))"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+/// The largest id in a table, for handing out explicit ids.
+pub fn max_id(conn: &mut DbConnection, table: &str) -> diesel::QueryResult<i64> {
+    use diesel::RunQueryDsl;
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    let query = format!("COALESCE((SELECT max(id) FROM {table}), 0)");
+    match conn {
+        DbConnection::Sqlite(c) => diesel::select(sql::<BigInt>(&query)).get_result(c),
+        DbConnection::Postgres(c) => diesel::select(sql::<BigInt>(&query)).get_result(c),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

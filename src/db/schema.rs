@@ -53,6 +53,31 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        integration -> Nullable<Text>,
+        enforce_2fa -> Bool,
+        totp_secret -> Nullable<Text>,
+        totp_last_step -> Nullable<BigInt>,
+        directory_auth -> Bool,
+        email_subscriptions -> Bool,
+        comments -> Text,
+        substitute_user_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        user_id -> BigInt,
+        invited_by -> Nullable<BigInt>,
+        token_hash -> Text,
+        status -> Text,
+        send_count -> Integer,
+        failure_reason -> Nullable<Text>,
+        expires_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+        accepted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -177,4 +202,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     catalog_items,
     membership_fields_all,
     membership_items,
+    invitations,
 );

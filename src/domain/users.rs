@@ -69,6 +69,13 @@ pub struct UserRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The external system the user comes from, shown as a badge.
+    pub integration: Option<String>,
+    pub enforce_2fa: bool,
+    pub totp_secret: Option<String>,
+    pub directory_auth: bool,
+    pub email_subscriptions: bool,
+    pub comments: String,
 }
 
 impl UserRow {

@@ -1,0 +1,11 @@
+DROP TABLE invitations;
+DROP INDEX users_account_last_access;
+DROP INDEX users_account_status;
+ALTER TABLE users DROP COLUMN substitute_user_id;
+ALTER TABLE users DROP COLUMN comments;
+ALTER TABLE users DROP COLUMN email_subscriptions;
+ALTER TABLE users DROP COLUMN directory_auth;
+ALTER TABLE users DROP COLUMN totp_last_step;
+ALTER TABLE users DROP COLUMN totp_secret;
+ALTER TABLE users DROP COLUMN enforce_2fa;
+ALTER TABLE users DROP COLUMN integration;
