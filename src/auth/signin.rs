@@ -8,7 +8,6 @@ use crate::domain::audit::{self, AuditAction, Origin};
 use crate::domain::users::{self, UserRow, UserStatus};
 use crate::domain::{Result, accounts};
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::Connection;
 
 /// Returns the user when the login and password are right and the user may sign in now;
 /// None for every kind of failure, which the caller shows with one message.
@@ -38,7 +37,7 @@ pub fn sign_in(
 
     let now = clock.now_naive();
     let mut conn = pool.get()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(&mut conn, |conn| {
         // Failures are not the user's doing: no actor, only the address they came from.
         let origin = Origin {
             actor: None,

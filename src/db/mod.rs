@@ -129,6 +129,44 @@ pub fn last_insert_id(conn: &mut DbConnection) -> diesel::QueryResult<i64> {
     }
 }
 
+/// A transaction that writes. On SQLite it takes the write lock at BEGIN (IMMEDIATE): a
+/// concurrent writer then makes it wait for the busy timeout, where a deferred transaction
+/// that read first would fail at once when it tried to write. PostgreSQL needs nothing
+/// special. Inside another transaction it is a savepoint. A closure that panics leaves the
+/// transaction open, which makes the pool discard the connection (`has_broken`).
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, work: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let began = match conn {
+        DbConnection::Sqlite(c) => {
+            match AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE") {
+                Ok(()) => true,
+                Err(diesel::result::Error::AlreadyInTransaction) => false,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        DbConnection::Postgres(_) => false,
+    };
+    if !began {
+        return conn.transaction(work);
+    }
+    let outcome = work(conn);
+    if let DbConnection::Sqlite(c) = conn {
+        match &outcome {
+            Ok(_) => AnsiTransactionManager::commit_transaction(c)?,
+            Err(_) => {
+                if let Err(e) = AnsiTransactionManager::rollback_transaction(c) {
+                    tracing::warn!(error = %e, "rollback failed");
+                }
+            }
+        }
+    }
+    outcome
+}
+
 /// Inserts many rows in batches through the backend's own connection (MultiBackend has no
 /// multi-row INSERT). `$rows` is a slice of Insertable structs; evaluates to the row count.
 #[macro_export]
@@ -217,5 +255,45 @@ mod tests {
         )
         .execute(c);
         assert!(orphan.is_err(), "a company of a missing account is refused");
+    }
+
+    /// Four writers that each read before they write: with deferred transactions SQLite fails
+    /// some at once ("database is locked"); with write_transaction they take turns.
+    #[test]
+    fn concurrent_read_then_write_transactions_take_turns() {
+        use crate::db::schema::accounts;
+        use diesel::prelude::*;
+        let dir = tempfile::tempdir().unwrap();
+        let pool = connect_and_migrate(&DatabaseUrl::Sqlite(dir.path().join("t.db")), 4).unwrap();
+        let now = chrono::Utc::now().naive_utc();
+        let writers: Vec<_> = (0..4)
+            .map(|w| {
+                let pool = pool.clone();
+                std::thread::spawn(move || {
+                    for i in 0..40 {
+                        let mut conn = pool.get().unwrap();
+                        write_transaction(&mut conn, |c| {
+                            let seen: i64 = accounts::table.count().get_result(c)?;
+                            diesel::insert_into(accounts::table)
+                                .values((
+                                    accounts::name.eq(format!("w{w}-{i}-{seen}")),
+                                    accounts::created_at.eq(now),
+                                ))
+                                .execute(c)?;
+                            Ok::<_, diesel::result::Error>(())
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.join().unwrap();
+        }
+        let total: i64 = accounts::table
+            .count()
+            .get_result(&mut pool.get().unwrap())
+            .unwrap();
+        assert_eq!(total, 160);
     }
 }

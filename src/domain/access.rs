@@ -45,7 +45,7 @@ pub fn choose_field_options(
     field: ItemId,
     chosen: &[ItemId],
 ) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::delete(
             membership_fields_all::table
                 .filter(membership_fields_all::membership_id.eq(membership))

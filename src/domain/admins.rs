@@ -44,7 +44,7 @@ fn record(
 /// Makes a user of the account an administrator. Only active users who have accepted their
 /// invitation (and so have a password) qualify.
 pub fn add(conn: &mut DbConnection, email: &str, change: &Change) -> Result<UserRow> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = users::table
             .filter(users::account_id.eq(change.account_id))
             .filter(users::email_lower.eq(email.trim().to_lowercase()))
@@ -79,7 +79,7 @@ pub fn add(conn: &mut DbConnection, email: &str, change: &Change) -> Result<User
 
 /// Takes the administrator role away; never from the last administrator.
 pub fn remove(conn: &mut DbConnection, user_id: UserId, change: &Change) -> Result<UserRow> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let user = crate::domain::users::find(conn, change.account_id, user_id)?;
         if !user.is_account_admin {
             return Err(Error::NotFound);

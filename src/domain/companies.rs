@@ -209,7 +209,7 @@ pub fn add(
     change: &crate::domain::catalog::Change,
 ) -> Result<CompanyRow> {
     input.validate().into_result()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if company_code_taken(conn, change.account_id, &input.code, None)? {
             return Err(crate::domain::Error::field(
                 "code",
@@ -242,7 +242,7 @@ pub fn update(
     change: &crate::domain::catalog::Change,
 ) -> Result<()> {
     input.validate().into_result()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if company_code_taken(conn, change.account_id, &input.code, Some(company.id))? {
             return Err(crate::domain::Error::field(
                 "code",
@@ -279,7 +279,7 @@ pub fn set_archived(
     archived: bool,
     change: &crate::domain::catalog::Change,
 ) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if archived
             && company.archived_at.is_none()
             && active_for_account(conn, change.account_id)?.len() <= 1

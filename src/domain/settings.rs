@@ -136,7 +136,7 @@ impl SettingsInput {
 }
 
 pub fn save(conn: &mut DbConnection, settings: &Settings, change: &Change) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         diesel::update(accounts::table.find(change.account_id))
             .set(settings)
             .execute(conn)?;

@@ -23,7 +23,7 @@ pub struct SetupLink {
 /// administrator yet, issues a fresh setup link (voiding older ones, whose plain text is
 /// gone with the process that printed them).
 pub fn bootstrap(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<SetupLink>> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if accounts::all(conn)?.is_empty() {
             accounts::create(
                 conn,
@@ -143,7 +143,7 @@ pub fn complete(
     origin: &Origin,
     now: NaiveDateTime,
 ) -> Result<Result<UserRow, LinkProblem>> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let row = match find_usable(conn, token, now)? {
             Ok(row) => row,
             Err(problem) => return Ok(Err(problem)),
@@ -256,7 +256,7 @@ pub fn create_admin(
     password_hash: String,
     now: NaiveDateTime,
 ) -> Result<(AccountRow, UserRow)> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let account = match resolve_account(conn, choice)? {
             Some(account) => account,
             None => {

@@ -61,8 +61,7 @@ pub async fn end_sessions(
     };
     state
         .db(move |conn| {
-            use diesel::Connection;
-            conn.transaction(|conn| {
+            crate::db::write_transaction(conn, |conn| {
                 users::rotate_security_stamp(conn, user_id, now)?;
                 let event = audit::Event {
                     account_id,
