@@ -228,7 +228,7 @@ pub fn create(
     change: &Change,
 ) -> Result<ItemRow> {
     input.validate().into_result()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if code_taken(conn, company, kind, parent, &input.code, None)? {
             return Err(duplicate_code(kind, &input.code));
         }
@@ -303,7 +303,7 @@ pub fn update(
 ) -> Result<()> {
     input.validate().into_result()?;
     let kind = item.kind();
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if code_taken(
             conn,
             item.company_id,
@@ -395,7 +395,7 @@ pub fn change_state(
     what: StateChange,
     change: &Change,
 ) -> Result<StateOutcome> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let target = catalog_items::table.find(item.id);
         let detail = format!("{} {} ({})", item.kind().singular(), item.name, item.code);
         let outcome = match what {

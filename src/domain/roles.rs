@@ -318,7 +318,7 @@ pub fn create(
     change: &crate::domain::catalog::Change,
 ) -> Result<RoleId> {
     input.validate().into_result()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if name_taken(conn, change.account_id, &input.name, None)? {
             return Err(crate::domain::Error::field(
                 "name",
@@ -358,7 +358,7 @@ pub fn update(
     change: &crate::domain::catalog::Change,
 ) -> Result<()> {
     input.validate().into_result()?;
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         if name_taken(conn, change.account_id, &input.name, Some(role.id))? {
             return Err(crate::domain::Error::field(
                 "name",
@@ -392,7 +392,7 @@ pub fn delete(
     role: &RoleSummary,
     change: &crate::domain::catalog::Change,
 ) -> Result<()> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let current = find(conn, change.account_id, role.role.id)?;
         if current.holders > 0 {
             let who = if current.holders == 1 {

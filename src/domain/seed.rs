@@ -388,7 +388,7 @@ pub fn seed(
     options: &SeedOptions,
     now: NaiveDateTime,
 ) -> Result<SeedReport> {
-    conn.transaction(|conn| {
+    crate::db::write_transaction(conn, |conn| {
         let mut rng = StdRng::seed_from_u64(options.seed);
         let account = accounts::create(conn, &options.account_name, "Headquarters", now)?;
         let mut company_rows = companies::active_for_account(conn, account.id)?;
