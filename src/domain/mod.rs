@@ -14,6 +14,7 @@ pub mod roles;
 pub mod seed;
 pub mod settings;
 pub mod setup;
+pub mod user_list;
 pub mod users;
 
 use std::collections::BTreeMap;

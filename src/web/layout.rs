@@ -74,10 +74,20 @@ impl Layout {
 
 /// Only what the user may open. Later areas add their entries here, each behind its right.
 fn nav_for(current: &CurrentUser) -> Vec<NavItem> {
-    let mut nav = vec![NavItem {
+    let mut nav = Vec::new();
+    if current
+        .actor
+        .has_anywhere(crate::auth::rights::Right::UsersView)
+    {
+        nav.push(NavItem {
+            label: "User Management",
+            href: "/users",
+        });
+    }
+    nav.push(NavItem {
         label: "My Profile",
         href: "/profile",
-    }];
+    });
     if crate::web::config_hub::may_configure(current) {
         nav.push(NavItem {
             label: "Configuration",

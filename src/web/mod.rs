@@ -18,6 +18,7 @@ pub mod session;
 pub mod settings;
 pub mod setup;
 pub mod state;
+pub mod users;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -41,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/profile/sessions/end",
             web::post().to(profile::end_sessions),
         );
+    cfg.route("/users", web::get().to(users::list));
     config_routes(cfg);
 }
 

@@ -11,3 +11,4 @@ mod seed;
 mod sessions;
 mod setup;
 mod sign_in;
+mod user_list;

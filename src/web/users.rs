@@ -1,0 +1,406 @@
+//! The User Management page (GET /users) and its CSV export. The whole filter state lives in
+//! the query string, so any view can be bookmarked.
+
+use crate::auth::rights::Right;
+use crate::domain::paging::{Page, PageRequest};
+use crate::domain::roles::{self, RoleSummary};
+use crate::domain::user_list::{
+    self, INVITATION_STATUSES, Infocards, ListedUser, Scope, ShownStatus, SortKey, UserFilter,
+};
+use crate::domain::{CompanyId, RoleId, companies};
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::{WebError, encode_query_value};
+use crate::web::layout::Layout;
+use crate::web::render;
+use crate::web::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub const PAGE_SIZES: [i64; 3] = [25, 50, 100];
+
+/// The query string as sent; parsed by `Criteria::parse` so each bad value gets a message.
+#[derive(Deserialize, Default)]
+pub struct RawQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    status: Vec<String>,
+    #[serde(default)]
+    role: Vec<String>,
+    #[serde(default)]
+    company: Vec<String>,
+    #[serde(default)]
+    invitation: Vec<String>,
+    #[serde(default)]
+    missing_required: String,
+    #[serde(default)]
+    sort: String,
+    #[serde(default)]
+    dir: String,
+    #[serde(default)]
+    page: String,
+    #[serde(default)]
+    per_page: String,
+}
+
+/// What the list shows, checked.
+pub struct Criteria {
+    pub filter: UserFilter,
+    pub sort: SortKey,
+    pub descending: bool,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+fn bad(message: String) -> WebError {
+    WebError::BadRequest(message)
+}
+
+impl Criteria {
+    pub fn parse(query: &str) -> Result<Self, WebError> {
+        let raw: RawQuery = serde_html_form::from_str(query)
+            .map_err(|e| bad(format!("The address has a value that cannot be read: {e}")))?;
+        let mut filter = UserFilter {
+            search: raw
+                .q
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect(),
+            ..UserFilter::default()
+        };
+        for status in raw.status.iter().filter(|s| !s.is_empty()) {
+            let parsed = ShownStatus::parse(status).ok_or_else(|| {
+                let known: Vec<&str> = ShownStatus::ALL.iter().map(|s| s.slug()).collect();
+                bad(format!(
+                    "There is no status “{status}”. Use one of: {}.",
+                    known.join(", ")
+                ))
+            })?;
+            filter.statuses.push(parsed);
+        }
+        for role in raw.role.iter().filter(|s| !s.is_empty()) {
+            let id = role
+                .parse::<i64>()
+                .map_err(|_| bad(format!("“{role}” is not a role.")))?;
+            filter.roles.push(RoleId(id));
+        }
+        for company in raw.company.iter().filter(|s| !s.is_empty()) {
+            let id = company
+                .parse::<i64>()
+                .map_err(|_| bad(format!("“{company}” is not a company.")))?;
+            filter.companies.push(CompanyId(id));
+        }
+        for invitation in raw.invitation.iter().filter(|s| !s.is_empty()) {
+            if !INVITATION_STATUSES
+                .iter()
+                .any(|(slug, _)| slug == invitation)
+            {
+                let known: Vec<&str> = INVITATION_STATUSES.iter().map(|(s, _)| *s).collect();
+                return Err(bad(format!(
+                    "There is no invitation status “{invitation}”. Use one of: {}.",
+                    known.join(", ")
+                )));
+            }
+            filter.invitation.push(invitation.clone());
+        }
+        filter.missing_required = matches!(raw.missing_required.as_str(), "1" | "on" | "true");
+        let sort = match raw.sort.as_str() {
+            "" => SortKey::Name,
+            other => SortKey::parse(other)
+                .ok_or_else(|| bad(format!("The list cannot be sorted by “{other}”.")))?,
+        };
+        let descending = match raw.dir.as_str() {
+            "" | "asc" => false,
+            "desc" => true,
+            other => {
+                return Err(bad(format!(
+                    "“{other}” is not a sort direction: use asc or desc."
+                )));
+            }
+        };
+        let page = match raw.page.as_str() {
+            "" => 1,
+            text => text
+                .parse::<i64>()
+                .map_err(|_| bad(format!("“{text}” is not a page number.")))?,
+        };
+        let per_page = match raw.per_page.as_str() {
+            "" => PAGE_SIZES[0],
+            text => text
+                .parse::<i64>()
+                .ok()
+                .filter(|n| PAGE_SIZES.contains(n))
+                .ok_or_else(|| bad(format!("Show 25, 50 or 100 users a page, not “{text}”.")))?,
+        };
+        Ok(Criteria {
+            filter,
+            sort,
+            descending,
+            page,
+            per_page,
+        })
+    }
+
+    /// The query string for these criteria, with one thing changed by `edit`.
+    pub fn query_with(&self, edit: impl FnOnce(&mut Vec<(&'static str, String)>)) -> String {
+        let mut pairs: Vec<(&'static str, String)> = Vec::new();
+        if !self.filter.search.is_empty() {
+            pairs.push(("q", self.filter.search.clone()));
+        }
+        pairs.extend(
+            self.filter
+                .statuses
+                .iter()
+                .map(|s| ("status", s.slug().to_owned())),
+        );
+        pairs.extend(self.filter.roles.iter().map(|r| ("role", r.0.to_string())));
+        pairs.extend(
+            self.filter
+                .companies
+                .iter()
+                .map(|c| ("company", c.0.to_string())),
+        );
+        pairs.extend(
+            self.filter
+                .invitation
+                .iter()
+                .map(|i| ("invitation", i.clone())),
+        );
+        if self.filter.missing_required {
+            pairs.push(("missing_required", "1".into()));
+        }
+        let sort = match self.sort {
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::LastAccess => "last_access",
+            SortKey::Created => "created",
+        };
+        pairs.push(("sort", sort.into()));
+        pairs.push(("dir", if self.descending { "desc" } else { "asc" }.into()));
+        pairs.push(("per_page", self.per_page.to_string()));
+        edit(&mut pairs);
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Whose users the actor may list: all for administrators, else the companies where they
+/// hold users.view.
+pub fn scope_of(current: &CurrentUser) -> Result<Scope, WebError> {
+    if current.actor.is_account_admin {
+        return Ok(Scope::Account);
+    }
+    let companies: Vec<CompanyId> = current
+        .actor
+        .rights
+        .iter()
+        .filter(|(_, rights)| rights.contains(Right::UsersView))
+        .map(|(c, _)| *c)
+        .collect();
+    if companies.is_empty() {
+        return Err(WebError::Forbidden(
+            "You do not have the right to view users.".into(),
+        ));
+    }
+    Ok(Scope::Companies(companies))
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    layout: Layout,
+    cards: Infocards,
+    seat_limit: Option<i32>,
+    users: Page<ListedUser>,
+    roles: Vec<RoleSummary>,
+    criteria: Criteria,
+    search: String,
+    status_choices: Vec<Choice>,
+    role_choices: Vec<Choice>,
+    company_choices: Vec<Choice>,
+    invitation_choices: Vec<Choice>,
+    size_choices: Vec<Choice>,
+    multi_company: bool,
+    tabs: Vec<(&'static str, String, bool)>,
+}
+
+impl ListPage {
+    fn page_link(&self, page: i64) -> String {
+        format!(
+            "/users?{}",
+            self.criteria
+                .query_with(|p| p.push(("page", page.to_string())))
+        )
+    }
+
+    fn sort_link(&self, key: &str) -> String {
+        let current = match self.criteria.sort {
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::LastAccess => "last_access",
+            SortKey::Created => "created",
+        };
+        let descending = current == key && !self.criteria.descending;
+        format!(
+            "/users?{}",
+            self.criteria.query_with(|p| {
+                p.retain(|(k, _)| *k != "sort" && *k != "dir");
+                p.push(("sort", key.to_owned()));
+                p.push(("dir", if descending { "desc" } else { "asc" }.to_owned()));
+            })
+        )
+    }
+
+    fn sort_mark(&self, key: &str) -> &'static str {
+        let current = match self.criteria.sort {
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::LastAccess => "last_access",
+            SortKey::Created => "created",
+        };
+        match (current == key, self.criteria.descending) {
+            (false, _) => "",
+            (true, false) => " ▲",
+            (true, true) => " ▼",
+        }
+    }
+
+    fn csv_link(&self) -> String {
+        format!("/users/export.csv?{}", self.criteria.query_with(|_| {}))
+    }
+
+    fn rights_of(&self, role: &RoleId) -> String {
+        self.roles
+            .iter()
+            .find(|r| r.role.id == *role)
+            .map(RoleSummary::rights_text)
+            .unwrap_or_default()
+    }
+}
+
+fn choices<T: PartialEq>(
+    all: impl IntoIterator<Item = (T, String, String)>,
+    chosen: &[T],
+) -> Vec<Choice> {
+    all.into_iter()
+        .map(|(key, value, label)| Choice {
+            selected: chosen.contains(&key),
+            value,
+            label,
+        })
+        .collect()
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    let scope = scope_of(&current)?;
+    let criteria = Criteria::parse(req.query_string())?;
+    let (account, now) = (current.account.id, state.clock.now_naive());
+    let (filter, sort, page) = (
+        criteria.filter.clone(),
+        (criteria.sort, criteria.descending),
+        PageRequest::new(Some(criteria.page), criteria.per_page),
+    );
+    let scope_for_db = scope.clone();
+    let (users, cards, roles, visible) = state
+        .db(move |conn| {
+            let users = user_list::list(conn, account, &scope_for_db, &filter, sort, page, now)?;
+            let cards = user_list::infocards(conn, account, &scope_for_db, now)?;
+            let roles = roles::list(conn, account)?;
+            let visible = companies::active_for_account(conn, account)?;
+            Ok((users, cards, roles, visible))
+        })
+        .await?;
+    let visible: Vec<_> = match &scope {
+        Scope::Account => visible,
+        Scope::Companies(ids) => visible
+            .into_iter()
+            .filter(|c| ids.contains(&c.id))
+            .collect(),
+    };
+    let f = &criteria.filter;
+    let status_choices = choices(
+        ShownStatus::ALL.map(|s| (s, s.slug().to_owned(), s.label().to_owned())),
+        &f.statuses,
+    );
+    let role_choices = choices(
+        roles
+            .iter()
+            .map(|r| (r.role.id, r.role.id.0.to_string(), r.role.name.clone())),
+        &f.roles,
+    );
+    let company_choices = choices(
+        visible
+            .iter()
+            .map(|c| (c.id, c.id.0.to_string(), c.name.clone())),
+        &f.companies,
+    );
+    let invitation_choices = choices(
+        INVITATION_STATUSES.map(|(s, l)| (s.to_owned(), s.to_owned(), l.to_owned())),
+        &f.invitation,
+    );
+    let size_choices = choices(
+        PAGE_SIZES.map(|n| (n, n.to_string(), n.to_string())),
+        &[criteria.per_page],
+    );
+    let only = |s: Option<ShownStatus>| -> bool { f.statuses == s.into_iter().collect::<Vec<_>>() };
+    let tabs = vec![
+        (
+            "All",
+            "/users".to_owned(),
+            only(None) && !f.missing_required && f.invitation.is_empty(),
+        ),
+        (
+            "Active",
+            "/users?status=active".to_owned(),
+            only(Some(ShownStatus::Active)),
+        ),
+        (
+            "Invited",
+            "/users?status=invited".to_owned(),
+            only(Some(ShownStatus::Invited)),
+        ),
+        (
+            "Deactivated",
+            "/users?status=deactivated".to_owned(),
+            only(Some(ShownStatus::Deactivated)),
+        ),
+        (
+            "Blocked",
+            "/users?status=blocked".to_owned(),
+            only(Some(ShownStatus::Blocked)),
+        ),
+    ];
+    let page = ListPage {
+        layout: current.layout("User Management")?,
+        cards,
+        seat_limit: current.account.full_seat_limit,
+        users,
+        roles,
+        search: criteria.filter.search.clone(),
+        criteria,
+        status_choices,
+        role_choices,
+        company_choices,
+        invitation_choices,
+        size_choices,
+        multi_company: current.actor.account_companies > 1,
+        tabs,
+    };
+    Ok(render(StatusCode::OK, &page))
+}

@@ -1,0 +1,316 @@
+//! The User Management page: filters, infocards, sorting, pages and scope, checked against
+//! what is stored (computed here from the rows, not with the page's own queries).
+
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::on_both_backends;
+use diesel::prelude::*;
+use roster::db::DbConnection;
+use roster::db::schema::{invitations, membership_roles, memberships, roles, users};
+use roster::domain::seed::{self, SeedOptions};
+use roster::domain::user_list::ShownStatus;
+use roster::domain::users::UserRow;
+use std::collections::BTreeSet;
+
+on_both_backends!(
+    filters_infocards_sorting_and_pages,
+    scope_follows_users_view_per_company
+);
+
+const BOSS: &str = "boss@demo.test";
+
+fn seed_demo(backend: &Backend, users: usize, companies: usize) {
+    let hash = roster::auth::password::hash(STRONG_PASSWORD).unwrap();
+    let options = SeedOptions {
+        users,
+        companies,
+        seed: 3,
+        account_name: "Demo".into(),
+        admin: Some((BOSS.into(), hash)),
+    };
+    let mut conn = backend.conn();
+    roster::db::migrate(&mut conn).unwrap();
+    seed::seed(&mut conn, &options, chrono::Utc::now().naive_utc()).unwrap();
+}
+
+fn everyone(conn: &mut DbConnection) -> Vec<UserRow> {
+    users::table
+        .select(UserRow::as_select())
+        .load(conn)
+        .unwrap()
+}
+
+fn matches(page: &crate::client::Page) -> i64 {
+    page.texts("#match-count")[0].parse().unwrap()
+}
+
+fn holders(conn: &mut DbConnection, role: &str) -> BTreeSet<i64> {
+    memberships::table
+        .inner_join(membership_roles::table.inner_join(roles::table))
+        .filter(roles::name.eq(role))
+        .select(memberships::user_id)
+        .load::<roster::domain::UserId>(conn)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.0)
+        .collect()
+}
+
+async fn filters_infocards_sorting_and_pages(backend: Backend) {
+    seed_demo(&backend, 150, 1);
+    let app = TestApp::spawn(&backend).await;
+    let client = app.client();
+    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let mut conn = backend.conn();
+    let now = chrono::Utc::now().naive_utc();
+    let all = everyone(&mut conn);
+    let count_of =
+        |s: ShownStatus| all.iter().filter(|u| ShownStatus::of(u, now) == s).count() as i64;
+
+    let page = client.get("/users").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(matches(&page), all.len() as i64);
+    let cards = page.texts(".infocards a");
+    assert!(
+        cards.contains(&format!("{} Total users", all.len())),
+        "{cards:?}"
+    );
+    assert!(
+        cards.contains(&format!("{} Active", count_of(ShownStatus::Active))),
+        "{cards:?}"
+    );
+    assert!(
+        cards.contains(&format!("{} Locked", count_of(ShownStatus::Locked))),
+        "{cards:?}"
+    );
+    let failed: i64 = invitations::table
+        .filter(invitations::status.eq("failed"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert!(
+        cards.contains(&format!("{failed} Undelivered Invitations")),
+        "{cards:?}"
+    );
+    assert_eq!(page.texts("table.users tbody tr").len(), 25);
+
+    for status in ShownStatus::ALL {
+        let filtered = client
+            .get(&format!("/users?status={}", status.slug()))
+            .await;
+        assert_eq!(matches(&filtered), count_of(status), "{status:?}");
+        assert!(
+            filtered
+                .texts("td.status")
+                .iter()
+                .all(|s| s == status.label()),
+            "{status:?}"
+        );
+    }
+    let failed_page = client.get("/users?invitation=failed").await;
+    assert_eq!(matches(&failed_page), failed);
+
+    // Two criteria together: active Managers.
+    let managers = holders(&mut conn, "Manager");
+    let manager_role: roster::domain::RoleId = roles::table
+        .filter(roles::name.eq("Manager"))
+        .select(roles::id)
+        .first(&mut conn)
+        .unwrap();
+    let expected = all
+        .iter()
+        .filter(|u| managers.contains(&u.id.0) && ShownStatus::of(u, now) == ShownStatus::Active)
+        .count();
+    let both = client
+        .get(&format!(
+            "/users?status=active&role={}&per_page=100",
+            manager_role.0
+        ))
+        .await;
+    assert_eq!(matches(&both), expected as i64);
+
+    // Search is partial and case-insensitive, over name, email and user name.
+    let someone = &all[10];
+    let fragment = someone.email[..someone.email.find('@').unwrap()].to_uppercase();
+    let found = client
+        .get(&format!("/users?q={}", fragment.replace(' ', "+")))
+        .await;
+    assert!(
+        found.texts("table.users td").contains(&someone.email),
+        "{fragment}"
+    );
+    let expected = all
+        .iter()
+        .filter(|u| {
+            u.email_lower.contains(&fragment.to_lowercase())
+                || u.display_name
+                    .to_lowercase()
+                    .contains(&fragment.to_lowercase())
+        })
+        .count();
+    assert_eq!(matches(&found), expected as i64);
+
+    // Sorting by email, both ways.
+    let mut emails: Vec<String> = all.iter().map(|u| u.email_lower.clone()).collect();
+    emails.sort();
+    let asc = client.get("/users?sort=email&dir=asc").await;
+    assert_eq!(
+        asc.texts("table.users tbody tr td:nth-child(2)")[0].to_lowercase(),
+        emails[0]
+    );
+    let desc = client.get("/users?sort=email&dir=desc").await;
+    assert_eq!(
+        desc.texts("table.users tbody tr td:nth-child(2)")[0].to_lowercase(),
+        *emails.last().unwrap()
+    );
+
+    // Pages: the last page holds the rest; past the end shows the last; 100 a page.
+    let last = (all.len() as i64 + 24) / 25;
+    let far = client.get("/users?page=1000000000").await;
+    assert_eq!(far.status, 200);
+    assert!(far.text().contains(&format!("Page {last} of {last}")));
+    assert_eq!(
+        client
+            .get("/users?per_page=100")
+            .await
+            .texts("table.users tbody tr")
+            .len(),
+        100
+    );
+
+    // Bad values get a message, never a 500.
+    for (query, message) in [
+        ("status=sleeping", "There is no status “sleeping”"),
+        ("page=abc", "not a page number"),
+        ("per_page=7", "Show 25, 50 or 100"),
+        ("sort=shoe_size", "cannot be sorted"),
+        ("invitation=lost", "no invitation status"),
+        ("role=admin", "is not a role"),
+        ("dir=sideways", "not a sort direction"),
+    ] {
+        let page = client.get(&format!("/users?{query}")).await;
+        assert_eq!(page.status, 400, "{query}");
+        assert!(page.text().contains(message), "{query}: {}", page.text());
+    }
+    let nothing = client.get("/users?q=zzzzzzzzqqqq").await;
+    assert!(nothing.text().contains("No users match these filters"));
+}
+
+async fn scope_follows_users_view_per_company(backend: Backend) {
+    seed_demo(&backend, 120, 3);
+    let app = TestApp::spawn(&backend).await;
+    let mut conn = backend.conn();
+    let companies: Vec<roster::domain::CompanyId> = roster::db::schema::companies::table
+        .order(roster::db::schema::companies::id)
+        .select(roster::db::schema::companies::id)
+        .load(&mut conn)
+        .unwrap();
+    // A manager (users.view) in the first company only.
+    let account = roster::db::schema::accounts::table
+        .select(roster::db::schema::accounts::id)
+        .first(&mut conn)
+        .unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let manager = roster::domain::users::insert(
+        &mut conn,
+        roster::domain::users::NewUser {
+            account_id: account,
+            email: "mia@demo.test",
+            email_lower: "mia@demo.test".into(),
+            username: None,
+            username_lower: None,
+            first_name: "Mia",
+            last_name: "Manager",
+            display_name: "Mia Manager".into(),
+            phone: "",
+            password_hash: Some(roster::auth::password::hash(STRONG_PASSWORD).unwrap()),
+            status: "active",
+            is_account_admin: false,
+            must_change_password: false,
+            security_stamp: "s".into(),
+            created_at: now,
+            updated_at: now,
+        },
+    )
+    .unwrap();
+    let role = roster::domain::roles::find_by_name(&mut conn, account, "Manager")
+        .unwrap()
+        .id;
+    roster::domain::memberships::add(&mut conn, manager.id, companies[0], &[role], now).unwrap();
+
+    let in_first: BTreeSet<i64> = memberships::table
+        .filter(memberships::company_id.eq(companies[0]))
+        .select(memberships::user_id)
+        .load::<roster::domain::UserId>(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.0)
+        .collect();
+    let client = app.client();
+    assert_eq!(
+        client
+            .sign_in("mia@demo.test", STRONG_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    let nav = client.get("/profile").await.texts("nav a");
+    assert!(nav.contains(&"User Management".to_owned()));
+    let page = client.get("/users?per_page=100").await;
+    assert_eq!(
+        matches(&page),
+        in_first.len() as i64,
+        "only the first company's users"
+    );
+    assert!(page.texts(".infocards a")[0].starts_with(&format!("{} Total", in_first.len())));
+    let other = client
+        .get(&format!("/users?company={}", companies[1].0))
+        .await;
+    let in_both: i64 = memberships::table
+        .filter(memberships::company_id.eq(companies[1]))
+        .filter(
+            memberships::user_id.eq_any(
+                in_first
+                    .iter()
+                    .map(|i| roster::domain::UserId(*i))
+                    .collect::<Vec<_>>(),
+            ),
+        )
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(
+        matches(&other),
+        in_both,
+        "another company's filter never widens the scope"
+    );
+
+    // Without users.view anywhere: no page, no menu entry.
+    let viewer = app.client();
+    let everyone_boss = app.client();
+    assert_eq!(
+        everyone_boss.sign_in(BOSS, STRONG_PASSWORD).await.status,
+        303
+    );
+    let total: i64 = users::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(
+        matches(&everyone_boss.get("/users").await),
+        total,
+        "administrators see everyone"
+    );
+    let (_, _) = crate::helpers::arrange_member(&mut conn, "vic@demo.test", &["Viewer"]);
+    assert_eq!(
+        viewer
+            .sign_in("vic@demo.test", STRONG_PASSWORD)
+            .await
+            .status,
+        303
+    );
+    assert_eq!(viewer.get("/users").await.status, 403);
+    assert!(
+        !viewer
+            .get("/profile")
+            .await
+            .texts("nav a")
+            .contains(&"User Management".to_owned())
+    );
+}
