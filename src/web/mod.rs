@@ -19,6 +19,7 @@ pub mod settings;
 pub mod setup;
 pub mod state;
 pub mod users;
+pub mod users_export;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -42,7 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             "/profile/sessions/end",
             web::post().to(profile::end_sessions),
         );
-    cfg.route("/users", web::get().to(users::list));
+    cfg.route("/users", web::get().to(users::list))
+        .route("/users/export.csv", web::get().to(users_export::export));
     config_routes(cfg);
 }
 

@@ -13,7 +13,8 @@ use std::collections::BTreeSet;
 
 on_both_backends!(
     filters_infocards_sorting_and_pages,
-    scope_follows_users_view_per_company
+    scope_follows_users_view_per_company,
+    csv_export_is_the_filtered_list_and_is_safe,
 );
 
 const BOSS: &str = "boss@demo.test";
@@ -312,5 +313,78 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
             .await
             .texts("nav a")
             .contains(&"User Management".to_owned())
+    );
+}
+
+fn read_csv(body: &str) -> Vec<Vec<String>> {
+    let body = body
+        .strip_prefix('\u{feff}')
+        .expect("a UTF-8 byte-order mark");
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes());
+    reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+async fn csv_export_is_the_filtered_list_and_is_safe(backend: Backend) {
+    seed_demo(&backend, 2100, 1);
+    let mut conn = backend.conn();
+    let last: roster::domain::UserId = users::table
+        .select(users::id)
+        .order(users::id.desc())
+        .first(&mut conn)
+        .unwrap();
+    diesel::update(users::table.find(last))
+        .set(users::display_name.eq("=HYPERLINK(\"http://evil.example\",\"click\")"))
+        .execute(&mut conn)
+        .unwrap();
+    let app = TestApp::spawn(&backend).await;
+    let client = app.client();
+    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let now = chrono::Utc::now().naive_utc();
+    let all = everyone(&mut conn);
+
+    let export = client.get("/users/export.csv").await;
+    assert_eq!(export.status, 200);
+    assert_eq!(
+        export.header("content-type"),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        export
+            .header("content-disposition")
+            .unwrap_or_default()
+            .contains("attachment")
+    );
+    let rows = read_csv(&export.body);
+    assert_eq!(rows[0][..3], ["Name", "Email", "User name"]);
+    assert_eq!(
+        rows.len() - 1,
+        all.len(),
+        "every user once, across batches of 1000"
+    );
+    let emails: BTreeSet<&str> = rows[1..].iter().map(|r| r[1].as_str()).collect();
+    assert_eq!(emails.len(), all.len(), "no user twice");
+    assert!(
+        rows.iter()
+            .any(|r| r[0] == "'=HYPERLINK(\"http://evil.example\",\"click\")"),
+        "formula neutralized"
+    );
+    assert!(rows.iter().all(|r| !r[0].starts_with('=')));
+
+    let blocked = client.get("/users/export.csv?status=blocked").await;
+    let rows = read_csv(&blocked.body);
+    let expected = all
+        .iter()
+        .filter(|u| ShownStatus::of(u, now) == ShownStatus::Blocked)
+        .count();
+    assert_eq!(rows.len() - 1, expected);
+    assert!(rows[1..].iter().all(|r| r[3] == "Blocked"));
+    assert_eq!(
+        client.get("/users/export.csv?status=nope").await.status,
+        400
     );
 }
