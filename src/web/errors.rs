@@ -26,6 +26,9 @@ pub enum WebError {
     /// Not signed in (or the session ended): go to the sign-in page, then back to `next`.
     #[error("sign-in required")]
     SignInRequired { next: Option<String> },
+    /// No database connection came free in time: the server is overloaded, not broken.
+    #[error("busy: {0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -36,6 +39,7 @@ impl From<domain::Error> for WebError {
             domain::Error::Invalid(fields) => WebError::BadRequest(fields.to_string()),
             domain::Error::NotFound => WebError::NotFound,
             domain::Error::Conflict(message) => WebError::Conflict(message),
+            domain::Error::Pool(e) => WebError::Busy(e.to_string()),
             other => WebError::Internal(other.to_string()),
         }
     }
@@ -57,8 +61,9 @@ impl From<actix_web::error::BlockingError> for WebError {
 }
 
 impl From<r2d2::Error> for WebError {
+    /// r2d2's only error is a timeout waiting for a free connection.
     fn from(e: r2d2::Error) -> Self {
-        WebError::Internal(e.to_string())
+        WebError::Busy(e.to_string())
     }
 }
 
@@ -70,6 +75,7 @@ impl ResponseError for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::SignInRequired { .. } => StatusCode::SEE_OTHER,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -105,6 +111,15 @@ impl ResponseError for WebError {
                  try again."
                     .into(),
             ),
+            WebError::Busy(cause) => {
+                tracing::warn!(%cause, "no database connection came free in time");
+                (
+                    "Roster is busy",
+                    "Roster is answering many requests right now. Nothing was changed. Try again \
+                     in a few seconds."
+                        .into(),
+                )
+            }
             WebError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
                 (
@@ -123,7 +138,7 @@ impl ResponseError for WebError {
             status: self.status_code().as_u16(),
         };
         let mut response = crate::web::render(self.status_code(), &page);
-        if matches!(self, WebError::TooManyRequests) {
+        if matches!(self, WebError::TooManyRequests | WebError::Busy(_)) {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, header::HeaderValue::from_static("60"));

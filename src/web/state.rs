@@ -42,7 +42,7 @@ impl AppState {
     {
         let pool = self.pool.clone();
         actix_web::web::block(move || {
-            let mut conn = pool.get().map_err(|e| WebError::Internal(e.to_string()))?;
+            let mut conn = pool.get()?;
             work(&mut conn)
         })
         .await?
