@@ -175,6 +175,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    saved_filters (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        page -> Text,
+        name -> Text,
+        name_lower -> Text,
+        query -> Text,
+        is_default -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(catalog_items -> companies (company_id));
 diesel::joinable!(membership_fields_all -> memberships (membership_id));
 diesel::joinable!(membership_items -> memberships (membership_id));
@@ -203,4 +216,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     membership_fields_all,
     membership_items,
     invitations,
+    saved_filters,
 );

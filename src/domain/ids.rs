@@ -50,4 +50,5 @@ id_types!(
     SetupTokenId,
     AuditEventId,
     ItemId,
+    SavedFilterId,
 );

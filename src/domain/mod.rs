@@ -11,6 +11,7 @@ pub mod ids;
 pub mod memberships;
 pub mod paging;
 pub mod roles;
+pub mod saved_filters;
 pub mod seed;
 pub mod settings;
 pub mod setup;

@@ -14,6 +14,7 @@ pub mod misc;
 pub mod pages;
 pub mod profile;
 pub mod roles;
+pub mod saved_filters;
 pub mod session;
 pub mod settings;
 pub mod setup;
@@ -44,7 +45,29 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             web::post().to(profile::end_sessions),
         );
     cfg.route("/users", web::get().to(users::list))
-        .route("/users/export.csv", web::get().to(users_export::export));
+        .route("/users/export.csv", web::get().to(users_export::export))
+        .route("/users/filters", web::get().to(saved_filters::list))
+        .route("/users/filters", web::post().to(saved_filters::save))
+        .route(
+            "/users/filters/{id}/rename",
+            web::post().to(saved_filters::rename),
+        )
+        .route(
+            "/users/filters/{id}/default",
+            web::post().to(saved_filters::make_default),
+        )
+        .route(
+            "/users/filters/{id}/undefault",
+            web::post().to(saved_filters::remove_default),
+        )
+        .route(
+            "/users/filters/{id}/delete",
+            web::get().to(saved_filters::confirm_delete),
+        )
+        .route(
+            "/users/filters/{id}/delete",
+            web::post().to(saved_filters::delete),
+        );
     config_routes(cfg);
 }
 

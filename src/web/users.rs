@@ -277,6 +277,11 @@ impl ListPage {
         }
     }
 
+    /// The canonical query of what is shown, for "Save current filter".
+    fn current_query(&self) -> String {
+        self.criteria.query_with(|_| {})
+    }
+
     fn csv_link(&self) -> String {
         format!("/users/export.csv?{}", self.criteria.query_with(|_| {}))
     }
@@ -309,6 +314,36 @@ pub async fn list(
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
     let scope = scope_of(&current)?;
+    let reset_key = crate::web::saved_filters::RESET_KEY;
+    if req.query_string() == "reset=1" {
+        // Reset All Filters: everyone, and the default stays off until one is set again.
+        if let Err(e) = current.session.insert(reset_key, true) {
+            tracing::warn!(error = %e, "could not remember Reset All Filters");
+        }
+        return Ok(crate::web::redirect("/users"));
+    }
+    if req.query_string().is_empty()
+        && current
+            .session
+            .get::<bool>(reset_key)
+            .ok()
+            .flatten()
+            .is_none()
+    {
+        let user = current.user.id;
+        let default = state
+            .db(move |conn| {
+                Ok(crate::domain::saved_filters::default_for(
+                    conn,
+                    user,
+                    crate::domain::saved_filters::USERS_PAGE,
+                )?)
+            })
+            .await?;
+        if let Some(filter) = default {
+            return Ok(crate::web::redirect(&format!("/users?{}", filter.query)));
+        }
+    }
     let criteria = Criteria::parse(req.query_string())?;
     let (account, now) = (current.account.id, state.clock.now_naive());
     let (filter, sort, page) = (

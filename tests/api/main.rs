@@ -7,6 +7,7 @@ mod cli;
 mod config_catalog;
 mod config_rights;
 mod csrf_and_headers;
+mod saved_filters;
 mod seed;
 mod sessions;
 mod setup;
