@@ -6,7 +6,7 @@ use crate::db::schema::{companies, invitations, membership_roles, memberships, r
 use crate::db::{DbConnection, lower};
 use crate::domain::paging::{Page, PageRequest, like_pattern};
 use crate::domain::users::UserRow;
-use crate::domain::{AccountId, CompanyId, Result, RoleId, UserId};
+use crate::domain::{AccountId, CompanyId, ItemId, Result, RoleId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -109,6 +109,92 @@ pub struct UserFilter {
     pub invitation: Vec<String>,
     /// Only users without any option of a required custom field in a company they belong to.
     pub missing_required: bool,
+    /// Access to any of these catalog items (Access to All and Select All count).
+    pub access: Vec<AccessCriterion>,
+    pub two_factor: Option<bool>,
+    pub integrated: Option<bool>,
+    pub last_access: LastAccess,
+    pub created_from: Option<NaiveDateTime>,
+    pub created_until: Option<NaiveDateTime>,
+    pub expires_before: Option<NaiveDateTime>,
+}
+
+/// Access to one catalog item, with what "all" covers it: a location or product group is
+/// covered by Access to All in its company, an option by Select All on its field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccessCriterion {
+    Location { item: ItemId, company: CompanyId },
+    ProductGroup { item: ItemId, company: CompanyId },
+    FieldOption { item: ItemId, field: ItemId },
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LastAccess {
+    #[default]
+    Any,
+    Never,
+    Before(NaiveDateTime),
+    After(NaiveDateTime),
+    Between(NaiveDateTime, NaiveDateTime),
+}
+
+/// Users reaching `criterion`: chosen explicitly, or covered by an "all" flag.
+fn access_condition(query: Boxed<'static>, criteria: &[AccessCriterion]) -> Boxed<'static> {
+    use crate::db::schema::{membership_fields_all, membership_items};
+    type Cond = Box<
+        dyn BoxableExpression<
+                users::table,
+                crate::db::MultiBackend,
+                SqlType = diesel::sql_types::Bool,
+            >,
+    >;
+    let mut any: Option<Cond> = None;
+    for criterion in criteria {
+        let chosen_item = match criterion {
+            AccessCriterion::Location { item, .. }
+            | AccessCriterion::ProductGroup { item, .. }
+            | AccessCriterion::FieldOption { item, .. } => *item,
+        };
+        let chosen = memberships::table
+            .inner_join(membership_items::table)
+            .filter(membership_items::item_id.eq(chosen_item))
+            .select(memberships::user_id);
+        let covered: Cond = match *criterion {
+            AccessCriterion::Location { company, .. } => Box::new(
+                users::id.eq_any(
+                    memberships::table
+                        .filter(memberships::company_id.eq(company))
+                        .filter(memberships::all_locations.eq(true))
+                        .select(memberships::user_id),
+                ),
+            ),
+            AccessCriterion::ProductGroup { company, .. } => Box::new(
+                users::id.eq_any(
+                    memberships::table
+                        .filter(memberships::company_id.eq(company))
+                        .filter(memberships::all_product_groups.eq(true))
+                        .select(memberships::user_id),
+                ),
+            ),
+            AccessCriterion::FieldOption { field, .. } => Box::new(
+                users::id.eq_any(
+                    memberships::table
+                        .inner_join(membership_fields_all::table)
+                        .filter(membership_fields_all::field_id.eq(field))
+                        .select(memberships::user_id),
+                ),
+            ),
+        };
+        let one: Cond = Box::new(users::id.eq_any(chosen).or(covered));
+        any = Some(match any {
+            None => one,
+            Some(previous) => Box::new(previous.or(one)),
+        });
+    }
+    match any {
+        Some(condition) => query.filter(condition),
+        None => query,
+    }
 }
 
 /// Users with an active membership in a company that has a required custom field, holding
@@ -233,6 +319,35 @@ pub fn filtered(
             .filter(membership_roles::role_id.eq_any(filter.roles.clone()))
             .select(memberships::user_id);
         query = query.filter(users::id.eq_any(holders));
+    }
+    query = access_condition(query, &filter.access);
+    query = match filter.two_factor {
+        Some(true) => query.filter(users::totp_secret.is_not_null()),
+        Some(false) => query.filter(users::totp_secret.is_null()),
+        None => query,
+    };
+    query = match filter.integrated {
+        Some(true) => query.filter(users::integration.is_not_null()),
+        Some(false) => query.filter(users::integration.is_null()),
+        None => query,
+    };
+    query = match filter.last_access {
+        LastAccess::Any => query,
+        LastAccess::Never => query.filter(users::last_access_at.is_null()),
+        LastAccess::Before(at) => query.filter(users::last_access_at.lt(at)),
+        LastAccess::After(at) => query.filter(users::last_access_at.ge(at)),
+        LastAccess::Between(from, until) => query
+            .filter(users::last_access_at.ge(from))
+            .filter(users::last_access_at.lt(until)),
+    };
+    if let Some(from) = filter.created_from {
+        query = query.filter(users::created_at.ge(from));
+    }
+    if let Some(until) = filter.created_until {
+        query = query.filter(users::created_at.lt(until));
+    }
+    if let Some(before) = filter.expires_before {
+        query = query.filter(users::expires_at.lt(before));
     }
     if filter.missing_required {
         query = query.filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
@@ -518,4 +633,62 @@ mod tests {
         assert_eq!(neutralize("Ada Lovelace"), "Ada Lovelace");
         assert_eq!(neutralize(""), "");
     }
+}
+
+/// Resolves chosen catalog item ids into access criteria, only within the account's
+/// companies; an id that is not the account's, or not of the kind asked, is reported.
+pub fn resolve_access(
+    conn: &mut DbConnection,
+    account: AccountId,
+    wanted: &[(crate::domain::catalog::ItemKind, ItemId)],
+) -> Result<std::result::Result<Vec<AccessCriterion>, String>> {
+    use crate::db::schema::catalog_items;
+    use crate::domain::catalog::ItemKind;
+    if wanted.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let ids: Vec<ItemId> = wanted.iter().map(|(_, id)| *id).collect();
+    let found: Vec<(ItemId, CompanyId, String, Option<ItemId>)> = catalog_items::table
+        .inner_join(companies::table)
+        .filter(companies::account_id.eq(account))
+        .filter(catalog_items::id.eq_any(&ids))
+        .select((
+            catalog_items::id,
+            catalog_items::company_id,
+            catalog_items::kind,
+            catalog_items::parent_id,
+        ))
+        .load(conn)?;
+    let mut criteria = Vec::new();
+    for (kind, id) in wanted {
+        let item = found
+            .iter()
+            .find(|(i, _, k, _)| i == id && k == kind.as_str());
+        let criterion = match (kind, item) {
+            (ItemKind::Location, Some((item, company, _, _))) => AccessCriterion::Location {
+                item: *item,
+                company: *company,
+            },
+            (ItemKind::ProductGroup, Some((item, company, _, _))) => {
+                AccessCriterion::ProductGroup {
+                    item: *item,
+                    company: *company,
+                }
+            }
+            (ItemKind::FieldOption, Some((item, _, _, Some(field)))) => {
+                AccessCriterion::FieldOption {
+                    item: *item,
+                    field: *field,
+                }
+            }
+            _ => {
+                return Ok(Err(format!(
+                    "There is no {} with the id {id}.",
+                    kind.singular().to_lowercase()
+                )));
+            }
+        };
+        criteria.push(criterion);
+    }
+    Ok(Ok(criteria))
 }

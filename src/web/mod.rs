@@ -20,6 +20,7 @@ pub mod settings;
 pub mod setup;
 pub mod state;
 pub mod users;
+pub mod users_advanced;
 pub mod users_export;
 
 use actix_web::http::StatusCode;
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         );
     cfg.route("/users", web::get().to(users::list))
         .route("/users/export.csv", web::get().to(users_export::export))
+        .route("/users/advanced", web::get().to(users_advanced::show))
         .route("/users/filters", web::get().to(saved_filters::list))
         .route("/users/filters", web::post().to(saved_filters::save))
         .route(

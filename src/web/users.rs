@@ -2,12 +2,14 @@
 //! the query string, so any view can be bookmarked.
 
 use crate::auth::rights::Right;
+use crate::domain::catalog::ItemKind;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::roles::{self, RoleSummary};
 use crate::domain::user_list::{
-    self, INVITATION_STATUSES, Infocards, ListedUser, Scope, ShownStatus, SortKey, UserFilter,
+    self, INVITATION_STATUSES, Infocards, LastAccess, ListedUser, Scope, ShownStatus, SortKey,
+    UserFilter,
 };
-use crate::domain::{CompanyId, RoleId, companies};
+use crate::domain::{CompanyId, ItemId, RoleId, companies};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::{WebError, encode_query_value};
 use crate::web::layout::Layout;
@@ -43,11 +45,76 @@ pub struct RawQuery {
     page: String,
     #[serde(default)]
     per_page: String,
+    #[serde(default)]
+    location: Vec<String>,
+    #[serde(default)]
+    option: Vec<String>,
+    #[serde(default)]
+    product_group: Vec<String>,
+    #[serde(default)]
+    two_factor: String,
+    #[serde(default)]
+    integrated: String,
+    #[serde(default)]
+    last_access: String,
+    #[serde(default)]
+    last_access_from: String,
+    #[serde(default)]
+    last_access_to: String,
+    #[serde(default)]
+    created_from: String,
+    #[serde(default)]
+    created_to: String,
+    #[serde(default)]
+    expires_before: String,
+}
+
+/// A date from a date field (YYYY-MM-DD), as the start of that day; `next_day` gives the
+/// start of the following day, for inclusive "to" dates.
+fn date(
+    field: &str,
+    text: &str,
+    next_day: bool,
+) -> Result<Option<chrono::NaiveDateTime>, WebError> {
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        bad(format!(
+            "“{text}” is not a date for {field}: use YYYY-MM-DD."
+        ))
+    })?;
+    let day = if next_day {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    Ok(day.and_hms_opt(0, 0, 0))
+}
+
+fn ids(
+    kind: ItemKind,
+    values: &[String],
+    label: &str,
+) -> Result<Vec<(ItemKind, ItemId)>, WebError> {
+    values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(|v| {
+            v.parse::<i64>()
+                .map(|id| (kind, ItemId(id)))
+                .map_err(|_| bad(format!("“{v}” is not a {label}.")))
+        })
+        .collect()
 }
 
 /// What the list shows, checked.
 pub struct Criteria {
     pub filter: UserFilter,
+    /// Catalog items asked for, resolved against the account by `resolve`.
+    pub access_ids: Vec<(ItemKind, ItemId)>,
+    /// The dates as typed, for links and the advanced form.
+    pub dates: [(&'static str, String); 6],
     pub sort: SortKey,
     pub descending: bool,
     pub page: i64,
@@ -135,13 +202,91 @@ impl Criteria {
                 .filter(|n| PAGE_SIZES.contains(n))
                 .ok_or_else(|| bad(format!("Show 25, 50 or 100 users a page, not “{text}”.")))?,
         };
+        filter.two_factor = match raw.two_factor.as_str() {
+            "" => None,
+            "on" => Some(true),
+            "off" => Some(false),
+            other => {
+                return Err(bad(format!(
+                    "“{other}” is not a 2FA choice: use on or off."
+                )));
+            }
+        };
+        filter.integrated = match raw.integrated.as_str() {
+            "" => None,
+            "yes" => Some(true),
+            "no" => Some(false),
+            other => {
+                return Err(bad(format!(
+                    "“{other}” is not an integration choice: use yes or no."
+                )));
+            }
+        };
+        let from = date("last access", &raw.last_access_from, false)?;
+        let to = date("last access", &raw.last_access_to, true)?;
+        filter.last_access = match (raw.last_access.as_str(), from, to) {
+            ("", _, _) => LastAccess::Any,
+            ("never", _, _) => LastAccess::Never,
+            ("before", Some(at), _) | ("before", None, Some(at)) => LastAccess::Before(at),
+            ("after", Some(at), _) => LastAccess::After(at),
+            ("between", Some(from), Some(to)) if from < to => LastAccess::Between(from, to),
+            ("between", Some(_), Some(_)) => {
+                return Err(bad("The last-access dates are the wrong way round.".into()));
+            }
+            ("before" | "after" | "between", _, _) => {
+                return Err(bad("Give the date(s) for the last-access filter.".into()));
+            }
+            (other, _, _) => {
+                return Err(bad(format!(
+                    "“{other}” is not a last-access choice: use never, before, after or between."
+                )));
+            }
+        };
+        filter.created_from = date("created from", &raw.created_from, false)?;
+        filter.created_until = date("created to", &raw.created_to, true)?;
+        filter.expires_before = date("expires before", &raw.expires_before, false)?;
+        let mut access_ids = ids(ItemKind::Location, &raw.location, "location")?;
+        access_ids.extend(ids(
+            ItemKind::FieldOption,
+            &raw.option,
+            "custom field option",
+        )?);
+        access_ids.extend(ids(
+            ItemKind::ProductGroup,
+            &raw.product_group,
+            "product group",
+        )?);
+        let dates = [
+            ("last_access", raw.last_access.clone()),
+            ("last_access_from", raw.last_access_from.clone()),
+            ("last_access_to", raw.last_access_to.clone()),
+            ("created_from", raw.created_from.clone()),
+            ("created_to", raw.created_to.clone()),
+            ("expires_before", raw.expires_before.clone()),
+        ];
         Ok(Criteria {
             filter,
+            access_ids,
+            dates,
             sort,
             descending,
             page,
             per_page,
         })
+    }
+
+    /// Resolves the catalog items of the criteria within the account.
+    pub async fn resolve(
+        &mut self,
+        state: &AppState,
+        account: crate::domain::AccountId,
+    ) -> Result<(), WebError> {
+        let wanted = self.access_ids.clone();
+        let resolved = state
+            .db(move |conn| Ok(user_list::resolve_access(conn, account, &wanted)?))
+            .await?;
+        self.filter.access = resolved.map_err(bad)?;
+        Ok(())
     }
 
     /// The query string for these criteria, with one thing changed by `edit`.
@@ -172,6 +317,26 @@ impl Criteria {
         if self.filter.missing_required {
             pairs.push(("missing_required", "1".into()));
         }
+        for (kind, id) in &self.access_ids {
+            let key = match kind {
+                ItemKind::Location => "location",
+                ItemKind::ProductGroup => "product_group",
+                _ => "option",
+            };
+            pairs.push((key, id.0.to_string()));
+        }
+        if let Some(on) = self.filter.two_factor {
+            pairs.push(("two_factor", if on { "on" } else { "off" }.into()));
+        }
+        if let Some(yes) = self.filter.integrated {
+            pairs.push(("integrated", if yes { "yes" } else { "no" }.into()));
+        }
+        pairs.extend(
+            self.dates
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (*k, v.clone())),
+        );
         let sort = match self.sort {
             SortKey::Name => "name",
             SortKey::Email => "email",
@@ -344,7 +509,8 @@ pub async fn list(
             return Ok(crate::web::redirect(&format!("/users?{}", filter.query)));
         }
     }
-    let criteria = Criteria::parse(req.query_string())?;
+    let mut criteria = Criteria::parse(req.query_string())?;
+    criteria.resolve(&state, current.account.id).await?;
     let (account, now) = (current.account.id, state.clock.now_naive());
     let (filter, sort, page) = (
         criteria.filter.clone(),

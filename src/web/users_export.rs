@@ -54,7 +54,8 @@ pub async fn export(
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
     let scope = scope_of(&current)?;
-    let criteria = Criteria::parse(req.query_string())?;
+    let mut criteria = Criteria::parse(req.query_string())?;
+    criteria.resolve(&state, current.account.id).await?;
     let cursor = Cursor {
         state: state.clone(),
         scope,

@@ -12,4 +12,5 @@ mod seed;
 mod sessions;
 mod setup;
 mod sign_in;
+mod user_filters_advanced;
 mod user_list;

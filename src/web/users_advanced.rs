@@ -1,0 +1,145 @@
+//! GET /users/advanced: every filter criterion on one page. It submits to /users with GET,
+//! so the result stays bookmarkable and can be saved like any other filter.
+
+use crate::db::schema::catalog_items;
+use crate::domain::catalog::{ItemKind, ItemRow};
+use crate::domain::companies::{self, CompanyRow};
+use crate::domain::roles::{self, RoleSummary};
+use crate::domain::user_list::{INVITATION_STATUSES, ShownStatus};
+use crate::domain::{CompanyId, ItemId};
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::render;
+use crate::web::state::AppState;
+use crate::web::users::{Criteria, scope_of};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use diesel::prelude::*;
+
+/// A company's catalog as the advanced page lists it.
+pub struct CompanyCatalog {
+    pub company: CompanyRow,
+    pub locations: Vec<ItemRow>,
+    pub fields: Vec<(ItemRow, Vec<ItemRow>)>,
+    pub product_groups: Vec<ItemRow>,
+}
+
+#[derive(Template)]
+#[template(path = "users/advanced.html")]
+struct AdvancedPage {
+    layout: Layout,
+    criteria: Criteria,
+    roles: Vec<RoleSummary>,
+    catalogs: Vec<CompanyCatalog>,
+    statuses: [ShownStatus; 6],
+    invitations: [(&'static str, &'static str); 6],
+}
+
+impl AdvancedPage {
+    fn has_status(&self, s: &ShownStatus) -> bool {
+        self.criteria.filter.statuses.contains(s)
+    }
+
+    fn has_role(&self, id: &crate::domain::RoleId) -> bool {
+        self.criteria.filter.roles.contains(id)
+    }
+
+    fn has_company(&self, id: &CompanyId) -> bool {
+        self.criteria.filter.companies.contains(id)
+    }
+
+    fn has_invitation(&self, s: &str) -> bool {
+        self.criteria.filter.invitation.iter().any(|i| i == s)
+    }
+
+    fn has_item(&self, id: &ItemId) -> bool {
+        self.criteria.access_ids.iter().any(|(_, i)| i == id)
+    }
+
+    fn date(&self, key: &str) -> &str {
+        self.criteria
+            .dates
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    fn choice(&self, value: &Option<bool>, yes: &str, no: &str) -> String {
+        match value {
+            Some(true) => yes.to_owned(),
+            Some(false) => no.to_owned(),
+            None => String::new(),
+        }
+    }
+}
+
+pub async fn show(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    let scope = scope_of(&current)?;
+    let criteria = Criteria::parse(req.query_string())?;
+    let account = current.account.id;
+    let (roles, catalogs) = state
+        .db(move |conn| {
+            let roles = roles::list(conn, account)?;
+            let visible: Vec<CompanyRow> = companies::active_for_account(conn, account)?
+                .into_iter()
+                .filter(|c| match &scope {
+                    crate::domain::user_list::Scope::Account => true,
+                    crate::domain::user_list::Scope::Companies(ids) => ids.contains(&c.id),
+                })
+                .collect();
+            let ids: Vec<CompanyId> = visible.iter().map(|c| c.id).collect();
+            let items: Vec<ItemRow> = catalog_items::table
+                .filter(catalog_items::company_id.eq_any(&ids))
+                .filter(catalog_items::archived_at.is_null())
+                .order((catalog_items::name_lower, catalog_items::id))
+                .select(ItemRow::as_select())
+                .load(conn)
+                .map_err(crate::domain::Error::from)?;
+            let catalogs = visible
+                .into_iter()
+                .map(|company| {
+                    let of = |kind: ItemKind| -> Vec<ItemRow> {
+                        items
+                            .iter()
+                            .filter(|i| i.company_id == company.id && i.kind() == kind)
+                            .cloned()
+                            .collect()
+                    };
+                    let fields = of(ItemKind::Field)
+                        .into_iter()
+                        .map(|field| {
+                            let options = items
+                                .iter()
+                                .filter(|i| i.parent_id == Some(field.id))
+                                .cloned()
+                                .collect();
+                            (field, options)
+                        })
+                        .collect();
+                    CompanyCatalog {
+                        locations: of(ItemKind::Location),
+                        product_groups: of(ItemKind::ProductGroup),
+                        fields,
+                        company,
+                    }
+                })
+                .collect();
+            Ok((roles, catalogs))
+        })
+        .await?;
+    let page = AdvancedPage {
+        layout: current.layout("Advanced filters")?,
+        criteria,
+        roles,
+        catalogs,
+        statuses: ShownStatus::ALL,
+        invitations: INVITATION_STATUSES,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
