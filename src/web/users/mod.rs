@@ -1,0 +1,273 @@
+//! The User Management page (GET /users) and its CSV export. The whole filter state lives in
+//! the query string, so any view can be bookmarked.
+
+mod criteria;
+
+pub use criteria::{Criteria, PAGE_SIZES, RawQuery};
+
+use crate::auth::rights::Right;
+use crate::domain::paging::{Page, PageRequest};
+use crate::domain::roles::{self, RoleSummary};
+use crate::domain::user_list::{
+    self, INVITATION_STATUSES, Infocards, ListedUser, Scope, ShownStatus, SortKey,
+};
+use crate::domain::{CompanyId, RoleId, companies};
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::render;
+use crate::web::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+/// Whose users the actor may list: all for administrators, else the companies where they
+/// hold users.view.
+pub fn scope_of(current: &CurrentUser) -> Result<Scope, WebError> {
+    if current.actor.is_account_admin {
+        return Ok(Scope::Account);
+    }
+    let companies: Vec<CompanyId> = current
+        .actor
+        .rights
+        .iter()
+        .filter(|(_, rights)| rights.contains(Right::UsersView))
+        .map(|(c, _)| *c)
+        .collect();
+    if companies.is_empty() {
+        return Err(WebError::Forbidden(
+            "You do not have the right to view users.".into(),
+        ));
+    }
+    Ok(Scope::Companies(companies))
+}
+
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users/list.html")]
+struct ListPage {
+    layout: Layout,
+    cards: Infocards,
+    seat_limit: Option<i32>,
+    users: Page<ListedUser>,
+    roles: Vec<RoleSummary>,
+    criteria: Criteria,
+    search: String,
+    status_choices: Vec<Choice>,
+    role_choices: Vec<Choice>,
+    company_choices: Vec<Choice>,
+    invitation_choices: Vec<Choice>,
+    size_choices: Vec<Choice>,
+    multi_company: bool,
+    tabs: Vec<(&'static str, String, bool)>,
+}
+
+impl ListPage {
+    fn page_link(&self, page: i64) -> String {
+        format!(
+            "/users?{}",
+            self.criteria
+                .query_with(|p| p.push(("page", page.to_string())))
+        )
+    }
+
+    fn sort_link(&self, key: &str) -> String {
+        let current = match self.criteria.sort {
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::LastAccess => "last_access",
+            SortKey::Created => "created",
+        };
+        let descending = current == key && !self.criteria.descending;
+        format!(
+            "/users?{}",
+            self.criteria.query_with(|p| {
+                p.retain(|(k, _)| *k != "sort" && *k != "dir");
+                p.push(("sort", key.to_owned()));
+                p.push(("dir", if descending { "desc" } else { "asc" }.to_owned()));
+            })
+        )
+    }
+
+    fn sort_mark(&self, key: &str) -> &'static str {
+        let current = match self.criteria.sort {
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::LastAccess => "last_access",
+            SortKey::Created => "created",
+        };
+        match (current == key, self.criteria.descending) {
+            (false, _) => "",
+            (true, false) => " ▲",
+            (true, true) => " ▼",
+        }
+    }
+
+    /// The canonical query of what is shown, for "Save current filter".
+    fn current_query(&self) -> String {
+        self.criteria.query_with(|_| {})
+    }
+
+    fn csv_link(&self) -> String {
+        format!("/users/export.csv?{}", self.criteria.query_with(|_| {}))
+    }
+
+    fn rights_of(&self, role: &RoleId) -> String {
+        self.roles
+            .iter()
+            .find(|r| r.role.id == *role)
+            .map(RoleSummary::rights_text)
+            .unwrap_or_default()
+    }
+}
+
+fn choices<T: PartialEq>(
+    all: impl IntoIterator<Item = (T, String, String)>,
+    chosen: &[T],
+) -> Vec<Choice> {
+    all.into_iter()
+        .map(|(key, value, label)| Choice {
+            selected: chosen.contains(&key),
+            value,
+            label,
+        })
+        .collect()
+}
+
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    let scope = scope_of(&current)?;
+    let reset_key = crate::web::saved_filters::RESET_KEY;
+    if req.query_string() == "reset=1" {
+        // Reset All Filters: everyone, and the default stays off until one is set again.
+        if let Err(e) = current.session.insert(reset_key, true) {
+            tracing::warn!(error = %e, "could not remember Reset All Filters");
+        }
+        return Ok(crate::web::redirect("/users"));
+    }
+    if req.query_string().is_empty()
+        && current
+            .session
+            .get::<bool>(reset_key)
+            .ok()
+            .flatten()
+            .is_none()
+    {
+        let user = current.user.id;
+        let default = state
+            .db(move |conn| {
+                Ok(crate::domain::saved_filters::default_for(
+                    conn,
+                    user,
+                    crate::domain::saved_filters::USERS_PAGE,
+                )?)
+            })
+            .await?;
+        if let Some(filter) = default {
+            return Ok(crate::web::redirect(&format!("/users?{}", filter.query)));
+        }
+    }
+    let mut criteria = Criteria::parse(req.query_string())?;
+    criteria.resolve(&state, current.account.id).await?;
+    let (account, now) = (current.account.id, state.clock.now_naive());
+    let (filter, sort, page) = (
+        criteria.filter.clone(),
+        (criteria.sort, criteria.descending),
+        PageRequest::new(Some(criteria.page), criteria.per_page),
+    );
+    let scope_for_db = scope.clone();
+    let (users, cards, roles, visible) = state
+        .db(move |conn| {
+            let users = user_list::list(conn, account, &scope_for_db, &filter, sort, page, now)?;
+            let cards = user_list::infocards(conn, account, &scope_for_db, now)?;
+            let roles = roles::list(conn, account)?;
+            let visible = companies::active_for_account(conn, account)?;
+            Ok((users, cards, roles, visible))
+        })
+        .await?;
+    let visible: Vec<_> = match &scope {
+        Scope::Account => visible,
+        Scope::Companies(ids) => visible
+            .into_iter()
+            .filter(|c| ids.contains(&c.id))
+            .collect(),
+    };
+    let f = &criteria.filter;
+    let status_choices = choices(
+        ShownStatus::ALL.map(|s| (s, s.slug().to_owned(), s.label().to_owned())),
+        &f.statuses,
+    );
+    let role_choices = choices(
+        roles
+            .iter()
+            .map(|r| (r.role.id, r.role.id.0.to_string(), r.role.name.clone())),
+        &f.roles,
+    );
+    let company_choices = choices(
+        visible
+            .iter()
+            .map(|c| (c.id, c.id.0.to_string(), c.name.clone())),
+        &f.companies,
+    );
+    let invitation_choices = choices(
+        INVITATION_STATUSES.map(|(s, l)| (s.to_owned(), s.to_owned(), l.to_owned())),
+        &f.invitation,
+    );
+    let size_choices = choices(
+        PAGE_SIZES.map(|n| (n, n.to_string(), n.to_string())),
+        &[criteria.per_page],
+    );
+    let only = |s: Option<ShownStatus>| -> bool { f.statuses == s.into_iter().collect::<Vec<_>>() };
+    let tabs = vec![
+        (
+            "All",
+            "/users".to_owned(),
+            only(None) && !f.missing_required && f.invitation.is_empty(),
+        ),
+        (
+            "Active",
+            "/users?status=active".to_owned(),
+            only(Some(ShownStatus::Active)),
+        ),
+        (
+            "Invited",
+            "/users?status=invited".to_owned(),
+            only(Some(ShownStatus::Invited)),
+        ),
+        (
+            "Deactivated",
+            "/users?status=deactivated".to_owned(),
+            only(Some(ShownStatus::Deactivated)),
+        ),
+        (
+            "Blocked",
+            "/users?status=blocked".to_owned(),
+            only(Some(ShownStatus::Blocked)),
+        ),
+    ];
+    let page = ListPage {
+        layout: current.layout("User Management")?,
+        cards,
+        seat_limit: current.account.full_seat_limit,
+        users,
+        roles,
+        search: criteria.filter.search.clone(),
+        criteria,
+        status_choices,
+        role_choices,
+        company_choices,
+        invitation_choices,
+        size_choices,
+        multi_company: current.actor.account_companies > 1,
+        tabs,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
