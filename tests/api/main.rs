@@ -1,5 +1,6 @@
 //! Integration tests: the real server, a real database per test, on SQLite and PostgreSQL.
 
+mod browser;
 mod client;
 mod helpers;
 
