@@ -50,7 +50,7 @@ fn start_driver() -> Option<Driver> {
         return None;
     };
     let port = free_port();
-    let child = Command::new(path)
+    let mut child = Command::new(path)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -65,6 +65,8 @@ fn start_driver() -> Option<Driver> {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
+    let _ = child.kill();
+    let _ = child.wait();
     panic!("chromedriver did not start");
 }
 
