@@ -3,7 +3,7 @@
 
 use crate::db::DbConnection;
 use crate::db::schema::users;
-use crate::domain::audit::{self, AuditAction};
+use crate::domain::audit::AuditAction;
 use crate::domain::catalog::Change;
 use crate::domain::users::{UserRow, UserStatus};
 use crate::domain::{AccountId, Error, Result, UserId};
@@ -27,18 +27,7 @@ fn record(
     action: AuditAction,
     detail: &str,
 ) -> Result<()> {
-    audit::record(
-        conn,
-        &change.origin,
-        audit::Event {
-            account_id: change.account_id,
-            action,
-            target_user: Some(user),
-            company: None,
-            detail,
-        },
-        change.now,
-    )
+    change.record(conn, action, Some(user), None, detail)
 }
 
 /// Makes a user of the account an administrator. Only active users who have accepted their

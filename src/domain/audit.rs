@@ -71,6 +71,35 @@ pub struct Origin {
     pub ip: Option<String>,
 }
 
+/// Who made a change, in which account and when, for the audit log.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub account_id: AccountId,
+    pub origin: Origin,
+    pub now: NaiveDateTime,
+}
+
+impl Change {
+    /// Records what this change did, to whom and in which company.
+    pub fn record(
+        &self,
+        conn: &mut DbConnection,
+        action: AuditAction,
+        target_user: Option<UserId>,
+        company: Option<CompanyId>,
+        detail: &str,
+    ) -> Result<()> {
+        let event = Event {
+            account_id: self.account_id,
+            action,
+            target_user,
+            company,
+            detail,
+        };
+        record(conn, &self.origin, event, self.now)
+    }
+}
+
 #[derive(Insertable)]
 #[diesel(table_name = audit_events, treat_none_as_null = true)]
 struct NewAuditEvent<'a> {

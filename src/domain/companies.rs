@@ -189,18 +189,7 @@ fn record_company(
     action: crate::domain::audit::AuditAction,
     detail: &str,
 ) -> Result<()> {
-    crate::domain::audit::record(
-        conn,
-        &change.origin,
-        crate::domain::audit::Event {
-            account_id: change.account_id,
-            action,
-            target_user: None,
-            company: Some(company),
-            detail,
-        },
-        change.now,
-    )
+    change.record(conn, action, None, Some(company), detail)
 }
 
 pub fn add(

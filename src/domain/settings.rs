@@ -3,7 +3,7 @@
 
 use crate::db::DbConnection;
 use crate::db::schema::accounts;
-use crate::domain::audit::{self, AuditAction};
+use crate::domain::audit::AuditAction;
 use crate::domain::catalog::Change;
 use crate::domain::{FieldErrors, Result};
 use diesel::prelude::*;
@@ -141,18 +141,7 @@ pub fn save(conn: &mut DbConnection, settings: &Settings, change: &Change) -> Re
             .set(settings)
             .execute(conn)?;
         let detail = format!("{settings:?}");
-        audit::record(
-            conn,
-            &change.origin,
-            audit::Event {
-                account_id: change.account_id,
-                action: AuditAction::SettingsChanged,
-                target_user: None,
-                company: None,
-                detail: &detail,
-            },
-            change.now,
-        )
+        change.record(conn, AuditAction::SettingsChanged, None, None, &detail)
     })
 }
 

@@ -3,8 +3,9 @@
 
 use crate::db::schema::{catalog_items, membership_fields_all, membership_items, memberships};
 use crate::db::{DbConnection, last_insert_id};
-use crate::domain::audit::{self, AuditAction, Origin};
-use crate::domain::{AccountId, CompanyId, Error, FieldErrors, ItemId, Result};
+use crate::domain::audit::AuditAction;
+pub use crate::domain::audit::Change;
+use crate::domain::{CompanyId, Error, FieldErrors, ItemId, Result};
 use chrono::NaiveDateTime;
 use diesel::IntoSql;
 use diesel::prelude::*;
@@ -187,14 +188,6 @@ fn duplicate_code(kind: ItemKind, code: &str) -> Error {
     )
 }
 
-/// Who made a change, in which account and when, for the audit log.
-#[derive(Debug, Clone)]
-pub struct Change {
-    pub account_id: AccountId,
-    pub origin: Origin,
-    pub now: NaiveDateTime,
-}
-
 fn record(
     conn: &mut DbConnection,
     change: &Change,
@@ -202,18 +195,7 @@ fn record(
     action: AuditAction,
     detail: &str,
 ) -> Result<()> {
-    audit::record(
-        conn,
-        &change.origin,
-        audit::Event {
-            account_id: change.account_id,
-            action,
-            target_user: None,
-            company: Some(company),
-            detail,
-        },
-        change.now,
-    )
+    change.record(conn, action, None, Some(company), detail)
 }
 
 /// Adds an item. A new custom field is given to every user of the company with Select All on

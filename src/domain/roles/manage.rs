@@ -85,18 +85,7 @@ fn record(
     action: crate::domain::audit::AuditAction,
     detail: &str,
 ) -> Result<()> {
-    crate::domain::audit::record(
-        conn,
-        &change.origin,
-        crate::domain::audit::Event {
-            account_id: change.account_id,
-            action,
-            target_user: None,
-            company: None,
-            detail,
-        },
-        change.now,
-    )
+    change.record(conn, action, None, None, detail)
 }
 
 fn rights_detail(name: &str, rights: RightSet) -> String {
