@@ -93,6 +93,9 @@ pub fn connect_and_migrate(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbE
         .max_size(max_size)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(5))
+        // A page makes many short database calls; a ping before each would double the round
+        // trips. Broken connections are still dropped through `has_broken`.
+        .test_on_check_out(false)
         .build(manager)?)
 }
 
@@ -201,6 +204,15 @@ pub fn sync_id_sequences(conn: &mut DbConnection, tables: &[&str]) -> diesel::Qu
         }
     }
     Ok(())
+}
+
+/// Refreshes the planner's statistics after a bulk load: without them PostgreSQL picks
+/// nested loops over freshly filled tables (a count went from 69 ms to 2.5 ms at 2,000 users).
+pub fn analyze(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("ANALYZE"),
+        DbConnection::Postgres(c) => c.batch_execute("ANALYZE"),
+    }
 }
 
 /// The largest id in a table, for handing out explicit ids.

@@ -19,7 +19,7 @@ pub fn seed(
     options: &SeedOptions,
     now: NaiveDateTime,
 ) -> Result<SeedReport> {
-    crate::db::write_transaction(conn, |conn| {
+    let report = crate::db::write_transaction(conn, |conn| {
         let mut rng = StdRng::seed_from_u64(options.seed);
         let account = accounts::create(conn, &options.account_name, "Headquarters", now)?;
         let mut company_rows = companies::active_for_account(conn, account.id)?;
@@ -263,6 +263,8 @@ pub fn seed(
         bulk_insert!(conn, membership_fields_all::table, &all_fields);
         bulk_insert!(conn, invitations::table, &invites);
         sync_id_sequences(conn, &["users", "memberships"])?;
-        Ok(report)
-    })
+        Ok::<_, crate::domain::Error>(report)
+    })?;
+    crate::db::analyze(conn)?;
+    Ok(report)
 }

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# The User Management page under load: seeds USERS users in COMPANIES companies, starts
+# Roster, signs in, and drives four views with wrk at 16 connections, on SQLite and (when it
+# answers) PostgreSQL. Prints requests/s, p50 and p99 per view.
+# Usage: benches/user_list.sh [USERS] [COMPANIES] [SECONDS]   (defaults: 100000 5 10)
+# Needs wrk (Debian: apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+users="${1:-100000}"
+companies="${2:-5}"
+seconds="${3:-10}"
+pg_admin="${ROSTER_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+password="violet ferns hum under tin rain"
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 1; }
+
+export ROSTER_SECRET_KEY="bench-key-0123456789-0123456789-0123456789-0123456789-0123456789-0123"
+export ROSTER_COOKIE_SECURE=false ROSTER_LOG=warn
+cargo build --release --quiet
+work="$(mktemp -d)"
+server=""
+cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+views=(
+  "first page|/users"
+  "search|/users?q=smi"
+  "three criteria by last access|/users?status=active&role=2&company=2&sort=last_access&dir=desc"
+  "page 500|/users?page=500"
+)
+
+bench() {
+  local label="$1" url="$2" port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  echo "$password" | ROSTER_DATABASE_URL="$url" ./target/release/roster seed --users "$users" \
+    --companies "$companies" --seed 42 --admin-email boss@bench.test --password-stdin | cut -c1-80
+  ROSTER_DATABASE_URL="$url" ROSTER_BIND="127.0.0.1:$port" ./target/release/roster >/dev/null 2>"$work/server.log" &
+  server=$!
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  local jar="$work/jar" token
+  token=$(curl -s -c "$jar" "http://127.0.0.1:$port/login" | grep -o 'name="csrf_token" value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+  curl -s -b "$jar" -c "$jar" -o /dev/null --data-urlencode "csrf_token=$token" \
+    --data-urlencode "login=boss@bench.test" --data-urlencode "password=$password" "http://127.0.0.1:$port/login"
+  local cookie
+  cookie=$(awk '$6 == "roster_session" { print $6 "=" $7 }' "$jar")
+  for view in "${views[@]}"; do
+    local name="${view%%|*}" path="${view#*|}"
+    wrk -t2 -c16 -d"${seconds}s" --timeout 30s --latency -H "Cookie: $cookie" "http://127.0.0.1:$port$path" >"$work/wrk" 2>&1
+    printf '%-11s %-30s %8s req/s   p50 %9s   p99 %9s   errors %s\n' "$label" "$name" \
+      "$(awk '/Requests\/sec/ { print $2 }' "$work/wrk")" \
+      "$(awk '$1 == "50%" { print $2 }' "$work/wrk")" \
+      "$(awk '$1 == "99%" { print $2 }' "$work/wrk")" \
+      "$(grep -o 'Non-2xx or 3xx responses: [0-9]*' "$work/wrk" | awk '{ print $NF }' || echo 0)"
+  done
+  kill "$server"; wait "$server" 2>/dev/null || true; server=""
+}
+
+bench SQLite "sqlite://$work/bench.db"
+if psql "$pg_admin" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+  db="roster_list_bench_$$"
+  psql "$pg_admin" -qc "CREATE DATABASE $db"
+  bench PostgreSQL "${pg_admin%/*}/$db"
+  psql "$pg_admin" -qc "DROP DATABASE $db WITH (FORCE)"
+else
+  echo "PostgreSQL skipped: $pg_admin does not answer"
+fi
