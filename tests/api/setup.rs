@@ -6,7 +6,8 @@ use roster::db::schema::{accounts, audit_events, companies, users};
 on_both_backends!(
     setup_link_creates_the_first_admin_once,
     restart_replaces_the_setup_link,
-    expired_setup_link_says_so
+    expired_setup_link_says_so,
+    one_link_used_twice_at_once_makes_one_admin,
 );
 
 async fn setup_link_creates_the_first_admin_once(backend: Backend) {
@@ -201,4 +202,37 @@ async fn expired_setup_link_says_so(backend: Backend) {
     let page = app.client().get(&app.setup_links[0]).await;
     assert_eq!(page.status, 410);
     assert!(page.text().contains("expired"));
+}
+
+async fn one_link_used_twice_at_once_makes_one_admin(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let link = app.setup_links[0].clone();
+    let (first, second) = (app.client(), app.client());
+    let (form_a, form_b) = (first.get(&link).await, second.get(&link).await);
+    let fields = |email: &'static str| {
+        [
+            ("email", email),
+            ("first_name", "Ada"),
+            ("last_name", "Admin"),
+            ("password", STRONG_PASSWORD),
+            ("password_confirm", STRONG_PASSWORD),
+        ]
+    };
+    let (a, b) = futures_util::future::join(
+        first.submit(&form_a, "form", &fields("ada@acme.test")),
+        second.submit(&form_b, "form", &fields("eve@acme.test")),
+    )
+    .await;
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(
+        statuses,
+        [303, 410],
+        "one wins, the other is told the link was used"
+    );
+    let admins: i64 = users::table
+        .count()
+        .get_result(&mut backend.conn())
+        .unwrap();
+    assert_eq!(admins, 1);
 }
