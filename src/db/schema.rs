@@ -14,6 +14,7 @@ diesel::table! {
         view_only_self_created -> Bool,
         full_seat_limit -> Nullable<Integer>,
         weekly_letter -> Bool,
+        name_lower -> Text,
     }
 }
 
@@ -25,6 +26,7 @@ diesel::table! {
         code -> Text,
         archived_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        code_lower -> Text,
     }
 }
 
@@ -90,6 +92,7 @@ diesel::table! {
         seat_kind -> Text,
         builtin -> Bool,
         created_at -> Timestamp,
+        name_lower -> Text,
     }
 }
 

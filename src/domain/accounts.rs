@@ -1,5 +1,5 @@
 use crate::db::schema::accounts;
-use crate::db::{DbConnection, last_insert_id, lower};
+use crate::db::{DbConnection, last_insert_id};
 use crate::domain::{AccountId, Result, companies, roles};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -27,6 +27,7 @@ pub struct AccountRow {
 #[diesel(table_name = accounts, treat_none_as_null = true)]
 struct NewAccount<'a> {
     name: &'a str,
+    name_lower: String,
     created_at: NaiveDateTime,
 }
 
@@ -44,6 +45,7 @@ pub fn create(
     diesel::insert_into(accounts::table)
         .values(NewAccount {
             name,
+            name_lower: name.to_lowercase(),
             created_at: now,
         })
         .execute(conn)?;
@@ -68,7 +70,7 @@ pub fn find(conn: &mut DbConnection, id: AccountId) -> Result<AccountRow> {
 
 pub fn find_by_name(conn: &mut DbConnection, name: &str) -> Result<Option<AccountRow>> {
     Ok(accounts::table
-        .filter(lower(accounts::name).eq(name.trim().to_lowercase()))
+        .filter(accounts::name_lower.eq(name.trim().to_lowercase()))
         .select(AccountRow::as_select())
         .first(conn)
         .optional()?)
@@ -83,7 +85,10 @@ pub fn all(conn: &mut DbConnection) -> Result<Vec<AccountRow>> {
 
 pub fn rename(conn: &mut DbConnection, id: AccountId, name: &str) -> Result<()> {
     diesel::update(accounts::table.find(id))
-        .set(accounts::name.eq(name))
+        .set((
+            accounts::name.eq(name),
+            accounts::name_lower.eq(name.to_lowercase()),
+        ))
         .execute(conn)?;
     Ok(())
 }

@@ -21,6 +21,7 @@ struct NewCompany<'a> {
     account_id: AccountId,
     name: &'a str,
     code: &'a str,
+    code_lower: String,
     created_at: NaiveDateTime,
 }
 
@@ -36,6 +37,7 @@ pub fn create(
             account_id,
             name,
             code,
+            code_lower: code.to_lowercase(),
             created_at: now,
         })
         .execute(conn)?;
@@ -108,6 +110,7 @@ pub fn rename(conn: &mut DbConnection, id: CompanyId, name: &str) -> Result<()> 
         .set((
             companies::name.eq(name),
             companies::code.eq(code_from_name(name)),
+            companies::code_lower.eq(code_from_name(name).to_lowercase()),
         ))
         .execute(conn)?;
     Ok(())
@@ -174,7 +177,7 @@ fn company_code_taken(
 ) -> Result<bool> {
     let mut query = companies::table
         .filter(companies::account_id.eq(account_id))
-        .filter(crate::db::lower(companies::code).eq(code.trim().to_lowercase()))
+        .filter(companies::code_lower.eq(code.trim().to_lowercase()))
         .into_boxed();
     if let Some(id) = except {
         query = query.filter(companies::id.ne(id));
@@ -242,6 +245,7 @@ pub fn update(
             .set((
                 companies::name.eq(input.name.trim()),
                 companies::code.eq(input.code.trim()),
+                companies::code_lower.eq(input.code.trim().to_lowercase()),
             ))
             .execute(conn)?;
         let detail = format!(

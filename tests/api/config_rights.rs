@@ -17,6 +17,7 @@ on_both_backends!(
     basic_settings_are_saved_and_used,
     every_configuration_route_needs_its_right,
     another_accounts_objects_are_not_found,
+    names_and_codes_are_unique_beyond_ascii,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -612,4 +613,50 @@ async fn another_accounts_objects_are_not_found(backend: Backend) {
     let beta_roles = beta_client.get("/config/roles").await;
     assert_eq!(beta_roles.status, 200);
     assert!(!beta_roles.text().contains("Hacked"));
+}
+
+/// SQLite's lower() folds only ASCII: the application lowers names itself, so "Équipe" and
+/// "équipe" are the same role on both backends.
+async fn names_and_codes_are_unique_beyond_ascii(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let new = admin.get("/config/roles/new").await;
+    let first = admin
+        .submit(
+            &new,
+            "form[action='/config/roles']",
+            &[("name", "Équipe"), ("seat_kind", "full")],
+        )
+        .await;
+    assert_eq!(first.status, 303);
+    let new = admin.get("/config/roles/new").await;
+    let again = admin
+        .submit(
+            &new,
+            "form[action='/config/roles']",
+            &[("name", "équipe"), ("seat_kind", "full")],
+        )
+        .await;
+    assert_eq!(again.status, 422);
+    assert!(again.text().contains("Another role already has this name"));
+
+    let page = admin.get("/config/companies").await;
+    let add = admin
+        .submit(
+            &page,
+            "form[action='/config/companies']",
+            &[("name", "Ärzte Nord"), ("code", "ÄRZTE")],
+        )
+        .await;
+    assert_eq!(add.status, 303);
+    let page = admin.get("/config/companies").await;
+    let dup = admin
+        .submit(
+            &page,
+            "form[action='/config/companies']",
+            &[("name", "Ärzte Süd"), ("code", "ärzte")],
+        )
+        .await;
+    assert_eq!(dup.status, 422);
+    assert!(dup.text().contains("already has this code"));
 }

@@ -58,7 +58,7 @@ fn name_taken(
 ) -> Result<bool> {
     let mut query = roles::table
         .filter(roles::account_id.eq(account_id))
-        .filter(crate::db::lower(roles::name).eq(name.trim().to_lowercase()))
+        .filter(roles::name_lower.eq(name.trim().to_lowercase()))
         .into_boxed();
     if let Some(id) = except {
         query = query.filter(roles::id.ne(id));
@@ -117,6 +117,7 @@ pub fn create(
             .values(NewRole {
                 account_id: change.account_id,
                 name: input.name.trim(),
+                name_lower: input.name.trim().to_lowercase(),
                 description: input.description.trim(),
                 seat_kind: if input.seat_kind == "light" {
                     "light"
@@ -156,6 +157,7 @@ pub fn update(
         diesel::update(roles::table.find(role.id))
             .set((
                 roles::name.eq(input.name.trim()),
+                roles::name_lower.eq(input.name.trim().to_lowercase()),
                 roles::description.eq(input.description.trim()),
                 roles::seat_kind.eq(if input.seat_kind == "light" {
                     "light"

@@ -40,6 +40,7 @@ pub struct RoleRow {
 struct NewRole<'a> {
     account_id: AccountId,
     name: &'a str,
+    name_lower: String,
     description: &'a str,
     seat_kind: &'a str,
     builtin: bool,
@@ -99,6 +100,7 @@ pub fn create_builtin(
             .values(NewRole {
                 account_id,
                 name: role.name,
+                name_lower: role.name.to_lowercase(),
                 description: role.description,
                 seat_kind: role.seat.as_str(),
                 builtin: true,
@@ -177,7 +179,7 @@ pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<RoleSu
     use crate::db::schema::{membership_roles, memberships};
     let all: Vec<RoleRow> = roles::table
         .filter(roles::account_id.eq(account_id))
-        .order((crate::db::lower(roles::name), roles::id))
+        .order((roles::name_lower, roles::id))
         .select(RoleRow::as_select())
         .load(conn)?;
     let ids: Vec<RoleId> = all.iter().map(|r| r.id).collect();
