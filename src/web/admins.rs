@@ -48,11 +48,7 @@ async fn page(
     let admins = state
         .db(move |conn| Ok(admins::list(conn, account)?))
         .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     let page = AdminsPage {
         layout: current.layout("Admins")?,
         admins,

@@ -66,11 +66,7 @@ async fn list_page(
     let companies = state
         .db(move |conn| Ok(companies::all_for_account(conn, account)?))
         .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     let page = CompaniesPage {
         layout: current.layout("Companies")?,
         companies,

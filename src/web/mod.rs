@@ -180,6 +180,15 @@ pub fn render<T: askama::Template>(status: StatusCode, template: &T) -> HttpResp
     }
 }
 
+/// 422 when a form comes back with errors to correct, 200 otherwise.
+pub fn form_status(errors: &crate::domain::FieldErrors) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    }
+}
+
 /// 303 See Other: after a form post the browser follows with a GET.
 pub fn redirect(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()

@@ -145,11 +145,7 @@ fn form_page(
         ),
         None => ("New role".to_owned(), "/config/roles".to_owned()),
     };
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     let page = RoleFormPage {
         layout: current.layout(title)?,
         action,

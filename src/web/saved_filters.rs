@@ -55,11 +55,7 @@ async fn page(
     let filters = state
         .db(move |conn| Ok(saved_filters::list(conn, user, USERS_PAGE)?))
         .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     Ok(render(
         status,
         &SavedFiltersPage {

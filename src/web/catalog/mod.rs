@@ -275,11 +275,7 @@ async fn list_page(
         list_base(&company, kind),
     )
     .await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = crate::web::form_status(&errors);
     let page = ListPage {
         layout: current.layout(kind.plural())?,
         multi_company: current.actor.account_companies > 1,
