@@ -4,7 +4,8 @@
 use crate::db::schema::catalog_items;
 use crate::domain::catalog::{ItemKind, ItemRow};
 use crate::domain::companies::{self, CompanyRow};
-use crate::domain::roles::{self, RoleSummary};
+use crate::domain::memberships::HeldRole;
+use crate::domain::roles;
 use crate::domain::user_list::{INVITATION_STATUSES, ShownStatus};
 use crate::domain::{CompanyId, ItemId};
 use crate::web::current_user::CurrentUser;
@@ -31,7 +32,7 @@ pub struct CompanyCatalog {
 struct AdvancedPage {
     layout: Layout,
     criteria: Criteria,
-    roles: Vec<RoleSummary>,
+    roles: Vec<HeldRole>,
     catalogs: Vec<CompanyCatalog>,
     statuses: [ShownStatus; 6],
     invitations: [(&'static str, &'static str); 6],
@@ -85,7 +86,7 @@ pub async fn show(
     let account = current.account.id;
     let (roles, catalogs) = state
         .db(move |conn| {
-            let roles = roles::list(conn, account)?;
+            let roles = roles::with_rights(conn, account)?;
             let visible: Vec<CompanyRow> = companies::active_for_account(conn, account)?
                 .into_iter()
                 .filter(|c| match &scope {

@@ -175,8 +175,12 @@ impl RoleSummary {
     }
 }
 
-pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<RoleSummary>> {
-    use crate::db::schema::{membership_roles, memberships};
+/// The account's roles with their rights, by name: what pages that show roles (with their
+/// rights on hover) need, without counting holders.
+pub fn with_rights(
+    conn: &mut DbConnection,
+    account_id: AccountId,
+) -> Result<Vec<crate::domain::memberships::HeldRole>> {
     let all: Vec<RoleRow> = roles::table
         .filter(roles::account_id.eq(account_id))
         .order((roles::name_lower, roles::id))
@@ -184,6 +188,18 @@ pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<RoleSu
         .load(conn)?;
     let ids: Vec<RoleId> = all.iter().map(|r| r.id).collect();
     let rights = rights_of(conn, &ids)?;
+    Ok(all
+        .into_iter()
+        .zip(rights)
+        .map(|(role, (_, rights))| crate::domain::memberships::HeldRole { role, rights })
+        .collect())
+}
+
+/// The roles with how many users hold each, for the Roles pages.
+pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<RoleSummary>> {
+    use crate::db::schema::{membership_roles, memberships};
+    let all = with_rights(conn, account_id)?;
+    let ids: Vec<RoleId> = all.iter().map(|r| r.role.id).collect();
     let held: Vec<(RoleId, i64)> = membership_roles::table
         .inner_join(memberships::table)
         .filter(membership_roles::role_id.eq_any(&ids))
@@ -192,8 +208,7 @@ pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<RoleSu
         .load(conn)?;
     Ok(all
         .into_iter()
-        .zip(rights)
-        .map(|(role, (_, rights))| {
+        .map(|crate::domain::memberships::HeldRole { role, rights }| {
             let holders = held.iter().filter(|(r, _)| *r == role.id).count() as i64;
             RoleSummary {
                 role,
@@ -211,7 +226,6 @@ pub fn find(conn: &mut DbConnection, account_id: AccountId, id: RoleId) -> Resul
         .ok_or(crate::domain::Error::NotFound)
 }
 
-/// What the role form sends.
 mod manage;
 
 pub use manage::{RoleInput, create, delete, update};

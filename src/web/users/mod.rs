@@ -6,8 +6,9 @@ mod criteria;
 pub use criteria::{Criteria, PAGE_SIZES, RawQuery};
 
 use crate::auth::rights::Right;
+use crate::domain::memberships::HeldRole;
 use crate::domain::paging::{Page, PageRequest};
-use crate::domain::roles::{self, RoleSummary};
+use crate::domain::roles;
 use crate::domain::user_list::{
     self, INVITATION_STATUSES, Infocards, ListedUser, Scope, ShownStatus, SortKey,
 };
@@ -55,7 +56,7 @@ struct ListPage {
     cards: Infocards,
     seat_limit: Option<i32>,
     users: Page<ListedUser>,
-    roles: Vec<RoleSummary>,
+    roles: Vec<HeldRole>,
     criteria: Criteria,
     search: String,
     status_choices: Vec<Choice>,
@@ -121,7 +122,7 @@ impl ListPage {
         self.roles
             .iter()
             .find(|r| r.role.id == *role)
-            .map(RoleSummary::rights_text)
+            .map(HeldRole::rights_text)
             .unwrap_or_default()
     }
 }
@@ -188,7 +189,7 @@ pub async fn list(
         .db(move |conn| {
             let users = user_list::list(conn, account, &scope_for_db, &filter, sort, page, now)?;
             let cards = user_list::infocards(conn, account, &scope_for_db, now)?;
-            let roles = roles::list(conn, account)?;
+            let roles = roles::with_rights(conn, account)?;
             let visible = companies::active_for_account(conn, account)?;
             Ok((users, cards, roles, visible))
         })
