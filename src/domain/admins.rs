@@ -4,7 +4,7 @@
 use crate::db::DbConnection;
 use crate::db::schema::users;
 use crate::domain::audit::AuditAction;
-use crate::domain::catalog::Change;
+use crate::domain::audit::Change;
 use crate::domain::users::{UserRow, UserStatus};
 use crate::domain::{AccountId, Error, Result, UserId};
 use diesel::prelude::*;

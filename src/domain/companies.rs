@@ -187,7 +187,7 @@ fn company_code_taken(
 
 fn record_company(
     conn: &mut DbConnection,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
     company: CompanyId,
     action: crate::domain::audit::AuditAction,
     detail: &str,
@@ -198,7 +198,7 @@ fn record_company(
 pub fn add(
     conn: &mut DbConnection,
     input: &CompanyInput,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
 ) -> Result<CompanyRow> {
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
@@ -231,7 +231,7 @@ pub fn update(
     conn: &mut DbConnection,
     company: &CompanyRow,
     input: &CompanyInput,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
 ) -> Result<()> {
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
@@ -270,7 +270,7 @@ pub fn set_archived(
     conn: &mut DbConnection,
     company: &CompanyRow,
     archived: bool,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
 ) -> Result<()> {
     crate::db::write_transaction(conn, |conn| {
         if archived

@@ -19,6 +19,15 @@ impl PageRequest {
         }
     }
 
+    /// The same request, moved back to the last page when it points past `total` items.
+    pub fn within(self, total: i64) -> Self {
+        let last = ((total + self.per_page - 1) / self.per_page).max(1);
+        Self {
+            page: self.page.min(last),
+            ..self
+        }
+    }
+
     pub fn offset(self) -> i64 {
         (self.page - 1) * self.per_page
     }
@@ -34,7 +43,12 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     pub fn pages(&self) -> i64 {
-        ((self.total + self.per_page - 1) / self.per_page).max(1)
+        PageRequest {
+            page: i64::MAX,
+            per_page: self.per_page,
+        }
+        .within(self.total)
+        .page
     }
 
     pub fn has_previous(&self) -> bool {

@@ -4,7 +4,7 @@
 use crate::db::DbConnection;
 use crate::db::schema::accounts;
 use crate::domain::audit::AuditAction;
-use crate::domain::catalog::Change;
+use crate::domain::audit::Change;
 use crate::domain::{FieldErrors, Result};
 use diesel::prelude::*;
 

@@ -5,8 +5,8 @@
 use crate::auth::policy::{self, Action, Actor, Permit, Target};
 use crate::auth::session_rules;
 use crate::domain::accounts::{self, AccountRow};
+use crate::domain::audit::Change;
 use crate::domain::audit::Origin;
-use crate::domain::catalog::Change;
 use crate::domain::companies;
 use crate::domain::memberships::{self, CompanyAccess};
 use crate::domain::users::{self, UserRow, UserStatus};

@@ -17,7 +17,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, Clone)]
 pub struct SetupForm {
     #[serde(default)]
     account_name: String,
@@ -198,6 +198,12 @@ pub async fn submit(
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     }
     let password = std::mem::take(&mut form.password);
+    // Kept for the page again should the domain refuse a field; passwords never go back.
+    let kept = SetupForm {
+        password_confirm: String::new(),
+        ..form.clone()
+    };
+    let lookup_token = token.clone();
     let hash = state
         .blocking(move || password::hash(&password).map_err(|e| WebError::Internal(e.to_string())))
         .await?;
@@ -215,11 +221,21 @@ pub async fn submit(
                 last_name: form.last_name.trim(),
                 password_hash: hash,
             };
-            Ok(setup::complete(conn, &token, admin, &origin, now)?)
+            Ok(setup::complete(conn, &token, admin, &origin, now))
         })
         .await?;
     match outcome {
-        Ok(user) => {
+        Err(crate::domain::Error::Invalid(errors)) => {
+            let page = SetupPage {
+                layout: Layout::anonymous("Create the first administrator", &session)?,
+                token: &lookup_token,
+                form: &kept,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+        Ok(Ok(user)) => {
             session::start(&session, &user, state.clock.now())?;
             session::push_flash(
                 &session,
@@ -228,6 +244,6 @@ pub async fn submit(
             );
             Ok(redirect("/profile"))
         }
-        Err(problem) => problem_page(&session, problem),
+        Ok(Err(problem)) => problem_page(&session, problem),
     }
 }

@@ -6,8 +6,9 @@ use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{audit_events, catalog_items, companies, membership_fields_all};
 use roster::domain::access;
+use roster::domain::audit::Change;
 use roster::domain::audit::Origin;
-use roster::domain::catalog::{self, Change, ItemInput, ItemKind};
+use roster::domain::catalog::{self, ItemInput, ItemKind};
 
 on_both_backends!(
     items_of_each_kind_are_added_edited_archived_and_deleted,

@@ -6,8 +6,9 @@ use crate::helpers::{
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{accounts, audit_events, catalog_items, roles, users};
+use roster::domain::audit::Change;
 use roster::domain::audit::Origin;
-use roster::domain::catalog::{self, Change, ItemInput, ItemKind};
+use roster::domain::catalog::{self, ItemInput, ItemKind};
 use roster::domain::setup::{self, AccountChoice};
 use roster::domain::users::UserStatus;
 

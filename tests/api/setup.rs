@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{accounts, audit_events, companies, users};
@@ -8,6 +8,7 @@ on_both_backends!(
     restart_replaces_the_setup_link,
     expired_setup_link_says_so,
     one_link_used_twice_at_once_makes_one_admin,
+    a_refused_email_keeps_the_form_and_the_link,
 );
 
 async fn setup_link_creates_the_first_admin_once(backend: Backend) {
@@ -235,4 +236,52 @@ async fn one_link_used_twice_at_once_makes_one_admin(backend: Backend) {
         .get_result(&mut backend.conn())
         .unwrap();
     assert_eq!(admins, 1);
+}
+
+async fn a_refused_email_keeps_the_form_and_the_link(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    arrange_user(
+        &mut backend.conn(),
+        "taken@acme.test",
+        roster::domain::users::UserStatus::Invited,
+        None,
+    );
+    let client = app.client();
+    let form = client.get(&app.setup_links[0]).await;
+    let fields = [
+        ("account_name", "Acme Industries"),
+        ("email", "taken@acme.test"),
+        ("first_name", "Ada"),
+        ("last_name", "Lovelace"),
+        ("password", STRONG_PASSWORD),
+        ("password_confirm", STRONG_PASSWORD),
+    ];
+    let refused = client.submit(&form, "form", &fields).await;
+    assert_eq!(
+        refused.status, 422,
+        "a field error from the domain is a form error, not a 400 page"
+    );
+    assert!(refused.texts("#email-error")[0].contains("already exists"));
+    assert_eq!(
+        refused.attr("#account_name", "value").as_deref(),
+        Some("Acme Industries")
+    );
+    assert_eq!(
+        refused.attr("#email", "value").as_deref(),
+        Some("taken@acme.test")
+    );
+    assert_eq!(refused.attr("#password", "value").as_deref(), Some(""));
+    // Nothing was kept of the refused attempt: the link still works.
+    let done = client
+        .submit(
+            &refused,
+            "form",
+            &[
+                ("email", "ada@acme.test"),
+                ("password", STRONG_PASSWORD),
+                ("password_confirm", STRONG_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303);
 }

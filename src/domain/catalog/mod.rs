@@ -4,7 +4,7 @@
 use crate::db::schema::{catalog_items, membership_fields_all, membership_items, memberships};
 use crate::db::{DbConnection, last_insert_id};
 use crate::domain::audit::AuditAction;
-pub use crate::domain::audit::Change;
+use crate::domain::audit::Change;
 use crate::domain::{CompanyId, Error, FieldErrors, ItemId, Result};
 use chrono::NaiveDateTime;
 use diesel::IntoSql;

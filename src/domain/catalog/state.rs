@@ -128,11 +128,7 @@ pub fn list(
     };
     let total: i64 = filtered().count().get_result(conn)?;
     // A page past the end shows the last page rather than nothing.
-    let last_page = ((total + page.per_page - 1) / page.per_page).max(1);
-    let page = PageRequest {
-        page: page.page.min(last_page),
-        ..page
-    };
+    let page = page.within(total);
     let items = filtered()
         .order((catalog_items::name_lower, catalog_items::id))
         .limit(page.per_page)

@@ -81,7 +81,7 @@ fn set_rights(conn: &mut DbConnection, role_id: RoleId, rights: RightSet) -> Res
 
 fn record(
     conn: &mut DbConnection,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
     action: crate::domain::audit::AuditAction,
     detail: &str,
 ) -> Result<()> {
@@ -103,7 +103,7 @@ fn rights_detail(name: &str, rights: RightSet) -> String {
 pub fn create(
     conn: &mut DbConnection,
     input: &RoleInput,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
 ) -> Result<RoleId> {
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
@@ -144,7 +144,7 @@ pub fn update(
     conn: &mut DbConnection,
     role: &RoleRow,
     input: &RoleInput,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
 ) -> Result<()> {
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
@@ -180,7 +180,7 @@ pub fn update(
 pub fn delete(
     conn: &mut DbConnection,
     role: &RoleSummary,
-    change: &crate::domain::catalog::Change,
+    change: &crate::domain::audit::Change,
 ) -> Result<()> {
     crate::db::write_transaction(conn, |conn| {
         let current = find(conn, change.account_id, role.role.id)?;

@@ -174,11 +174,8 @@ pub fn list(
     let total: i64 = filtered(account, scope, filter, now)
         .count()
         .get_result(conn)?;
-    let last_page = ((total + page.per_page - 1) / page.per_page).max(1);
-    let page = PageRequest {
-        page: page.page.min(last_page),
-        ..page
-    };
+    // A page past the end shows the last page rather than nothing.
+    let page = page.within(total);
     let query = filtered(account, scope, filter, now);
     let (key, descending) = sort;
     let query = match (key, descending) {
