@@ -1,10 +1,14 @@
 use crate::clock::Clock;
 use crate::db::{DbConnection, Pool};
+use crate::domain::user_list::CountCache;
 use crate::web::errors::WebError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
+
+/// Enough for every administrator's recent filters; an entry is a key and a few numbers.
+const COUNT_CACHE_ENTRIES: usize = 4096;
 
 /// What every handler shares. Built once in `App::build`.
 pub struct AppState {
@@ -14,6 +18,8 @@ pub struct AppState {
     /// Argon2 hash of a random password, for unknown users at sign-in.
     pub dummy_hash: Arc<str>,
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// User counts and infocards, kept while the data they count is unchanged.
+    pub counts: Arc<CountCache>,
 }
 
 impl AppState {
@@ -31,6 +37,7 @@ impl AppState {
             base_url,
             dummy_hash: dummy_hash.into(),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            counts: Arc::new(CountCache::new(COUNT_CACHE_ENTRIES)),
         }
     }
 

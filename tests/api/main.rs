@@ -13,5 +13,6 @@ mod seed;
 mod sessions;
 mod setup;
 mod sign_in;
+mod user_counts;
 mod user_filters_advanced;
 mod user_list;

@@ -2,14 +2,17 @@
 //! counts of the infocards. Every query is scoped to the account and, for actors who are not
 //! account administrators, to the companies where they hold users.view.
 
+mod counts;
 mod csv;
 mod query;
+
+pub use counts::CountCache;
 
 pub use csv::{CSV_HEADER, csv_cells, neutralize};
 pub use query::{filtered, resolve_access};
 
 use crate::db::schema::{companies, invitations, membership_roles, memberships, roles, users};
-use crate::db::{DbConnection, lower};
+use crate::db::{DbConnection, list_sql, lower};
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::users::UserRow;
 use crate::domain::{AccountId, CompanyId, ItemId, Result, RoleId, UserId};
@@ -162,8 +165,10 @@ pub struct ListedUser {
     pub invitation: Option<String>,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn list(
     conn: &mut DbConnection,
+    cache: &CountCache,
     account: AccountId,
     scope: &Scope,
     filter: &UserFilter,
@@ -171,37 +176,32 @@ pub fn list(
     page: PageRequest,
     now: NaiveDateTime,
 ) -> Result<Page<ListedUser>> {
-    let total: i64 = filtered(account, scope, filter, now)
-        .count()
-        .get_result(conn)?;
+    let backend = list_sql::backend(conn);
+    let total = count(conn, cache, account, scope, filter, now)?;
     // A page past the end shows the last page rather than nothing.
     let page = page.within(total);
-    let query = filtered(account, scope, filter, now);
+    let query = filtered(backend, account, scope, filter, now);
     let (key, descending) = sort;
     let query = match (key, descending) {
         (SortKey::Name, false) => query.order((lower(users::display_name).asc(), users::id.asc())),
         (SortKey::Name, true) => query.order((lower(users::display_name).desc(), users::id.desc())),
         (SortKey::Email, false) => query.order((users::email_lower.asc(), users::id.asc())),
         (SortKey::Email, true) => query.order((users::email_lower.desc(), users::id.desc())),
-        // "Never" sorts last when the newest come first, and first otherwise.
-        (SortKey::LastAccess, false) => query.order((
-            users::last_access_at.is_not_null().asc(),
-            users::last_access_at.asc(),
-            users::id.asc(),
-        )),
-        (SortKey::LastAccess, true) => query.order((
-            users::last_access_at.is_not_null().desc(),
-            users::last_access_at.desc(),
-            users::id.desc(),
-        )),
+        (SortKey::LastAccess, descending) => query.order(list_sql::last_access_order(descending)),
         (SortKey::Created, false) => query.order((users::created_at.asc(), users::id.asc())),
         (SortKey::Created, true) => query.order((users::created_at.desc(), users::id.desc())),
     };
-    let rows: Vec<UserRow> = query
+    // The page's ids first, then their rows: a deep page skips index entries, not rows.
+    let ids: Vec<UserId> = query
         .limit(page.per_page)
         .offset(page.offset())
+        .select(users::id)
+        .load(conn)?;
+    let mut rows: Vec<UserRow> = users::table
+        .filter(users::id.eq_any(&ids))
         .select(UserRow::as_select())
         .load(conn)?;
+    rows.sort_by_key(|row| ids.iter().position(|id| *id == row.id));
     let items = decorate(conn, scope, rows, now)?;
     Ok(Page {
         items,
@@ -209,6 +209,31 @@ pub fn list(
         page: page.page,
         per_page: page.per_page,
     })
+}
+
+/// How many users match, from the cache when nothing it depends on changed. Last access is
+/// written outside the data version (every signed-in user touches it), so a count that
+/// filters on it is always made afresh.
+pub fn count(
+    conn: &mut DbConnection,
+    cache: &CountCache,
+    account: AccountId,
+    scope: &Scope,
+    filter: &UserFilter,
+    now: NaiveDateTime,
+) -> Result<i64> {
+    let backend = list_sql::backend(conn);
+    let fresh = |conn: &mut DbConnection| -> Result<i64> {
+        Ok(filtered(backend, account, scope, filter, now)
+            .count()
+            .get_result(conn)?)
+    };
+    if filter.last_access != LastAccess::Any {
+        return fresh(conn);
+    }
+    let key = format!("count {account:?} {scope:?} {filter:?}");
+    let values = cache.get_or_compute(conn, key, now, |conn| Ok(vec![fresh(conn)?]))?;
+    Ok(values.first().copied().unwrap_or_default())
 }
 
 /// Roles, companies and the latest invitation of a page of users, in three queries.
@@ -286,12 +311,47 @@ pub struct Infocards {
 
 pub fn infocards(
     conn: &mut DbConnection,
+    cache: &CountCache,
     account: AccountId,
     scope: &Scope,
     now: NaiveDateTime,
 ) -> Result<Infocards> {
+    let key = format!("infocards {account:?} {scope:?}");
+    let values = cache.get_or_compute(conn, key, now, |conn| {
+        let cards = count_infocards(conn, account, scope, now)?;
+        Ok(vec![
+            cards.total,
+            cards.full_seats,
+            cards.light_seats,
+            cards.active,
+            cards.pending_invitations,
+            cards.undelivered,
+            cards.locked,
+            cards.missing_required,
+        ])
+    })?;
+    let value = |i: usize| values.get(i).copied().unwrap_or_default();
+    Ok(Infocards {
+        total: value(0),
+        full_seats: value(1),
+        light_seats: value(2),
+        active: value(3),
+        pending_invitations: value(4),
+        undelivered: value(5),
+        locked: value(6),
+        missing_required: value(7),
+    })
+}
+
+fn count_infocards(
+    conn: &mut DbConnection,
+    account: AccountId,
+    scope: &Scope,
+    now: NaiveDateTime,
+) -> Result<Infocards> {
+    let backend = list_sql::backend(conn);
     let count = |conn: &mut DbConnection, filter: UserFilter| -> Result<i64> {
-        Ok(filtered(account, scope, &filter, now)
+        Ok(filtered(backend, account, scope, &filter, now)
             .count()
             .get_result(conn)?)
     };
@@ -309,12 +369,12 @@ pub fn infocards(
         .inner_join(membership_roles::table.inner_join(roles::table))
         .filter(roles::seat_kind.eq("full"))
         .select(memberships::user_id);
-    let full_seats: i64 = filtered(account, scope, &UserFilter::default(), now)
+    let full_seats: i64 = filtered(backend, account, scope, &UserFilter::default(), now)
         .filter(users::status.ne("deactivated"))
         .filter(users::id.eq_any(full_holders))
         .count()
         .get_result(conn)?;
-    let counted: i64 = filtered(account, scope, &UserFilter::default(), now)
+    let counted: i64 = filtered(backend, account, scope, &UserFilter::default(), now)
         .filter(users::status.ne("deactivated"))
         .count()
         .get_result(conn)?;
@@ -347,7 +407,8 @@ pub fn batch_after(
     limit: i64,
     now: NaiveDateTime,
 ) -> Result<Vec<ListedUser>> {
-    let rows: Vec<UserRow> = filtered(account, scope, filter, now)
+    let backend = list_sql::backend(conn);
+    let rows: Vec<UserRow> = filtered(backend, account, scope, filter, now)
         .filter(users::id.gt(after))
         .order(users::id.asc())
         .limit(limit)

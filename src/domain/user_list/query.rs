@@ -3,11 +3,13 @@
 
 use super::{AccessCriterion, LastAccess, Scope, ShownStatus, UserFilter};
 
+use crate::db::list_sql::{Backend, INDEXED_SEARCH_MIN_CHARS, search_indexed};
 use crate::db::schema::{companies, invitations, membership_roles, memberships, users};
 use crate::db::{DbConnection, lower};
 use crate::domain::paging::like_pattern;
 use crate::domain::{AccountId, CompanyId, ItemId, Result};
 use chrono::NaiveDateTime;
+use diesel::dsl::exists;
 use diesel::prelude::*;
 
 type Boxed<'a> = users::BoxedQuery<'a, crate::db::MultiBackend>;
@@ -145,6 +147,7 @@ fn status_condition(
 /// The account's users narrowed by scope and filter; the same query serves the list, its
 /// count and the CSV export.
 pub fn filtered(
+    backend: Backend,
     account: AccountId,
     scope: &Scope,
     filter: &UserFilter,
@@ -153,14 +156,25 @@ pub fn filtered(
     let mut query = users::table
         .filter(users::account_id.eq(account))
         .into_boxed();
+    // Membership conditions are correlated EXISTS rather than IN lists, so that a sorted
+    // page can walk an index in order and stop after a page of matches.
     if let Scope::Companies(ids) = scope {
-        let visible = memberships::table
-            .filter(memberships::company_id.eq_any(ids.clone()))
-            .select(memberships::user_id);
-        query = query.filter(users::id.eq_any(visible));
+        query = query.filter(exists(
+            memberships::table
+                .filter(memberships::user_id.eq(users::id))
+                .filter(memberships::company_id.eq_any(ids.clone())),
+        ));
     }
-    if !filter.search.trim().is_empty() {
-        let pattern = like_pattern(&filter.search);
+    let term: String = filter
+        .search
+        .trim()
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    if term.chars().count() >= INDEXED_SEARCH_MIN_CHARS {
+        query = query.filter(search_indexed(backend, &term));
+    } else if !term.is_empty() {
+        let pattern = like_pattern(&term);
         query = query.filter(
             lower(users::display_name)
                 .like(pattern.clone())
@@ -173,17 +187,19 @@ pub fn filtered(
     }
     query = status_condition(query, &filter.statuses, now);
     if !filter.companies.is_empty() {
-        let in_company = memberships::table
-            .filter(memberships::company_id.eq_any(filter.companies.clone()))
-            .select(memberships::user_id);
-        query = query.filter(users::id.eq_any(in_company));
+        query = query.filter(exists(
+            memberships::table
+                .filter(memberships::user_id.eq(users::id))
+                .filter(memberships::company_id.eq_any(filter.companies.clone())),
+        ));
     }
     if !filter.roles.is_empty() {
-        let holders = memberships::table
-            .inner_join(membership_roles::table)
-            .filter(membership_roles::role_id.eq_any(filter.roles.clone()))
-            .select(memberships::user_id);
-        query = query.filter(users::id.eq_any(holders));
+        query = query.filter(exists(
+            memberships::table
+                .inner_join(membership_roles::table)
+                .filter(memberships::user_id.eq(users::id))
+                .filter(membership_roles::role_id.eq_any(filter.roles.clone())),
+        ));
     }
     query = access_condition(query, &filter.access);
     query = match filter.two_factor {
@@ -220,11 +236,11 @@ pub fn filtered(
         ));
     }
     if !filter.invitation.is_empty() {
-        let invited = invitations::table
-            .filter(invitations::account_id.eq(account))
-            .filter(invitations::status.eq_any(filter.invitation.clone()))
-            .select(invitations::user_id);
-        query = query.filter(users::id.eq_any(invited));
+        query = query.filter(exists(
+            invitations::table
+                .filter(invitations::user_id.eq(users::id))
+                .filter(invitations::status.eq_any(filter.invitation.clone())),
+        ));
     }
     query
 }

@@ -185,10 +185,20 @@ pub async fn list(
         PageRequest::new(Some(criteria.page), criteria.per_page),
     );
     let scope_for_db = scope.clone();
+    let counts = state.counts.clone();
     let (users, cards, roles, visible) = state
         .db(move |conn| {
-            let users = user_list::list(conn, account, &scope_for_db, &filter, sort, page, now)?;
-            let cards = user_list::infocards(conn, account, &scope_for_db, now)?;
+            let users = user_list::list(
+                conn,
+                &counts,
+                account,
+                &scope_for_db,
+                &filter,
+                sort,
+                page,
+                now,
+            )?;
+            let cards = user_list::infocards(conn, &counts, account, &scope_for_db, now)?;
             let roles = roles::with_rights(conn, account)?;
             let visible = companies::active_for_account(conn, account)?;
             Ok((users, cards, roles, visible))

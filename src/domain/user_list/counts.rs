@@ -1,0 +1,88 @@
+//! Counts remembered between page views. A count holds while nothing it depends on changed:
+//! the database's data version (moved by triggers on every write to users, memberships,
+//! access, invitations, catalog items, roles and companies) and, for the statuses that time
+//! alone changes (Active, Locked, Expired), the next moment a lock runs out or an account
+//! expires. So a cached number is always the number a fresh count would give.
+
+use crate::db::DbConnection;
+use crate::db::schema::users;
+use crate::domain::Result;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use lru::LruCache;
+use std::num::NonZeroUsize;
+use std::sync::Mutex;
+
+/// Remembered counts, shared by the server's workers.
+pub struct CountCache {
+    entries: Mutex<LruCache<String, Entry>>,
+}
+
+#[derive(Clone)]
+struct Entry {
+    version: i64,
+    /// The first moment a status that depends on time can change; None: no such moment.
+    until: Option<NaiveDateTime>,
+    values: Vec<i64>,
+}
+
+impl CountCache {
+    pub fn new(capacity: usize) -> Self {
+        let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            entries: Mutex::new(LruCache::new(capacity)),
+        }
+    }
+
+    /// The values stored under `key` if they still hold; otherwise computes, stores and
+    /// returns them. The version is read before computing: a write that lands meanwhile
+    /// moves the version, so the entry is recomputed on the next view, never served stale.
+    pub fn get_or_compute(
+        &self,
+        conn: &mut DbConnection,
+        key: String,
+        now: NaiveDateTime,
+        compute: impl FnOnce(&mut DbConnection) -> Result<Vec<i64>>,
+    ) -> Result<Vec<i64>> {
+        let version = crate::db::list_sql::data_version(conn)?;
+        if let Some(entry) = self.lookup(&key) {
+            let in_time = entry.until.is_none_or(|until| now < until);
+            if entry.version == version && in_time {
+                return Ok(entry.values);
+            }
+        }
+        let until = next_time_change(conn, now)?;
+        let values = compute(conn)?;
+        let entry = Entry {
+            version,
+            until,
+            values: values.clone(),
+        };
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.put(key, entry);
+        }
+        Ok(values)
+    }
+
+    fn lookup(&self, key: &str) -> Option<Entry> {
+        // A poisoned lock only means another worker panicked mid-update of a cache: counting
+        // afresh is always correct.
+        self.entries.lock().ok()?.get(key).cloned()
+    }
+}
+
+/// The next moment, after `now`, when a lock runs out or an account expires.
+fn next_time_change(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<NaiveDateTime>> {
+    let unlock: Option<NaiveDateTime> = users::table
+        .filter(users::locked_until.gt(now))
+        .select(diesel::dsl::min(users::locked_until))
+        .first(conn)?;
+    let expiry: Option<NaiveDateTime> = users::table
+        .filter(users::expires_at.gt(now))
+        .select(diesel::dsl::min(users::expires_at))
+        .first(conn)?;
+    Ok(match (unlock, expiry) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    })
+}
