@@ -3,6 +3,7 @@
 
 pub mod list_sql;
 pub mod schema;
+mod timing;
 
 use crate::config::DatabaseUrl;
 use diesel::Connection;
@@ -50,6 +51,12 @@ impl Manager {
     }
 
     pub fn establish(&self) -> Result<DbConnection, DbError> {
+        let mut conn = self.open()?;
+        conn.set_instrumentation(timing::QueryTimer::default());
+        Ok(conn)
+    }
+
+    fn open(&self) -> Result<DbConnection, DbError> {
         match &self.url {
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
@@ -102,10 +109,30 @@ pub fn connect_and_migrate(url: &DatabaseUrl, max_size: u32) -> Result<Pool, DbE
 
 pub fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
     let result = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-        DbConnection::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        DbConnection::Postgres(c) => c
+            .run_pending_migrations(POSTGRES_MIGRATIONS)
+            .map(|v| v.len()),
     };
-    result.map_err(|e| DbError::Migrate(e.to_string()))
+    let applied = result.map_err(|e| DbError::Migrate(e.to_string()))?;
+    if let DbConnection::Sqlite(c) = conn {
+        // New indexes without statistics beside old ones with them mislead SQLite's planner
+        // (the name-sorted page took an index on created_at: 33 ms instead of 1 ms at
+        // 100,000 users). Statistics taken of empty tables mislead it too (a seed ran twice
+        // as slow), so only a database that holds users is analyzed.
+        let has_users = {
+            use diesel::{QueryDsl, RunQueryDsl};
+            diesel::select(diesel::dsl::exists(
+                schema::users::table.select(schema::users::id),
+            ))
+            .get_result::<bool>(c)
+            .map_err(DbError::Setup)?
+        };
+        if applied > 0 && has_users {
+            c.batch_execute("ANALYZE").map_err(DbError::Setup)?;
+        }
+    }
+    Ok(())
 }
 
 /// Cheap liveness check for /healthz.

@@ -14,7 +14,7 @@ pub const RECOMMENDED_ADMINS: i64 = 2;
 pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<UserRow>> {
     Ok(users::table
         .filter(users::account_id.eq(account_id))
-        .filter(users::is_account_admin.eq(true))
+        .filter(users::is_account_admin)
         .order((users::display_name, users::id))
         .select(UserRow::as_select())
         .load(conn)?)

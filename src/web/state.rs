@@ -1,6 +1,6 @@
 use crate::clock::Clock;
 use crate::db::{DbConnection, Pool};
-use crate::domain::user_list::CountCache;
+use crate::domain::user_list::ListCache;
 use crate::web::errors::WebError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
@@ -19,7 +19,7 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// User counts and infocards, kept while the data they count is unchanged.
-    pub counts: Arc<CountCache>,
+    pub counts: Arc<ListCache>,
 }
 
 impl AppState {
@@ -37,7 +37,7 @@ impl AppState {
             base_url,
             dummy_hash: dummy_hash.into(),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
-            counts: Arc::new(CountCache::new(COUNT_CACHE_ENTRIES)),
+            counts: Arc::new(ListCache::new(COUNT_CACHE_ENTRIES)),
         }
     }
 

@@ -63,6 +63,19 @@ async fn counts_follow_writes_and_the_clock(backend: Backend) {
     assert_eq!(matches(&admin.get("/users?status=locked").await), 0);
     assert_eq!(matches(&admin.get("/users?status=active").await), 2);
 
+    // The last-access order follows a touch at once (last access moves no data version).
+    let newest = |page: &crate::client::Page| page.texts("td.email")[0].clone();
+    let by_access = "/users?sort=last_access&dir=desc";
+    assert_eq!(newest(&admin.get(by_access).await), "ada@example.test");
+    assert_eq!(matches(&admin.get("/users?last_access=never").await), 2);
+    let later = app.clock.now_naive() + chrono::Duration::minutes(1);
+    diesel::update(users::table.find(bob))
+        .set(users::last_access_at.eq(Some(later)))
+        .execute(&mut conn)
+        .unwrap();
+    assert_eq!(newest(&admin.get(by_access).await), "bob@example.test");
+    assert_eq!(matches(&admin.get("/users?last_access=never").await), 1);
+
     // A new user and a deleted one show at once.
     arrange_user(&mut conn, "dee@example.test", UserStatus::Active, None);
     let page = admin.get("/users").await;

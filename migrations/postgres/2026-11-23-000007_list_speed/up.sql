@@ -48,3 +48,5 @@ CREATE INDEX users_locked_until ON users(locked_until);
 CREATE INDEX users_expires_at ON users(expires_at);
 -- The Created sort.
 CREATE INDEX users_account_created ON users(account_id, created_at, id);
+
+ANALYZE users;

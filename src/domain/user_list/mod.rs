@@ -2,11 +2,11 @@
 //! counts of the infocards. Every query is scoped to the account and, for actors who are not
 //! account administrators, to the companies where they hold users.view.
 
-mod counts;
+mod cache;
 mod csv;
 mod query;
 
-pub use counts::CountCache;
+pub use cache::ListCache;
 
 pub use csv::{CSV_HEADER, csv_cells, neutralize};
 pub use query::{filtered, resolve_access};
@@ -168,7 +168,7 @@ pub struct ListedUser {
 #[allow(clippy::too_many_arguments)]
 pub fn list(
     conn: &mut DbConnection,
-    cache: &CountCache,
+    cache: &ListCache,
     account: AccountId,
     scope: &Scope,
     filter: &UserFilter,
@@ -191,12 +191,31 @@ pub fn list(
         (SortKey::Created, false) => query.order((users::created_at.asc(), users::id.asc())),
         (SortKey::Created, true) => query.order((users::created_at.desc(), users::id.desc())),
     };
-    // The page's ids first, then their rows: a deep page skips index entries, not rows.
-    let ids: Vec<UserId> = query
-        .limit(page.per_page)
-        .offset(page.offset())
-        .select(users::id)
-        .load(conn)?;
+    // The page's ids first, then their rows: a deep page skips index entries, not rows. The
+    // ids are remembered like the counts; the rows and their access are always read afresh.
+    let uses_last_access = key == SortKey::LastAccess || filter.last_access != LastAccess::Any;
+    let cache_key = format!(
+        "page {account:?} {scope:?} {filter:?} {sort:?} {} {}",
+        page.per_page,
+        page.offset()
+    );
+    let ids = cache.get_or_compute(
+        conn,
+        cache_key,
+        now,
+        uses_last_access.then_some(account),
+        |conn| {
+            Ok(query
+                .limit(page.per_page)
+                .offset(page.offset())
+                .select(users::id)
+                .load::<UserId>(conn)?
+                .into_iter()
+                .map(|id| id.0)
+                .collect())
+        },
+    )?;
+    let ids: Vec<UserId> = ids.into_iter().map(UserId).collect();
     let mut rows: Vec<UserRow> = users::table
         .filter(users::id.eq_any(&ids))
         .select(UserRow::as_select())
@@ -211,12 +230,10 @@ pub fn list(
     })
 }
 
-/// How many users match, from the cache when nothing it depends on changed. Last access is
-/// written outside the data version (every signed-in user touches it), so a count that
-/// filters on it is always made afresh.
+/// How many users match, from the cache when nothing it depends on changed.
 pub fn count(
     conn: &mut DbConnection,
-    cache: &CountCache,
+    cache: &ListCache,
     account: AccountId,
     scope: &Scope,
     filter: &UserFilter,
@@ -228,11 +245,15 @@ pub fn count(
             .count()
             .get_result(conn)?)
     };
-    if filter.last_access != LastAccess::Any {
-        return fresh(conn);
-    }
     let key = format!("count {account:?} {scope:?} {filter:?}");
-    let values = cache.get_or_compute(conn, key, now, |conn| Ok(vec![fresh(conn)?]))?;
+    let uses_last_access = filter.last_access != LastAccess::Any;
+    let values = cache.get_or_compute(
+        conn,
+        key,
+        now,
+        uses_last_access.then_some(account),
+        |conn| Ok(vec![fresh(conn)?]),
+    )?;
     Ok(values.first().copied().unwrap_or_default())
 }
 
@@ -311,13 +332,13 @@ pub struct Infocards {
 
 pub fn infocards(
     conn: &mut DbConnection,
-    cache: &CountCache,
+    cache: &ListCache,
     account: AccountId,
     scope: &Scope,
     now: NaiveDateTime,
 ) -> Result<Infocards> {
     let key = format!("infocards {account:?} {scope:?}");
-    let values = cache.get_or_compute(conn, key, now, |conn| {
+    let values = cache.get_or_compute(conn, key, now, None, |conn| {
         let cards = count_infocards(conn, account, scope, now)?;
         Ok(vec![
             cards.total,

@@ -1,12 +1,14 @@
-//! Counts remembered between page views. A count holds while nothing it depends on changed:
-//! the database's data version (moved by triggers on every write to users, memberships,
-//! access, invitations, catalog items, roles and companies) and, for the statuses that time
-//! alone changes (Active, Locked, Expired), the next moment a lock runs out or an account
-//! expires. So a cached number is always the number a fresh count would give.
+//! Counts and page contents remembered between page views. An entry holds while nothing it
+//! depends on changed: the database's data version (moved by triggers on every write to
+//! users, memberships, access, invitations, catalog items, roles and companies); for the
+//! statuses that time alone changes (Active, Locked, Expired), the next moment a lock runs
+//! out or an account expires; and, for what depends on last access (its filter and its
+//! sort), the latest last-access time, which every touch moves forward. So a remembered
+//! value is always the value a fresh query would give.
 
 use crate::db::DbConnection;
 use crate::db::schema::users;
-use crate::domain::Result;
+use crate::domain::{AccountId, Result};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use lru::LruCache;
@@ -14,19 +16,21 @@ use std::num::NonZeroUsize;
 use std::sync::Mutex;
 
 /// Remembered counts, shared by the server's workers.
-pub struct CountCache {
+pub struct ListCache {
     entries: Mutex<LruCache<String, Entry>>,
 }
 
 #[derive(Clone)]
 struct Entry {
     version: i64,
+    /// The latest last access when the entry was made, for entries that depend on it.
+    access_mark: Option<Option<NaiveDateTime>>,
     /// The first moment a status that depends on time can change; None: no such moment.
     until: Option<NaiveDateTime>,
     values: Vec<i64>,
 }
 
-impl CountCache {
+impl ListCache {
     pub fn new(capacity: usize) -> Self {
         let capacity = NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN);
         Self {
@@ -42,12 +46,18 @@ impl CountCache {
         conn: &mut DbConnection,
         key: String,
         now: NaiveDateTime,
+        // The account whose users' last access the value depends on, if it does.
+        last_access_of: Option<AccountId>,
         compute: impl FnOnce(&mut DbConnection) -> Result<Vec<i64>>,
     ) -> Result<Vec<i64>> {
         let version = crate::db::list_sql::data_version(conn)?;
+        let access_mark = match last_access_of {
+            Some(account) => Some(latest_access(conn, account)?),
+            None => None,
+        };
         if let Some(entry) = self.lookup(&key) {
             let in_time = entry.until.is_none_or(|until| now < until);
-            if entry.version == version && in_time {
+            if entry.version == version && entry.access_mark == access_mark && in_time {
                 return Ok(entry.values);
             }
         }
@@ -55,6 +65,7 @@ impl CountCache {
         let values = compute(conn)?;
         let entry = Entry {
             version,
+            access_mark,
             until,
             values: values.clone(),
         };
@@ -85,4 +96,13 @@ fn next_time_change(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Optio
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     })
+}
+
+/// The latest last access in the account: touching a user's last access sets it to now, so
+/// any touch moves this forward.
+fn latest_access(conn: &mut DbConnection, account: AccountId) -> Result<Option<NaiveDateTime>> {
+    Ok(users::table
+        .filter(users::account_id.eq(account))
+        .select(diesel::dsl::max(users::last_access_at))
+        .first(conn)?)
 }
