@@ -20,6 +20,16 @@ use serde::Deserialize;
 
 /// Session key: after Reset All Filters the default is not applied until a default is set.
 pub const RESET_KEY: &str = "users_filters_reset";
+/// A refused "Save current filter": what was typed and why it was refused, shown again in
+/// the form on the list page it returns to.
+pub const DRAFT_KEY: &str = "users_filter_draft";
+
+#[derive(serde::Serialize, serde::Deserialize, Default, Clone)]
+pub struct FilterDraft {
+    pub name: String,
+    pub use_as_default: bool,
+    pub error: String,
+}
 
 #[derive(Deserialize, Default)]
 pub struct SaveForm {
@@ -128,7 +138,15 @@ pub async fn save(
                 FlashKind::Error,
                 format!("The filter was not saved: {errors}"),
             );
-            Ok(redirect(&format!("/users?{query}")))
+            let draft = FilterDraft {
+                name: form.name.clone(),
+                use_as_default: as_default,
+                error: errors.to_string(),
+            };
+            if let Err(e) = current.session.insert(DRAFT_KEY, draft) {
+                tracing::warn!(error = %e, "could not keep the refused filter in the session");
+            }
+            Ok(redirect(&format!("/users?{query}#save-filter")))
         }
         Err(other) => Err(other.into()),
     }

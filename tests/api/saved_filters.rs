@@ -74,16 +74,33 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
     // A name is unique per user; an empty one is refused.
     let again = admin.get("/users?status=invited").await;
     let dup = admin
-        .submit(&again, "form#save-filter", &[("name", "invited")])
+        .submit(
+            &again,
+            "form#save-filter",
+            &[("name", "invited"), ("use_as_default", "on")],
+        )
         .await;
     assert_eq!(dup.status, 303);
+    let refused = admin.get(dup.location()).await;
     assert!(
-        admin
-            .get(dup.location())
-            .await
+        refused
             .text()
             .contains("already have a filter with this name")
     );
+    // What was typed is kept, with the reason beside the field; once only.
+    assert_eq!(
+        refused.attr("#filter-name", "value").as_deref(),
+        Some("invited")
+    );
+    assert!(refused.attr("#use_as_default", "checked").is_some());
+    assert_eq!(
+        refused.texts("#filter-name-error").len(),
+        1,
+        "the reason is shown beside the field"
+    );
+    let later = admin.get("/users?status=invited").await;
+    assert_eq!(later.attr("#filter-name", "value").as_deref(), Some(""));
+    assert!(later.texts("#filter-name-error").is_empty());
 
     // Reset All Filters: everyone, and the default stays off.
     let reset = admin.get("/users?reset=1").await;

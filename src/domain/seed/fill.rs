@@ -256,12 +256,15 @@ pub fn seed(
             }
             report.missing_required_field += usize::from(missing_required);
         }
-        report.users = bulk_insert!(conn, users::table, &people);
-        report.memberships = bulk_insert!(conn, memberships::table, &members);
-        bulk_insert!(conn, membership_roles::table, &held);
-        bulk_insert!(conn, membership_items::table, &items);
-        bulk_insert!(conn, membership_fields_all::table, &all_fields);
-        bulk_insert!(conn, invitations::table, &invites);
+        crate::db::bulk_load(conn, |conn| {
+            report.users = bulk_insert!(conn, users::table, &people);
+            report.memberships = bulk_insert!(conn, memberships::table, &members);
+            bulk_insert!(conn, membership_roles::table, &held);
+            bulk_insert!(conn, membership_items::table, &items);
+            bulk_insert!(conn, membership_fields_all::table, &all_fields);
+            bulk_insert!(conn, invitations::table, &invites);
+            Ok::<_, crate::domain::Error>(())
+        })?;
         sync_id_sequences(conn, &["users", "memberships"])?;
         Ok::<_, crate::domain::Error>(report)
     })?;

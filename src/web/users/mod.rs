@@ -66,6 +66,7 @@ struct ListPage {
     size_choices: Vec<Choice>,
     multi_company: bool,
     tabs: Vec<(&'static str, String, bool)>,
+    draft: crate::web::saved_filters::FilterDraft,
 }
 
 impl ListPage {
@@ -264,7 +265,13 @@ pub async fn list(
             only(Some(ShownStatus::Blocked)),
         ),
     ];
+    let draft = current
+        .session
+        .remove_as::<crate::web::saved_filters::FilterDraft>(crate::web::saved_filters::DRAFT_KEY)
+        .and_then(Result::ok)
+        .unwrap_or_default();
     let page = ListPage {
+        draft,
         layout: current.layout("User Management")?,
         cards,
         seat_limit: current.account.full_seat_limit,
