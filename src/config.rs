@@ -105,6 +105,8 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+pub const DEFAULT_MAIL_FROM: &str = "Roster <roster@localhost>";
+
 #[derive(Clone, Debug)]
 pub struct Config {
     pub database: DatabaseUrl,
@@ -114,6 +116,8 @@ pub struct Config {
     pub secret_key: SecretKey,
     pub cookie_secure: bool,
     pub mail: MailUrl,
+    /// The From of every email, e.g. `Roster <roster@example.com>`.
+    pub mail_from: String,
     pub log: String,
     pub workers: usize,
     /// Sign-in attempts allowed per client address and minute, before 429.
@@ -180,6 +184,11 @@ impl Config {
             MailUrl::parse(&var("ROSTER_MAIL_URL").unwrap_or_else(|| "file://outbox".into()))
                 .map_err(|m| bad("ROSTER_MAIL_URL", m))?;
 
+        let mail_from = var("ROSTER_MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.into());
+        mail_from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|e| bad("ROSTER_MAIL_FROM", format!("'{mail_from}': {e}")))?;
+
         let log = var("ROSTER_LOG").unwrap_or_else(|| "info".into());
         log.parse::<tracing_subscriber::filter::Targets>()
             .map_err(|e| bad("ROSTER_LOG", format!("'{log}': {e}")))?;
@@ -211,6 +220,7 @@ impl Config {
             secret_key,
             cookie_secure,
             mail,
+            mail_from,
             log,
             workers: 2,
             login_attempts_per_minute: 30,

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod mail;
 pub mod web;
 
 use crate::config::{Config, DatabaseUrl};
@@ -112,6 +113,23 @@ impl App {
             config.login_attempts_per_minute,
         ));
         spawn_limiter_cleanup(state.clone());
+        let mailer = mail::Mailer::new(&config.mail).map_err(|e| {
+            StartError::Other(format!(
+                "ROSTER_MAIL_URL: the mail folder cannot be made: {e}"
+            ))
+        })?;
+        let from = config
+            .mail_from
+            .parse()
+            .map_err(|e| StartError::Other(format!("ROSTER_MAIL_FROM: {e}")))?;
+        mail::worker::Worker {
+            pool: state.pool.clone(),
+            clock: config.clock.clone(),
+            mailer: std::sync::Arc::new(mailer),
+            from,
+            wake: state.mail_wake.clone(),
+        }
+        .spawn();
         // derive_from panics below 32 bytes; SecretKey guarantees at least 64.
         let key = Key::derive_from(config.secret_key.as_bytes());
         let secure = config.cookie_secure;

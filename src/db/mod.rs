@@ -2,6 +2,7 @@
 //! Backend-specific SQL lives here and nowhere else.
 
 pub mod list_sql;
+pub mod outbox_sql;
 pub mod schema;
 mod timing;
 

@@ -84,6 +84,25 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        invitation_id -> Nullable<BigInt>,
+        to_address -> Text,
+        subject -> Text,
+        text_body -> Text,
+        html_body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     roles (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -204,6 +223,8 @@ diesel::joinable!(memberships -> companies (company_id));
 diesel::joinable!(membership_roles -> memberships (membership_id));
 diesel::joinable!(membership_roles -> roles (role_id));
 diesel::joinable!(setup_tokens -> accounts (account_id));
+diesel::joinable!(outbox -> invitations (invitation_id));
+diesel::joinable!(invitations -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -220,4 +241,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     membership_items,
     invitations,
     saved_filters,
+    outbox,
 );

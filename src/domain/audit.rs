@@ -32,6 +32,10 @@ pub enum AuditAction {
     AdminAdded,
     AdminRemoved,
     SettingsChanged,
+    UserInvited,
+    InvitationResent,
+    InvitationRevoked,
+    InvitationAccepted,
 }
 
 impl AuditAction {
@@ -60,6 +64,10 @@ impl AuditAction {
             AuditAction::AdminAdded => "admins.added",
             AuditAction::AdminRemoved => "admins.removed",
             AuditAction::SettingsChanged => "settings.changed",
+            AuditAction::UserInvited => "user.invited",
+            AuditAction::InvitationResent => "invitation.resent",
+            AuditAction::InvitationRevoked => "invitation.revoked",
+            AuditAction::InvitationAccepted => "invitation.accepted",
         }
     }
 }

@@ -51,4 +51,5 @@ id_types!(
     AuditEventId,
     ItemId,
     SavedFilterId,
+    InvitationId,
 );

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod companies;
 pub mod ids;
+pub mod invitations;
 pub mod memberships;
 pub mod paging;
 pub mod roles;

@@ -1,6 +1,7 @@
 //! HTTP: routes, middleware and small handlers, one module per area. Handlers parse and
 //! authorize, call the domain, and render a template or redirect.
 
+pub mod accept;
 pub mod admins;
 pub mod catalog;
 pub mod companies;
@@ -8,6 +9,8 @@ pub mod config_hub;
 pub mod csrf;
 pub mod current_user;
 pub mod errors;
+pub mod invitations;
+pub mod invite;
 pub mod layout;
 pub mod login;
 pub mod misc;
@@ -44,6 +47,18 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/profile/sessions/end",
             web::post().to(profile::end_sessions),
+        );
+    cfg.route("/invitation/{token}", web::get().to(accept::show))
+        .route("/invitation/{token}", web::post().to(accept::submit))
+        .route("/users/invite", web::get().to(invite::start))
+        .route("/users/invite", web::post().to(invite::submit))
+        .route(
+            "/users/{id}/invitation/resend",
+            web::post().to(invitations::resend),
+        )
+        .route(
+            "/users/{id}/invitation/revoke",
+            web::post().to(invitations::revoke),
         );
     cfg.route("/users", web::get().to(users::list))
         .route("/users/export.csv", web::get().to(users_export::export))

@@ -8,6 +8,7 @@ use crate::domain::{FieldErrors, users};
 use crate::web::csrf::CsrfForm;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
+use crate::web::pages::LinkProblemPage;
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
 use crate::web::{redirect, render};
@@ -44,14 +45,6 @@ struct SetupPage<'a> {
     errors: FieldErrors,
 }
 
-#[derive(Template)]
-#[template(path = "auth/link_problem.html")]
-struct LinkProblemPage {
-    layout: Layout,
-    message: &'static str,
-    show_login: bool,
-}
-
 fn problem_page(session: &Session, problem: LinkProblem) -> Result<HttpResponse, WebError> {
     let (status, title, message, show_login) = match problem {
         LinkProblem::Unknown => (
@@ -82,12 +75,7 @@ fn problem_page(session: &Session, problem: LinkProblem) -> Result<HttpResponse,
             false,
         ),
     };
-    let page = LinkProblemPage {
-        layout: Layout::anonymous(title, session)?,
-        message,
-        show_login,
-    };
-    Ok(render(status, &page))
+    LinkProblemPage::respond(session, status, title, message, show_login)
 }
 
 pub async fn show(

@@ -20,6 +20,8 @@ pub struct AppState {
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
     /// User counts and infocards, kept while the data they count is unchanged.
     pub counts: Arc<ListCache>,
+    /// Wakes the email worker when something was queued.
+    pub mail_wake: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -38,6 +40,7 @@ impl AppState {
             dummy_hash: dummy_hash.into(),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             counts: Arc::new(ListCache::new(COUNT_CACHE_ENTRIES)),
+            mail_wake: Arc::new(tokio::sync::Notify::new()),
         }
     }
 

@@ -104,6 +104,7 @@ impl Backend {
             secret_key: SecretKey::generate(),
             cookie_secure: false,
             mail: MailUrl::File(self.dir().join("outbox")),
+            mail_from: roster::config::DEFAULT_MAIL_FROM.into(),
             log: "warn".into(),
             workers: 1,
             login_attempts_per_minute: 1000,

@@ -3,11 +3,13 @@
 mod browser;
 mod client;
 mod helpers;
+mod smtp_sink;
 
 mod cli;
 mod config_catalog;
 mod config_rights;
 mod csrf_and_headers;
+mod invitations;
 mod saved_filters;
 mod seed;
 mod sessions;

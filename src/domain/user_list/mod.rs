@@ -284,10 +284,14 @@ pub fn decorate(
         .order(roles::name)
         .select((membership_roles::membership_id, roles::id, roles::name))
         .load(conn)?;
-    let invites: Vec<(UserId, String)> = invitations::table
+    let invites: Vec<(UserId, String, NaiveDateTime)> = invitations::table
         .filter(invitations::user_id.eq_any(&ids))
         .order(invitations::id.desc())
-        .select((invitations::user_id, invitations::status))
+        .select((
+            invitations::user_id,
+            invitations::status,
+            invitations::expires_at,
+        ))
         .load(conn)?;
     Ok(rows
         .into_iter()
@@ -302,10 +306,15 @@ pub fn decorate(
                     }
                 }
             }
-            let invitation = invites
-                .iter()
-                .find(|(u, _)| *u == user.id)
-                .map(|(_, s)| s.clone());
+            // A waiting invitation past its validity shows as Expired.
+            let invitation =
+                invites
+                    .iter()
+                    .find(|(u, _, _)| *u == user.id)
+                    .map(|(_, status, expires)| match status.as_str() {
+                        "pending" | "sent" | "failed" if *expires <= now => "expired".to_owned(),
+                        _ => status.clone(),
+                    });
             ListedUser {
                 status: ShownStatus::of(&user, now),
                 companies: mine.iter().map(|(_, _, name)| name.clone()).collect(),

@@ -67,6 +67,7 @@ struct ListPage {
     multi_company: bool,
     tabs: Vec<(&'static str, String, bool)>,
     draft: crate::web::saved_filters::FilterDraft,
+    can_invite: bool,
 }
 
 impl ListPage {
@@ -270,7 +271,16 @@ pub async fn list(
         .remove_as::<crate::web::saved_filters::FilterDraft>(crate::web::saved_filters::DRAFT_KEY)
         .and_then(Result::ok)
         .unwrap_or_default();
+    let can_invite = visible.iter().any(|c| {
+        current
+            .authorize(
+                crate::auth::policy::Action::InviteUsers,
+                crate::auth::policy::Target::Company(current.account.id, c.id),
+            )
+            .is_ok()
+    });
     let page = ListPage {
+        can_invite,
         draft,
         layout: current.layout("User Management")?,
         cards,

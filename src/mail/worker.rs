@@ -1,0 +1,70 @@
+//! The delivery worker: wakes when an email is queued (or every [`POLL`]), claims due
+//! emails, sends each and records the outcome. Runs on the server's runtime, so it stops
+//! with the server; the blocking parts (database, SMTP) run off the async workers.
+
+use super::{Mailer, outbox};
+use crate::clock::Clock;
+use crate::db::Pool;
+use lettre::message::Mailbox;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// How often due emails (retries, claims whose worker died) are looked for unprompted.
+pub const POLL: Duration = Duration::from_secs(1);
+const BATCH: i64 = 50;
+
+pub struct Worker {
+    pub pool: Pool,
+    pub clock: Clock,
+    pub mailer: Arc<Mailer>,
+    pub from: Mailbox,
+    pub wake: Arc<Notify>,
+}
+
+impl Worker {
+    pub fn spawn(self) {
+        actix_web::rt::spawn(async move {
+            let worker = Arc::new(self);
+            loop {
+                tokio::select! {
+                    _ = worker.wake.notified() => {}
+                    _ = actix_web::rt::time::sleep(POLL) => {}
+                }
+                loop {
+                    let batch = worker.clone();
+                    match actix_web::web::block(move || batch.deliver_due()).await {
+                        Ok(Ok(0)) => break,
+                        Ok(Ok(_)) => continue,
+                        Ok(Err(e)) => {
+                            tracing::warn!(error = %e, "email delivery round failed");
+                            break;
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "email delivery round did not run");
+                            break;
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// Claims and sends one batch; returns how many were claimed.
+    pub fn deliver_due(&self) -> Result<usize, crate::domain::Error> {
+        let mut conn = self.pool.get()?;
+        let claimed = outbox::claim(&mut conn, self.clock.now_naive(), BATCH)?;
+        for email in &claimed {
+            let outcome = self.mailer.send(&self.from, email);
+            let now = self.clock.now_naive();
+            match outcome {
+                Ok(()) => outbox::mark_sent(&mut conn, email, now)?,
+                Err(failure) => {
+                    tracing::info!(email = email.id, permanent = failure.permanent, reason = %failure.reason, "email not delivered");
+                    outbox::mark_failed(&mut conn, email, &failure, now)?
+                }
+            }
+        }
+        Ok(claimed.len())
+    }
+}

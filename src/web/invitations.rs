@@ -1,0 +1,112 @@
+//! POST /users/{id}/invitation/resend and /revoke: managing an invitation that waits.
+//! Both need users.invite in every company the invited person belongs to.
+
+use crate::auth::policy::{Action, Target, TargetUser};
+use crate::db::schema::memberships;
+use crate::domain::invitations::{self, InviteRequest, PersonInfo};
+use crate::domain::{CompanyId, UserId};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::redirect;
+use crate::web::session::FlashKind;
+use crate::web::state::AppState;
+use actix_web::{HttpResponse, web};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct Back {
+    #[serde(default)]
+    back: String,
+}
+
+/// Where to return: the list view the button was on, never another site.
+fn back_to(form: &Back) -> String {
+    if form.back.starts_with("/users") && !form.back.starts_with("//") {
+        form.back.clone()
+    } else {
+        "/users".to_owned()
+    }
+}
+
+async fn target(state: &AppState, current: &CurrentUser, id: i64) -> Result<TargetUser, WebError> {
+    let account = current.account.id;
+    let (user, companies) = state
+        .db(move |conn| {
+            let user = crate::domain::users::find(conn, account, UserId(id))?;
+            let companies: Vec<CompanyId> = memberships::table
+                .filter(memberships::user_id.eq(user.id))
+                .select(memberships::company_id)
+                .load(conn)
+                .map_err(crate::domain::Error::from)?;
+            Ok((user, companies))
+        })
+        .await?;
+    let target = TargetUser {
+        id: user.id,
+        account_id: user.account_id,
+        companies,
+    };
+    current.authorize(Action::InviteUsers, Target::User(&target))?;
+    Ok(target)
+}
+
+pub async fn resend(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<Back>,
+) -> Result<HttpResponse, WebError> {
+    let target = target(&state, &current, path.into_inner()).await?;
+    let request = InviteRequest {
+        emails: Vec::new(),
+        grants: Vec::new(),
+        person: PersonInfo::default(),
+        send_email: true,
+        inviter_name: invitations::inviter_name(&current.user),
+        account_name: current.account.name.clone(),
+        base_url: state.base_url.clone(),
+        valid_hours: i64::from(current.account.invitation_valid_hours),
+    };
+    let change = current.change(&state);
+    let user = target.id;
+    let done = state
+        .db(move |conn| Ok(invitations::resend(conn, &change, user, &request)))
+        .await?;
+    match done {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            current.flash(
+                FlashKind::Success,
+                "Invitation sent again with a new link; the previous link no longer works.",
+            );
+        }
+        Err(crate::domain::Error::Conflict(message)) => current.flash(FlashKind::Error, message),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(redirect(&back_to(&form)))
+}
+
+pub async fn revoke(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<Back>,
+) -> Result<HttpResponse, WebError> {
+    let target = target(&state, &current, path.into_inner()).await?;
+    let change = current.change(&state);
+    let user = target.id;
+    let done = state
+        .db(move |conn| Ok(invitations::revoke(conn, &change, user)))
+        .await?;
+    match done {
+        Ok(()) => current.flash(
+            FlashKind::Success,
+            "Invitation revoked: its link no longer works.",
+        ),
+        Err(crate::domain::Error::Conflict(message)) => current.flash(FlashKind::Error, message),
+        Err(other) => return Err(other.into()),
+    }
+    Ok(redirect(&back_to(&form)))
+}
