@@ -61,6 +61,28 @@ pub fn create(
     find(conn, id)
 }
 
+/// The account with what every signed-in page shows about it: how many active companies
+/// it has and how many administrators (for the fewer-than-two warning). One query, since
+/// every request asks.
+pub fn find_with_counts(conn: &mut DbConnection, id: AccountId) -> Result<(AccountRow, i64, i64)> {
+    use crate::db::schema::{companies, users};
+    let active_companies = companies::table
+        .filter(companies::account_id.eq(id))
+        .filter(companies::archived_at.is_null())
+        .count()
+        .single_value();
+    let admins = users::table
+        .filter(users::account_id.eq(id))
+        .filter(users::is_account_admin)
+        .count()
+        .single_value();
+    let (account, companies, admins): (AccountRow, Option<i64>, Option<i64>) = accounts::table
+        .find(id)
+        .select((AccountRow::as_select(), active_companies, admins))
+        .first(conn)?;
+    Ok((account, companies.unwrap_or(0), admins.unwrap_or(0)))
+}
+
 pub fn find(conn: &mut DbConnection, id: AccountId) -> Result<AccountRow> {
     Ok(accounts::table
         .find(id)

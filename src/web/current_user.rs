@@ -7,7 +7,6 @@ use crate::auth::session_rules;
 use crate::domain::accounts::{self, AccountRow};
 use crate::domain::audit::Change;
 use crate::domain::audit::Origin;
-use crate::domain::companies;
 use crate::domain::memberships::{self, CompanyAccess};
 use crate::domain::users::{self, UserRow, UserStatus};
 use crate::web::errors::WebError;
@@ -89,14 +88,11 @@ impl FromRequest for CurrentUser {
                     let Some(user) = users::find_any_account(conn, user_id)? else {
                         return Ok(None);
                     };
-                    let account = accounts::find(conn, user.account_id)?;
+                    let (account, companies, admins) =
+                        accounts::find_with_counts(conn, user.account_id)?;
+                    let companies = usize::try_from(companies).unwrap_or(0);
                     let access = memberships::access_of(conn, user.id)?;
-                    let companies = companies::active_count(conn, account.id)?;
-                    let admins = if user.is_account_admin {
-                        Some(users::admin_count(conn, account.id)?)
-                    } else {
-                        None
-                    };
+                    let admins = user.is_account_admin.then_some(admins);
                     Ok(Some((user, account, access, companies, admins)))
                 })
                 .await?;

@@ -38,41 +38,14 @@ impl ListCache {
         }
     }
 
-    /// The values stored under `key` if they still hold; otherwise computes, stores and
-    /// returns them. The version is read before computing: a write that lands meanwhile
-    /// moves the version, so the entry is recomputed on the next view, never served stale.
-    pub fn get_or_compute(
-        &self,
-        conn: &mut DbConnection,
-        key: String,
-        now: NaiveDateTime,
-        // The account whose users' last access the value depends on, if it does.
-        last_access_of: Option<AccountId>,
-        compute: impl FnOnce(&mut DbConnection) -> Result<Vec<i64>>,
-    ) -> Result<Vec<i64>> {
-        let version = crate::db::list_sql::data_version(conn)?;
-        let access_mark = match last_access_of {
-            Some(account) => Some(latest_access(conn, account)?),
-            None => None,
-        };
-        if let Some(entry) = self.lookup(&key) {
-            let in_time = entry.until.is_none_or(|until| now < until);
-            if entry.version == version && entry.access_mark == access_mark && in_time {
-                return Ok(entry.values);
-            }
+    /// A reader for one page view: the data version and the latest last access are read
+    /// once for all the values the view takes from the cache.
+    pub fn reader(&self) -> CacheReader<'_> {
+        CacheReader {
+            cache: self,
+            version: None,
+            access: None,
         }
-        let until = next_time_change(conn, now)?;
-        let values = compute(conn)?;
-        let entry = Entry {
-            version,
-            access_mark,
-            until,
-            values: values.clone(),
-        };
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.put(key, entry);
-        }
-        Ok(values)
     }
 
     fn lookup(&self, key: &str) -> Option<Entry> {
@@ -105,4 +78,75 @@ fn latest_access(conn: &mut DbConnection, account: AccountId) -> Result<Option<N
         .filter(users::account_id.eq(account))
         .select(diesel::dsl::max(users::last_access_at))
         .first(conn)?)
+}
+
+/// The cache as one page view sees it. The version is read before anything is computed: a
+/// write that lands meanwhile moves the version, so its entries are recomputed on the next
+/// view, never served stale.
+pub struct CacheReader<'a> {
+    cache: &'a ListCache,
+    version: Option<i64>,
+    access: Option<(AccountId, Option<NaiveDateTime>)>,
+}
+
+impl CacheReader<'_> {
+    fn version(&mut self, conn: &mut DbConnection) -> Result<i64> {
+        if let Some(version) = self.version {
+            return Ok(version);
+        }
+        let version = crate::db::list_sql::data_version(conn)?;
+        self.version = Some(version);
+        Ok(version)
+    }
+
+    fn latest_access(
+        &mut self,
+        conn: &mut DbConnection,
+        account: AccountId,
+    ) -> Result<Option<NaiveDateTime>> {
+        match self.access {
+            Some((of, mark)) if of == account => Ok(mark),
+            _ => {
+                let mark = latest_access(conn, account)?;
+                self.access = Some((account, mark));
+                Ok(mark)
+            }
+        }
+    }
+
+    /// The values stored under `key` if they still hold; otherwise computes, stores and
+    /// returns them.
+    pub fn get_or_compute(
+        &mut self,
+        conn: &mut DbConnection,
+        key: String,
+        now: NaiveDateTime,
+        // The account whose users' last access the value depends on, if it does.
+        last_access_of: Option<AccountId>,
+        compute: impl FnOnce(&mut DbConnection) -> Result<Vec<i64>>,
+    ) -> Result<Vec<i64>> {
+        let version = self.version(conn)?;
+        let access_mark = match last_access_of {
+            Some(account) => Some(self.latest_access(conn, account)?),
+            None => None,
+        };
+        if let Some(entry) = self.cache.lookup(&key) {
+            let in_time = entry.until.is_none_or(|until| now < until);
+            if entry.version == version && entry.access_mark == access_mark && in_time {
+                return Ok(entry.values);
+            }
+        }
+        let until = next_time_change(conn, now)?;
+        let values = compute(conn)?;
+        let entry = Entry {
+            version,
+            access_mark,
+            until,
+            values: values.clone(),
+        };
+        if let Ok(mut entries) = self.cache.entries.lock() {
+            entries.put(key, entry);
+        }
+        Ok(values)
+    }
 }

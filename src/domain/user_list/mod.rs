@@ -6,7 +6,7 @@ mod cache;
 mod csv;
 mod query;
 
-pub use cache::ListCache;
+pub use cache::{CacheReader, ListCache};
 
 pub use csv::{CSV_HEADER, csv_cells, neutralize};
 pub use query::{filtered, resolve_access};
@@ -168,7 +168,7 @@ pub struct ListedUser {
 #[allow(clippy::too_many_arguments)]
 pub fn list(
     conn: &mut DbConnection,
-    cache: &ListCache,
+    cache: &mut CacheReader<'_>,
     account: AccountId,
     scope: &Scope,
     filter: &UserFilter,
@@ -233,7 +233,7 @@ pub fn list(
 /// How many users match, from the cache when nothing it depends on changed.
 pub fn count(
     conn: &mut DbConnection,
-    cache: &ListCache,
+    cache: &mut CacheReader<'_>,
     account: AccountId,
     scope: &Scope,
     filter: &UserFilter,
@@ -341,7 +341,7 @@ pub struct Infocards {
 
 pub fn infocards(
     conn: &mut DbConnection,
-    cache: &ListCache,
+    cache: &mut CacheReader<'_>,
     account: AccountId,
     scope: &Scope,
     now: NaiveDateTime,

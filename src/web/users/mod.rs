@@ -190,9 +190,10 @@ pub async fn list(
     let counts = state.counts.clone();
     let (users, cards, roles, visible) = state
         .db(move |conn| {
+            let mut cache = counts.reader();
             let users = user_list::list(
                 conn,
-                &counts,
+                &mut cache,
                 account,
                 &scope_for_db,
                 &filter,
@@ -200,7 +201,7 @@ pub async fn list(
                 page,
                 now,
             )?;
-            let cards = user_list::infocards(conn, &counts, account, &scope_for_db, now)?;
+            let cards = user_list::infocards(conn, &mut cache, account, &scope_for_db, now)?;
             let roles = roles::with_rights(conn, account)?;
             let visible = companies::active_for_account(conn, account)?;
             Ok((users, cards, roles, visible))
