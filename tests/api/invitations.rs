@@ -18,6 +18,7 @@ on_both_backends!(
     resend_voids_the_old_link_and_links_expire,
     multi_company_wizard_applies_to_all_companies,
     inviting_needs_the_right,
+    a_dead_workers_emails_are_sent_once,
 );
 
 async fn spawn(backend: &Backend, sink: &SmtpSink) -> TestApp {
@@ -183,7 +184,7 @@ async fn invite_one_person_who_accepts(backend: Backend) {
     assert_eq!(held.to_string(), viewer);
 
     // The email arrives, the invitation shows Sent, the body no longer holds the link.
-    let mail = sink.wait_for(1).remove(0);
+    let mail = sink.wait_for(1).await.remove(0);
     assert_eq!(mail.to, vec!["grace.hopper@example.test"]);
     assert!(
         mail.text().contains("Ada Admin invited you to"),
@@ -288,7 +289,7 @@ async fn several_addresses_and_the_ones_skipped(backend: Backend) {
         done.texts("#skipped li"),
         vec!["ADA@example.test: already a user of this account"]
     );
-    let got = sink.wait_for(2);
+    let got = sink.wait_for(2).await;
     let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     assert_eq!(to, vec!["one@example.test", "two@example.test"]);
@@ -325,7 +326,7 @@ async fn a_rejected_address_fails_then_resend_delivers(backend: Backend) {
     assert_eq!(resent.status, 303);
     assert!(resent.location().starts_with("/users?invitation=failed"));
     wait_status(&mut conn, "bounce@example.test", "sent").await;
-    assert_eq!(sink.wait_for(1).len(), 1);
+    assert_eq!(sink.wait_for(1).await.len(), 1);
     let list = admin.get("/users").await;
     assert!(
         list.texts(".infocards a")
@@ -338,7 +339,7 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
     let app = spawn(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
     invite_with_defaults(&admin, "late@example.test").await;
-    let first = sink.wait_for(1).remove(0);
+    let first = sink.wait_for(1).await.remove(0);
     let invited = admin.get("/users?status=invited").await;
     let resent = admin
         .submit(&invited, "form[action$='/invitation/resend']", &[])
@@ -350,7 +351,7 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
         "{}",
         after.text()
     );
-    let second = sink.wait_for(2).remove(1);
+    let second = sink.wait_for(2).await.remove(1);
     assert_ne!(first.link(), second.link());
     let old = app.client().get(&first.link_path()).await;
     assert_eq!(old.status, 410);
@@ -372,7 +373,7 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
     admin
         .submit(&invited, "form[action$='/invitation/resend']", &[])
         .await;
-    let third = sink.wait_for(3).remove(2);
+    let third = sink.wait_for(3).await.remove(2);
     let invited = admin.get("/users?status=invited").await;
     let revoked = admin
         .submit(&invited, "form[action$='/invitation/revoke']", &[])
@@ -518,4 +519,87 @@ async fn inviting_needs_the_right(backend: Backend) {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(found, 0);
+}
+
+/// A worker that claimed emails and died: nothing is lost (the claim's lease runs out and
+/// another worker sends them) and nothing delivered is sent again.
+async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
+    let sink = SmtpSink::start(&[]);
+    let app = spawn(&backend, &sink).await;
+    let admin = app.first_admin("ada@example.test").await;
+    // Invited without an email, so the test decides when the outbox fills.
+    let step1 = admin.get("/users/invite").await;
+    let info = admin
+        .submit(
+            &step1,
+            "#invite-wizard",
+            &[("emails", "a@example.test, b@example.test"), ("go", "next")],
+        )
+        .await;
+    let access = admin
+        .submit(&info, "#invite-wizard", &[("go", "next")])
+        .await;
+    admin
+        .submit(
+            &access,
+            "#invite-wizard",
+            &[("send_email", ""), ("go", "invite")],
+        )
+        .await;
+    let mut conn = backend.conn();
+    let queued = |conn: &mut roster::db::DbConnection| -> Vec<(String, String)> {
+        outbox::table
+            .order(outbox::id)
+            .select((outbox::to_address, outbox::status))
+            .load(conn)
+            .unwrap()
+    };
+    assert!(queued(&mut conn).is_empty());
+
+    // Queue one email the way Resend does, then take it as a worker that dies at once.
+    let list = admin.get("/users?status=invited&sort=email").await;
+    let now = app.clock.now_naive();
+    let account_id = roster::db::schema::accounts::table
+        .select(roster::db::schema::accounts::id)
+        .first(&mut conn)
+        .unwrap();
+    roster::mail::outbox::enqueue(
+        &mut conn,
+        roster::mail::outbox::NewEmail {
+            account_id,
+            invitation_id: None,
+            to: "a@example.test",
+            subject: "Claimed by a worker that died",
+            text: "text",
+            html: "<p>html</p>",
+        },
+        now,
+    )
+    .unwrap();
+    let claimed = roster::mail::outbox::claim(&mut conn, now, 10).unwrap();
+    assert_eq!(claimed.len(), 1);
+    // The live worker leaves a claimed row alone while the lease runs...
+    admin
+        .submit(&list, "form[action$='/invitation/resend']", &[])
+        .await;
+    let first = sink.wait_for(1).await;
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].to, vec!["a@example.test"]);
+    assert!(!first[0].data.contains("Claimed by a worker that died"));
+    // ...and takes it up once the lease has run out: sent once, not lost.
+    app.clock
+        .advance(roster::mail::outbox::LEASE + chrono::Duration::seconds(1));
+    let both = sink.wait_for(2).await;
+    assert!(both[1].data.contains("Claimed by a worker that died"));
+    // Nothing delivered goes out again, however long we wait.
+    app.clock.advance(chrono::Duration::hours(1));
+    actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(sink.received().len(), 2);
+    assert_eq!(
+        queued(&mut conn)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect::<Vec<_>>(),
+        vec!["sent", "sent"]
+    );
 }

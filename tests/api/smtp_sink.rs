@@ -75,8 +75,9 @@ impl SmtpSink {
         self.received.lock().unwrap().clone()
     }
 
-    /// Waits until `count` messages arrived (the worker delivers in the background).
-    pub fn wait_for(&self, count: usize) -> Vec<Received> {
+    /// Waits until `count` messages arrived (the worker delivers in the background, on the
+    /// test's own runtime: so this waits asynchronously, never blocking that runtime).
+    pub async fn wait_for(&self, count: usize) -> Vec<Received> {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let got = self.received();
@@ -88,7 +89,7 @@ impl SmtpSink {
                 );
                 return got;
             }
-            std::thread::sleep(Duration::from_millis(50));
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
