@@ -12,7 +12,9 @@ use tokio::sync::Notify;
 
 /// How often due emails (retries, claims whose worker died) are looked for unprompted.
 pub const POLL: Duration = Duration::from_secs(1);
-const BATCH: i64 = 50;
+const BATCH: i64 = 64;
+/// Emails of a batch sent at the same time (each over its own pooled SMTP connection).
+const SENDERS: usize = 8;
 
 pub struct Worker {
     pub pool: Pool,
@@ -54,8 +56,37 @@ impl Worker {
     pub fn deliver_due(&self) -> Result<usize, crate::domain::Error> {
         let mut conn = self.pool.get()?;
         let claimed = outbox::claim(&mut conn, self.clock.now_naive(), BATCH)?;
-        for email in &claimed {
-            let outcome = self.mailer.send(&self.from, email);
+        // Several sends at once: an SMTP exchange is mostly waiting (lettre writes the end
+        // of DATA as a separate small packet, which meets the server's delayed ACK).
+        let chunk = claimed.len().div_ceil(SENDERS).max(1);
+        let outcomes: Vec<Result<(), super::Failure>> = std::thread::scope(|scope| {
+            let running: Vec<_> = claimed
+                .chunks(chunk)
+                .map(|emails| {
+                    let handle = scope.spawn(move || {
+                        emails
+                            .iter()
+                            .map(|email| self.mailer.send(&self.from, email))
+                            .collect::<Vec<_>>()
+                    });
+                    (emails.len(), handle)
+                })
+                .collect();
+            running
+                .into_iter()
+                .flat_map(|(count, handle)| {
+                    // One outcome per email even if a sender panicked, so they stay paired.
+                    handle.join().unwrap_or_else(|_| {
+                        let lost = super::Failure {
+                            permanent: false,
+                            reason: "the sending thread stopped".into(),
+                        };
+                        vec![Err(lost); count]
+                    })
+                })
+                .collect()
+        });
+        for (email, outcome) in claimed.iter().zip(outcomes) {
             let now = self.clock.now_naive();
             match outcome {
                 Ok(()) => outbox::mark_sent(&mut conn, email, now)?,

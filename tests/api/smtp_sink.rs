@@ -94,6 +94,7 @@ impl SmtpSink {
     }
 
     fn serve(&self, stream: TcpStream) {
+        let _ = stream.set_nodelay(true);
         let mut out = stream.try_clone().expect("clone the stream");
         let mut reader = BufReader::new(stream);
         let mut say = |line: &str| {
@@ -111,8 +112,7 @@ impl SmtpSink {
             let command = line.trim_end().to_string();
             let upper = command.to_uppercase();
             if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                say("250-sink.test");
-                say("250 8BITMIME");
+                say("250-sink.test\r\n250 8BITMIME");
             } else if upper.starts_with("MAIL FROM") {
                 to.clear();
                 say("250 OK");
