@@ -464,3 +464,54 @@ pub fn accept(
             .first(conn)?))
     })
 }
+
+/// Edit the email of someone who has not accepted yet (a typo), and send the invitation
+/// again to the corrected address with a new link.
+pub fn change_email(
+    conn: &mut DbConnection,
+    change: &Change,
+    user: UserId,
+    email: &str,
+    request: &InviteRequest,
+) -> Result<()> {
+    let email = email.trim();
+    let mut errors = FieldErrors::default();
+    crate::domain::users::check_email(&mut errors, "email", email);
+    errors.into_result()?;
+    crate::db::write_transaction(conn, |conn| {
+        let person = crate::domain::users::find(conn, change.account_id, user)?;
+        if person.status() != UserStatus::Invited {
+            return Err(Error::Conflict(format!(
+                "{} has already accepted the invitation: their email can no longer be edited here.",
+                person.email
+            )));
+        }
+        let lower = email.to_lowercase();
+        if lower != person.email_lower
+            && crate::domain::users::email_taken(conn, change.account_id, &lower)?
+        {
+            return Err(Error::field(
+                "email",
+                "This email already belongs to a user of the account.",
+            ));
+        }
+        diesel::update(users::table.find(user))
+            .set((
+                users::email.eq(email),
+                users::email_lower.eq(&lower),
+                users::updated_at.eq(change.now),
+                users::version.eq(users::version + 1),
+            ))
+            .execute(conn)?;
+        let person = crate::domain::users::find(conn, change.account_id, user)?;
+        issue(conn, change, &person, request, true)?;
+        let detail = format!("email corrected to {email}");
+        change.record(
+            conn,
+            AuditAction::InvitationResent,
+            Some(user),
+            None,
+            &detail,
+        )
+    })
+}

@@ -1,5 +1,6 @@
-//! POST /users/{id}/invitation/resend and /revoke: managing an invitation that waits.
-//! Both need users.invite in every company the invited person belongs to.
+//! Managing an invitation that waits: GET /users/{id}/invitation shows it; POST .../resend,
+//! .../revoke and .../email (correct a typo, then send again). All need users.invite in
+//! every company the invited person belongs to.
 
 use crate::auth::policy::{Action, Target, TargetUser};
 use crate::db::schema::memberships;
@@ -52,14 +53,19 @@ async fn target(state: &AppState, current: &CurrentUser, id: i64) -> Result<Targ
     Ok(target)
 }
 
-pub async fn resend(
-    state: web::Data<AppState>,
-    current: CurrentUser,
-    path: web::Path<i64>,
-    CsrfForm(form): CsrfForm<Back>,
-) -> Result<HttpResponse, WebError> {
-    let target = target(&state, &current, path.into_inner()).await?;
-    let request = InviteRequest {
+#[derive(askama::Template)]
+#[template(path = "users/invitation.html")]
+struct InvitationPage {
+    layout: crate::web::layout::Layout,
+    person: crate::domain::users::UserRow,
+    invitation: invitations::InvitationRow,
+    shown: String,
+    email: String,
+    error: String,
+}
+
+fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequest {
+    InviteRequest {
         emails: Vec::new(),
         grants: Vec::new(),
         person: PersonInfo::default(),
@@ -68,7 +74,104 @@ pub async fn resend(
         account_name: current.account.name.clone(),
         base_url: state.base_url.clone(),
         valid_hours: i64::from(current.account.invitation_valid_hours),
+    }
+}
+
+async fn show_page(
+    state: &AppState,
+    current: &CurrentUser,
+    user: UserId,
+    email: Option<String>,
+    error: String,
+) -> Result<HttpResponse, WebError> {
+    let account = current.account.id;
+    let (person, invitation) = state
+        .db(move |conn| {
+            Ok((
+                crate::domain::users::find(conn, account, user)?,
+                invitations::latest_for(conn, account, user)?,
+            ))
+        })
+        .await?;
+    let shown = invitation.shown_status(state.clock.now_naive()).to_owned();
+    let status = if error.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
     };
+    let page = InvitationPage {
+        layout: current.layout(format!("Invitation of {}", person.email))?,
+        email: email.unwrap_or_else(|| person.email.clone()),
+        person,
+        invitation,
+        shown,
+        error,
+    };
+    Ok(crate::web::render(status, &page))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, WebError> {
+    let target = target(&state, &current, path.into_inner()).await?;
+    show_page(&state, &current, target.id, None, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+pub async fn change_email(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<EmailForm>,
+) -> Result<HttpResponse, WebError> {
+    let target = target(&state, &current, path.into_inner()).await?;
+    let request = request_for(&state, &current);
+    let change = current.change(&state);
+    let (user, email) = (target.id, form.email.clone());
+    let done = state
+        .db(move |conn| {
+            Ok(invitations::change_email(
+                conn, &change, user, &email, &request,
+            ))
+        })
+        .await?;
+    match done {
+        Ok(()) => {
+            state.mail_wake.notify_one();
+            current.flash(
+                FlashKind::Success,
+                format!(
+                    "Email corrected; the invitation was sent again to {}.",
+                    form.email.trim()
+                ),
+            );
+            Ok(redirect(&format!("/users/{}/invitation", user.0)))
+        }
+        Err(crate::domain::Error::Invalid(errors)) => {
+            show_page(&state, &current, user, Some(form.email), errors.to_string()).await
+        }
+        Err(crate::domain::Error::Conflict(message)) => {
+            show_page(&state, &current, user, Some(form.email), message).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn resend(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<Back>,
+) -> Result<HttpResponse, WebError> {
+    let target = target(&state, &current, path.into_inner()).await?;
+    let request = request_for(&state, &current);
     let change = current.change(&state);
     let user = target.id;
     let done = state

@@ -52,6 +52,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/invitation/{token}", web::post().to(accept::submit))
         .route("/users/invite", web::get().to(invite::start))
         .route("/users/invite", web::post().to(invite::submit))
+        .route("/users/{id}/invitation", web::get().to(invitations::show))
+        .route(
+            "/users/{id}/invitation/email",
+            web::post().to(invitations::change_email),
+        )
         .route(
             "/users/{id}/invitation/resend",
             web::post().to(invitations::resend),

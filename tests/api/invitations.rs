@@ -19,6 +19,7 @@ on_both_backends!(
     multi_company_wizard_applies_to_all_companies,
     inviting_needs_the_right,
     a_dead_workers_emails_are_sent_once,
+    edit_the_email_of_a_pending_invitation,
 );
 
 async fn spawn(backend: &Backend, sink: &SmtpSink) -> TestApp {
@@ -602,4 +603,45 @@ async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
             .collect::<Vec<_>>(),
         vec!["sent", "sent"]
     );
+}
+
+async fn edit_the_email_of_a_pending_invitation(backend: Backend) {
+    let sink = SmtpSink::start(&[]);
+    let app = spawn(&backend, &sink).await;
+    let admin = app.first_admin("ada@example.test").await;
+    invite_with_defaults(&admin, "grace@exmaple.test").await;
+    let typo = sink.wait_for(1).await.remove(0);
+    let list = admin.get("/users?status=invited").await;
+    let href = list.attr("a.invitation-status", "href").unwrap();
+    let page = admin.get(&href).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.texts("#invitation-status"), vec!["sent"]);
+    let bad = admin
+        .submit(&page, "#edit-email", &[("email", "grace at example")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(
+        bad.attr("#email", "value").as_deref(),
+        Some("grace at example")
+    );
+    let taken = admin
+        .submit(&bad, "#edit-email", &[("email", "ADA@example.test")])
+        .await;
+    assert_eq!(taken.status, 422);
+    assert!(taken.text().contains("already belongs to a user"));
+    let fixed = admin
+        .submit(&taken, "#edit-email", &[("email", "grace@example.test")])
+        .await;
+    assert_eq!((fixed.status, fixed.location()), (303, href.as_str()));
+    let resent = sink.wait_for(2).await.remove(1);
+    assert_eq!(resent.to, vec!["grace@example.test"]);
+    assert_eq!(app.client().get(&typo.link_path()).await.status, 410);
+    assert_eq!(app.client().get(&resent.link_path()).await.status, 200);
+    let mut conn = backend.conn();
+    let stored: Vec<String> = users::table
+        .filter(users::status.eq("invited"))
+        .select(users::email)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(stored, vec!["grace@example.test"]);
 }
