@@ -36,6 +36,8 @@ pub enum AuditAction {
     InvitationResent,
     InvitationRevoked,
     InvitationAccepted,
+    PasswordChanged,
+    UserCreated,
 }
 
 impl AuditAction {
@@ -68,6 +70,8 @@ impl AuditAction {
             AuditAction::InvitationResent => "invitation.resent",
             AuditAction::InvitationRevoked => "invitation.revoked",
             AuditAction::InvitationAccepted => "invitation.accepted",
+            AuditAction::PasswordChanged => "auth.password_changed",
+            AuditAction::UserCreated => "user.created",
         }
     }
 }

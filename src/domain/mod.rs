@@ -11,6 +11,7 @@ pub mod ids;
 pub mod invitations;
 pub mod memberships;
 pub mod paging;
+pub mod passwords;
 pub mod roles;
 pub mod saved_filters;
 pub mod seed;

@@ -72,6 +72,9 @@ impl FromRequest for CurrentUser {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let ip = req.peer_addr().map(|a| a.ip().to_string());
         // Only a page can be returned to after signing in; a form post cannot.
+        // Signing out and the password page itself stay open to a user whose pre-assigned
+        // password must be changed; every other page sends them there first.
+        let password_exempt = matches!(req.path(), crate::web::password::PATH | "/logout");
         let next = (req.method() == Method::GET).then(|| {
             let uri = req.uri();
             uri.path_and_query()
@@ -130,6 +133,9 @@ impl FromRequest for CurrentUser {
                 state
                     .db(move |conn| Ok(users::touch_last_access(conn, id, at)?))
                     .await?;
+            }
+            if user.must_change_password && !password_exempt {
+                return Err(WebError::PasswordChangeRequired);
             }
             let actor = Actor {
                 user_id: user.id,

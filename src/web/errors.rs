@@ -26,6 +26,9 @@ pub enum WebError {
     /// Not signed in (or the session ended): go to the sign-in page, then back to `next`.
     #[error("sign-in required")]
     SignInRequired { next: Option<String> },
+    /// A pre-assigned password must be replaced before anything else.
+    #[error("password change required")]
+    PasswordChangeRequired,
     /// No database connection came free in time: the server is overloaded, not broken.
     #[error("busy: {0}")]
     Busy(String),
@@ -76,12 +79,19 @@ impl ResponseError for WebError {
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-            WebError::SignInRequired { .. } => StatusCode::SEE_OTHER,
+            WebError::SignInRequired { .. } | WebError::PasswordChangeRequired => {
+                StatusCode::SEE_OTHER
+            }
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let WebError::PasswordChangeRequired = self {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, crate::web::password::PATH))
+                .finish();
+        }
         if let WebError::SignInRequired { next } = self {
             let location = match next {
                 Some(next) => format!("/login?next={}", encode_query_value(next)),
@@ -131,6 +141,10 @@ impl ResponseError for WebError {
             }
             // Answered with a redirect above.
             WebError::SignInRequired { .. } => ("Sign in", "Please sign in.".into()),
+            WebError::PasswordChangeRequired => (
+                "Change your password",
+                "Choose a new password first.".into(),
+            ),
         };
         let page = ErrorPage {
             layout: Layout::bare(title),

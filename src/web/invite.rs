@@ -331,6 +331,13 @@ pub async fn submit(
                 apply_to_all(&mut wizard);
                 return page(&state, &current, Step::Access, wizard, String::new()).await;
             }
+            if go == "create" {
+                let (password, confirm) = (
+                    field("password").to_owned(),
+                    field("password_confirm").to_owned(),
+                );
+                return create(&state, &current, wizard, password, confirm).await;
+            }
             invite(&state, &current, wizard).await
         }
     }
@@ -348,15 +355,12 @@ fn apply_to_all(wizard: &mut Wizard) {
     }
 }
 
-async fn invite(
+fn request_of(
     state: &AppState,
     current: &CurrentUser,
-    wizard: Wizard,
-) -> Result<HttpResponse, WebError> {
-    let emails = match invitations::parse_emails(&wizard.emails) {
-        Ok(emails) => emails,
-        Err(message) => return page(state, current, Step::Emails, wizard, message).await,
-    };
+    wizard: &Wizard,
+    emails: Vec<String>,
+) -> InviteRequest {
     let grants: Vec<CompanyGrant> = wizard
         .companies
         .iter()
@@ -370,7 +374,7 @@ async fn invite(
             }
         })
         .collect();
-    let request = InviteRequest {
+    InviteRequest {
         emails,
         grants,
         person: wizard.person.clone(),
@@ -379,7 +383,63 @@ async fn invite(
         account_name: current.account.name.clone(),
         base_url: state.base_url.clone(),
         valid_hours: i64::from(current.account.invitation_valid_hours),
+    }
+}
+
+/// "Create user": a password chosen now instead of an invitation.
+async fn create(
+    state: &AppState,
+    current: &CurrentUser,
+    wizard: Wizard,
+    password: String,
+    confirm: String,
+) -> Result<HttpResponse, WebError> {
+    let emails = match invitations::parse_emails(&wizard.emails) {
+        Ok(emails) => emails,
+        Err(message) => return page(state, current, Step::Emails, wizard, message).await,
     };
+    let request = request_of(state, current, &wizard, emails);
+    let change = current.change(state);
+    let pool = state.pool.clone();
+    let result = state
+        .blocking(move || {
+            let mut conn = pool.get()?;
+            Ok(invitations::create_with_password(
+                &mut conn, &change, &request, &password, &confirm,
+            ))
+        })
+        .await?;
+    match result {
+        Ok(_) => {
+            current.flash(
+                crate::web::session::FlashKind::Success,
+                format!(
+                    "User {} created. Give them the password; they must change it when they first sign in.",
+                    wizard.emails.trim()
+                ),
+            );
+            Ok(crate::web::redirect(&format!(
+                "/users?q={}",
+                crate::web::errors::encode_query_value(wizard.emails.trim())
+            )))
+        }
+        Err(crate::domain::Error::Invalid(errors)) => {
+            page(state, current, Step::Access, wizard, errors.to_string()).await
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn invite(
+    state: &AppState,
+    current: &CurrentUser,
+    wizard: Wizard,
+) -> Result<HttpResponse, WebError> {
+    let emails = match invitations::parse_emails(&wizard.emails) {
+        Ok(emails) => emails,
+        Err(message) => return page(state, current, Step::Emails, wizard, message).await,
+    };
+    let request = request_of(state, current, &wizard, emails);
     let change = current.change(state);
     let result = state
         .db(move |conn| Ok(invitations::invite(conn, &change, &request)))

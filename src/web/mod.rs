@@ -15,6 +15,7 @@ pub mod layout;
 pub mod login;
 pub mod misc;
 pub mod pages;
+pub mod password;
 pub mod profile;
 pub mod roles;
 pub mod saved_filters;
@@ -44,6 +45,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/setup/{token}", web::get().to(setup::show))
         .route("/setup/{token}", web::post().to(setup::submit))
         .route("/profile", web::get().to(profile::show))
+        .route(password::PATH, web::get().to(password::show))
+        .route(password::PATH, web::post().to(password::submit))
         .route(
             "/profile/sessions/end",
             web::post().to(profile::end_sessions),

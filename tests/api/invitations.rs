@@ -14,15 +14,12 @@ use std::time::{Duration, Instant};
 on_both_backends!(
     invite_one_person_who_accepts,
     several_addresses_and_the_ones_skipped,
-    a_rejected_address_fails_then_resend_delivers,
-    resend_voids_the_old_link_and_links_expire,
     multi_company_wizard_applies_to_all_companies,
     inviting_needs_the_right,
-    a_dead_workers_emails_are_sent_once,
-    edit_the_email_of_a_pending_invitation,
+    a_created_user_must_change_the_password_first,
 );
 
-async fn spawn(backend: &Backend, sink: &SmtpSink) -> TestApp {
+pub(crate) async fn spawn(backend: &Backend, sink: &SmtpSink) -> TestApp {
     let port = sink.port;
     TestApp::spawn_with(backend, move |c| {
         c.mail = MailUrl::Smtp {
@@ -44,7 +41,7 @@ fn invitation_status(conn: &mut roster::db::DbConnection, email: &str) -> String
 }
 
 /// Waits for the worker to bring an invitation to `status`.
-async fn wait_status(conn: &mut roster::db::DbConnection, email: &str, status: &str) {
+pub(crate) async fn wait_status(conn: &mut roster::db::DbConnection, email: &str, status: &str) {
     let deadline = Instant::now() + Duration::from_secs(15);
     while invitation_status(conn, email) != status {
         assert!(Instant::now() < deadline, "{email} never became {status}");
@@ -53,7 +50,10 @@ async fn wait_status(conn: &mut roster::db::DbConnection, email: &str, status: &
 }
 
 /// Through the wizard of a single-company account, with what it proposes.
-async fn invite_with_defaults(admin: &crate::helpers::Client, emails: &str) -> crate::client::Page {
+pub(crate) async fn invite_with_defaults(
+    admin: &crate::helpers::Client,
+    emails: &str,
+) -> crate::client::Page {
     let step1 = admin.get("/users/invite").await;
     let info = admin
         .submit(
@@ -298,95 +298,6 @@ async fn several_addresses_and_the_ones_skipped(backend: Backend) {
     assert_ne!(got[0].link(), got[1].link());
 }
 
-async fn a_rejected_address_fails_then_resend_delivers(backend: Backend) {
-    let sink = SmtpSink::start(&["bounce@example.test"]);
-    let app = spawn(&backend, &sink).await;
-    let admin = app.first_admin("ada@example.test").await;
-    invite_with_defaults(&admin, "bounce@example.test").await;
-    let mut conn = backend.conn();
-    wait_status(&mut conn, "bounce@example.test", "failed").await;
-    let reason: Option<String> = invitations::table
-        .select(invitations::failure_reason)
-        .first(&mut conn)
-        .unwrap();
-    assert!(reason.unwrap_or_default().contains("550"));
-
-    let list = admin.get("/users").await;
-    let cards = list.texts(".infocards a");
-    assert!(
-        cards.contains(&"1 Undelivered Invitations".to_owned()),
-        "{cards:?}"
-    );
-    let failed = admin.get("/users?invitation=failed").await;
-    assert_eq!(failed.texts("td.email"), vec!["bounce@example.test"]);
-
-    sink.accept_again("bounce@example.test");
-    let resent = admin
-        .submit(&failed, "form[action$='/invitation/resend']", &[])
-        .await;
-    assert_eq!(resent.status, 303);
-    assert!(resent.location().starts_with("/users?invitation=failed"));
-    wait_status(&mut conn, "bounce@example.test", "sent").await;
-    assert_eq!(sink.wait_for(1).await.len(), 1);
-    let list = admin.get("/users").await;
-    assert!(
-        list.texts(".infocards a")
-            .contains(&"0 Undelivered Invitations".to_owned())
-    );
-}
-
-async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
-    let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
-    let admin = app.first_admin("ada@example.test").await;
-    invite_with_defaults(&admin, "late@example.test").await;
-    let first = sink.wait_for(1).await.remove(0);
-    let invited = admin.get("/users?status=invited").await;
-    let resent = admin
-        .submit(&invited, "form[action$='/invitation/resend']", &[])
-        .await;
-    assert_eq!(resent.status, 303);
-    let after = admin.get(resent.location()).await;
-    assert!(
-        after.text().contains("Invitation sent again"),
-        "{}",
-        after.text()
-    );
-    let second = sink.wait_for(2).await.remove(1);
-    assert_ne!(first.link(), second.link());
-    let old = app.client().get(&first.link_path()).await;
-    assert_eq!(old.status, 410);
-    assert!(old.text().contains("withdrawn or replaced"));
-    assert_eq!(app.client().get(&second.link_path()).await.status, 200);
-
-    // 24 hours by default: a day and a minute later the link has expired.
-    app.clock
-        .advance(chrono::Duration::hours(24) + chrono::Duration::minutes(1));
-    let expired = app.client().get(&second.link_path()).await;
-    assert_eq!(expired.status, 410);
-    assert!(expired.text().contains("has expired"));
-
-    // Revoke: the newest link stops working too.
-    let admin = app.client();
-    admin.sign_in("ada@example.test", STRONG_PASSWORD).await;
-    let invited = admin.get("/users?status=invited").await;
-    assert_eq!(invited.texts(".invitation-status"), vec!["expired"]);
-    admin
-        .submit(&invited, "form[action$='/invitation/resend']", &[])
-        .await;
-    let third = sink.wait_for(3).await.remove(2);
-    let invited = admin.get("/users?status=invited").await;
-    let revoked = admin
-        .submit(&invited, "form[action$='/invitation/revoke']", &[])
-        .await;
-    assert_eq!(revoked.status, 303);
-    assert_eq!(app.client().get(&third.link_path()).await.status, 410);
-    assert_eq!(
-        app.client().get("/invitation/not-a-token").await.status,
-        404
-    );
-}
-
 async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     let app = spawn(&backend, &sink).await;
@@ -522,126 +433,134 @@ async fn inviting_needs_the_right(backend: Backend) {
     assert_eq!(found, 0);
 }
 
-/// A worker that claimed emails and died: nothing is lost (the claim's lease runs out and
-/// another worker sends them) and nothing delivered is sent again.
-async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
+async fn a_created_user_must_change_the_password_first(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     let app = spawn(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
-    // Invited without an email, so the test decides when the outbox fills.
     let step1 = admin.get("/users/invite").await;
     let info = admin
         .submit(
             &step1,
             "#invite-wizard",
-            &[("emails", "a@example.test, b@example.test"), ("go", "next")],
+            &[("emails", "temp@example.test"), ("go", "next")],
         )
         .await;
     let access = admin
-        .submit(&info, "#invite-wizard", &[("go", "next")])
+        .submit(
+            &info,
+            "#invite-wizard",
+            &[
+                ("first_name", "Tem"),
+                ("last_name", "Porary"),
+                ("go", "next"),
+            ],
+        )
         .await;
-    admin
+    let weak = admin
         .submit(
             &access,
             "#invite-wizard",
-            &[("send_email", ""), ("go", "invite")],
+            &[
+                ("password", "short"),
+                ("password_confirm", "short"),
+                ("go", "create"),
+            ],
         )
         .await;
+    assert_eq!(weak.status, 422);
+    assert!(weak.text().contains("12 characters"));
+    let given = "copper kettle whistles at dawn";
+    let created = admin
+        .submit(
+            &weak,
+            "#invite-wizard",
+            &[
+                ("password", given),
+                ("password_confirm", given),
+                ("go", "create"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.text());
+    let shown = admin.get(created.location()).await;
+    assert!(
+        shown
+            .text()
+            .contains("must change it when they first sign in")
+    );
+    assert_eq!(shown.texts("td.status"), vec!["Active"]);
     let mut conn = backend.conn();
-    let queued = |conn: &mut roster::db::DbConnection| -> Vec<(String, String)> {
-        outbox::table
-            .order(outbox::id)
-            .select((outbox::to_address, outbox::status))
-            .load(conn)
-            .unwrap()
-    };
-    assert!(queued(&mut conn).is_empty());
-
-    // Queue one email the way Resend does, then take it as a worker that dies at once.
-    let list = admin.get("/users?status=invited&sort=email").await;
-    let now = app.clock.now_naive();
-    let account_id = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
+    let must: bool = users::table
+        .filter(users::email.eq("temp@example.test"))
+        .select(users::must_change_password)
         .first(&mut conn)
         .unwrap();
-    roster::mail::outbox::enqueue(
-        &mut conn,
-        roster::mail::outbox::NewEmail {
-            account_id,
-            invitation_id: None,
-            to: "a@example.test",
-            subject: "Claimed by a worker that died",
-            text: "text",
-            html: "<p>html</p>",
-        },
-        now,
-    )
-    .unwrap();
-    let claimed = roster::mail::outbox::claim(&mut conn, now, 10).unwrap();
-    assert_eq!(claimed.len(), 1);
-    // The live worker leaves a claimed row alone while the lease runs...
-    admin
-        .submit(&list, "form[action$='/invitation/resend']", &[])
-        .await;
-    let first = sink.wait_for(1).await;
-    assert_eq!(first.len(), 1);
-    assert_eq!(first[0].to, vec!["a@example.test"]);
-    assert!(!first[0].data.contains("Claimed by a worker that died"));
-    // ...and takes it up once the lease has run out: sent once, not lost.
-    app.clock
-        .advance(roster::mail::outbox::LEASE + chrono::Duration::seconds(1));
-    let both = sink.wait_for(2).await;
-    assert!(both[1].data.contains("Claimed by a worker that died"));
-    // Nothing delivered goes out again, however long we wait.
-    app.clock.advance(chrono::Duration::hours(1));
-    actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
-    assert_eq!(sink.received().len(), 2);
-    assert_eq!(
-        queued(&mut conn)
-            .into_iter()
-            .map(|(_, s)| s)
-            .collect::<Vec<_>>(),
-        vec!["sent", "sent"]
-    );
-}
+    assert!(must);
+    assert!(sink.received().is_empty(), "no email for a created user");
 
-async fn edit_the_email_of_a_pending_invitation(backend: Backend) {
-    let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
-    let admin = app.first_admin("ada@example.test").await;
-    invite_with_defaults(&admin, "grace@exmaple.test").await;
-    let typo = sink.wait_for(1).await.remove(0);
-    let list = admin.get("/users?status=invited").await;
-    let href = list.attr("a.invitation-status", "href").unwrap();
-    let page = admin.get(&href).await;
-    assert_eq!(page.status, 200);
-    assert_eq!(page.texts("#invitation-status"), vec!["sent"]);
-    let bad = admin
-        .submit(&page, "#edit-email", &[("email", "grace at example")])
+    // Every page leads to the password change until it is done.
+    let temp = app.client();
+    assert_eq!(temp.sign_in("temp@example.test", given).await.status, 303);
+    for path in ["/profile", "/users", "/config"] {
+        let page = temp.get(path).await;
+        assert_eq!(
+            (page.status, page.location()),
+            (303, "/profile/password"),
+            "{path}"
+        );
+    }
+    let form = temp.get("/profile/password").await;
+    assert_eq!(form.status, 200);
+    assert_eq!(form.texts("#password-required").len(), 1);
+    let wrong = temp
+        .submit(
+            &form,
+            "#change-password",
+            &[
+                ("current_password", "not it at all, no"),
+                ("password", STRONG_PASSWORD),
+                ("password_confirm", STRONG_PASSWORD),
+            ],
+        )
         .await;
-    assert_eq!(bad.status, 422);
+    assert_eq!(wrong.status, 422);
+    assert!(wrong.text().contains("not your current password"));
+    let same = temp
+        .submit(
+            &wrong,
+            "#change-password",
+            &[
+                ("current_password", given),
+                ("password", given),
+                ("password_confirm", given),
+            ],
+        )
+        .await;
+    assert_eq!(same.status, 422);
+    let done = temp
+        .submit(
+            &same,
+            "#change-password",
+            &[
+                ("current_password", given),
+                ("password", STRONG_PASSWORD),
+                ("password_confirm", STRONG_PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!((done.status, done.location()), (303, "/profile"));
+    assert_eq!(temp.get("/profile").await.status, 200);
+    let later = app.client();
     assert_eq!(
-        bad.attr("#email", "value").as_deref(),
-        Some("grace at example")
+        later.sign_in("temp@example.test", given).await.status,
+        200,
+        "old password refused"
     );
-    let taken = admin
-        .submit(&bad, "#edit-email", &[("email", "ADA@example.test")])
-        .await;
-    assert_eq!(taken.status, 422);
-    assert!(taken.text().contains("already belongs to a user"));
-    let fixed = admin
-        .submit(&taken, "#edit-email", &[("email", "grace@example.test")])
-        .await;
-    assert_eq!((fixed.status, fixed.location()), (303, href.as_str()));
-    let resent = sink.wait_for(2).await.remove(1);
-    assert_eq!(resent.to, vec!["grace@example.test"]);
-    assert_eq!(app.client().get(&typo.link_path()).await.status, 410);
-    assert_eq!(app.client().get(&resent.link_path()).await.status, 200);
-    let mut conn = backend.conn();
-    let stored: Vec<String> = users::table
-        .filter(users::status.eq("invited"))
-        .select(users::email)
-        .load(&mut conn)
-        .unwrap();
-    assert_eq!(stored, vec!["grace@example.test"]);
+    assert_eq!(
+        later
+            .sign_in("temp@example.test", STRONG_PASSWORD)
+            .await
+            .status,
+        303
+    );
 }

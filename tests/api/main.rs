@@ -9,6 +9,7 @@ mod cli;
 mod config_catalog;
 mod config_rights;
 mod csrf_and_headers;
+mod invitation_management;
 mod invitations;
 mod saved_filters;
 mod seed;

@@ -2,9 +2,17 @@
 //! and managing the invitations that wait (resend with a new link, revoke). The email is
 //! queued in the same transaction (see crate::mail::outbox).
 
+mod accept;
+mod create;
+mod manage;
+
+pub use accept::{Acceptance, LinkProblem, accept, check_link};
+pub use create::create_with_password;
+pub use manage::{change_email, latest_for, resend, revoke};
+
 use crate::auth::token;
 use crate::db::DbConnection;
-use crate::db::schema::{invitations, memberships, users};
+use crate::db::schema::{invitations, memberships};
 use crate::domain::audit::{AuditAction, Change};
 use crate::domain::users::{NewUser, UserRow, UserStatus};
 use crate::domain::{
@@ -214,7 +222,7 @@ pub fn invite(
 
 /// A new invitation (and link) for the user; any older one is void. Queues the email when
 /// asked.
-fn issue(
+pub(super) fn issue(
     conn: &mut DbConnection,
     change: &Change,
     user: &UserRow,
@@ -263,7 +271,7 @@ fn issue(
     Ok(id)
 }
 
-fn void_waiting(conn: &mut DbConnection, user: UserId) -> Result<()> {
+pub(super) fn void_waiting(conn: &mut DbConnection, user: UserId) -> Result<()> {
     diesel::update(
         invitations::table
             .filter(invitations::user_id.eq(user))
@@ -272,246 +280,4 @@ fn void_waiting(conn: &mut DbConnection, user: UserId) -> Result<()> {
     .set(invitations::status.eq("revoked"))
     .execute(conn)?;
     Ok(())
-}
-
-/// The latest invitation of a user of the account.
-pub fn latest_for(
-    conn: &mut DbConnection,
-    account: AccountId,
-    user: UserId,
-) -> Result<InvitationRow> {
-    invitations::table
-        .filter(invitations::account_id.eq(account))
-        .filter(invitations::user_id.eq(user))
-        .order(invitations::id.desc())
-        .select(InvitationRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(Error::NotFound)
-}
-
-/// Resend: a new link and its email; the old link is void. Only for someone who has not
-/// accepted yet.
-pub fn resend(
-    conn: &mut DbConnection,
-    change: &Change,
-    user: UserId,
-    request: &InviteRequest,
-) -> Result<()> {
-    crate::db::write_transaction(conn, |conn| {
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
-        if person.status() != UserStatus::Invited {
-            return Err(Error::Conflict(format!(
-                "{} has already accepted the invitation.",
-                person.email
-            )));
-        }
-        issue(conn, change, &person, request, true)?;
-        change.record(
-            conn,
-            AuditAction::InvitationResent,
-            Some(user),
-            None,
-            &person.email,
-        )
-    })
-}
-
-/// Revoke: the link stops working; the user stays Invited (and can be invited again).
-pub fn revoke(conn: &mut DbConnection, change: &Change, user: UserId) -> Result<()> {
-    crate::db::write_transaction(conn, |conn| {
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
-        let latest = latest_for(conn, change.account_id, user)?;
-        if !latest.is_waiting() {
-            return Err(Error::Conflict(
-                "This invitation is not waiting any more.".into(),
-            ));
-        }
-        void_waiting(conn, user)?;
-        change.record(
-            conn,
-            AuditAction::InvitationRevoked,
-            Some(user),
-            None,
-            &person.email,
-        )
-    })
-}
-
-/// Why a link cannot be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkProblem {
-    Unknown,
-    Accepted,
-    Revoked,
-    Expired,
-}
-
-/// The invitation and its user behind a link that can still be accepted.
-pub fn check_link(
-    conn: &mut DbConnection,
-    token: &str,
-    now: NaiveDateTime,
-) -> Result<std::result::Result<(InvitationRow, UserRow), LinkProblem>> {
-    let found: Option<InvitationRow> = invitations::table
-        .filter(invitations::token_hash.eq(token::hash_token(token)))
-        .select(InvitationRow::as_select())
-        .first(conn)
-        .optional()?;
-    let Some(invitation) = found else {
-        return Ok(Err(LinkProblem::Unknown));
-    };
-    let problem = match invitation.status.as_str() {
-        "accepted" => Some(LinkProblem::Accepted),
-        "revoked" | "expired" => Some(LinkProblem::Revoked),
-        _ if invitation.expires_at <= now => Some(LinkProblem::Expired),
-        _ => None,
-    };
-    if let Some(problem) = problem {
-        return Ok(Err(problem));
-    }
-    let user: UserRow = users::table
-        .find(invitation.user_id)
-        .select(UserRow::as_select())
-        .first(conn)?;
-    Ok(Ok((invitation, user)))
-}
-
-pub struct Acceptance<'a> {
-    pub first_name: &'a str,
-    pub last_name: &'a str,
-    pub password: &'a str,
-    pub password_confirm: &'a str,
-}
-
-/// Accepts the invitation: names confirmed, a password chosen (checked for strength against
-/// the person's names, email and the account's name). The user becomes Active; the link is
-/// used up. Re-checks the link inside the transaction, so it is used once.
-pub fn accept(
-    conn: &mut DbConnection,
-    token: &str,
-    form: &Acceptance<'_>,
-    now: NaiveDateTime,
-    ip: Option<String>,
-) -> Result<std::result::Result<UserRow, LinkProblem>> {
-    crate::db::write_transaction(conn, |conn| {
-        let (invitation, user) = match check_link(conn, token, now)? {
-            Ok(found) => found,
-            Err(problem) => return Ok(Err(problem)),
-        };
-        let account = crate::domain::accounts::find(conn, invitation.account_id)?;
-        let mut errors = FieldErrors::default();
-        crate::domain::users::check_name(
-            &mut errors,
-            "first_name",
-            "First name",
-            form.first_name.trim(),
-        );
-        crate::domain::users::check_name(
-            &mut errors,
-            "last_name",
-            "Last name",
-            form.last_name.trim(),
-        );
-        let context = [
-            form.first_name,
-            form.last_name,
-            user.email.as_str(),
-            account.name.as_str(),
-        ];
-        if let Err(reason) = crate::auth::password::check_strength(form.password, &context) {
-            errors.add("password", reason);
-        } else if form.password != form.password_confirm {
-            errors.add("password_confirm", "The two passwords are not the same.");
-        }
-        errors.into_result()?;
-        let hash = crate::auth::password::hash(form.password)
-            .map_err(|e| Error::Internal(format!("password hash: {e}")))?;
-        diesel::update(users::table.find(user.id))
-            .set((
-                users::first_name.eq(form.first_name.trim()),
-                users::last_name.eq(form.last_name.trim()),
-                users::password_hash.eq(Some(hash)),
-                users::status.eq(UserStatus::Active.as_str()),
-                users::updated_at.eq(now),
-                users::version.eq(users::version + 1),
-            ))
-            .execute(conn)?;
-        diesel::update(invitations::table.find(invitation.id))
-            .set((
-                invitations::status.eq("accepted"),
-                invitations::accepted_at.eq(Some(now)),
-            ))
-            .execute(conn)?;
-        let change = Change {
-            account_id: invitation.account_id,
-            origin: crate::domain::audit::Origin {
-                actor: Some(user.id),
-                ip,
-            },
-            now,
-        };
-        change.record(
-            conn,
-            AuditAction::InvitationAccepted,
-            Some(user.id),
-            None,
-            &user.email,
-        )?;
-        Ok(Ok(users::table
-            .find(user.id)
-            .select(UserRow::as_select())
-            .first(conn)?))
-    })
-}
-
-/// Edit the email of someone who has not accepted yet (a typo), and send the invitation
-/// again to the corrected address with a new link.
-pub fn change_email(
-    conn: &mut DbConnection,
-    change: &Change,
-    user: UserId,
-    email: &str,
-    request: &InviteRequest,
-) -> Result<()> {
-    let email = email.trim();
-    let mut errors = FieldErrors::default();
-    crate::domain::users::check_email(&mut errors, "email", email);
-    errors.into_result()?;
-    crate::db::write_transaction(conn, |conn| {
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
-        if person.status() != UserStatus::Invited {
-            return Err(Error::Conflict(format!(
-                "{} has already accepted the invitation: their email can no longer be edited here.",
-                person.email
-            )));
-        }
-        let lower = email.to_lowercase();
-        if lower != person.email_lower
-            && crate::domain::users::email_taken(conn, change.account_id, &lower)?
-        {
-            return Err(Error::field(
-                "email",
-                "This email already belongs to a user of the account.",
-            ));
-        }
-        diesel::update(users::table.find(user))
-            .set((
-                users::email.eq(email),
-                users::email_lower.eq(&lower),
-                users::updated_at.eq(change.now),
-                users::version.eq(users::version + 1),
-            ))
-            .execute(conn)?;
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
-        issue(conn, change, &person, request, true)?;
-        let detail = format!("email corrected to {email}");
-        change.record(
-            conn,
-            AuditAction::InvitationResent,
-            Some(user),
-            None,
-            &detail,
-        )
-    })
 }

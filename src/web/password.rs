@@ -1,0 +1,90 @@
+//! GET and POST /profile/password: change one's own password (current one required). A
+//! user created with a pre-assigned password is sent here before anything else.
+
+use crate::domain::{FieldErrors, passwords};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::session::{self, FlashKind};
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub const PATH: &str = "/profile/password";
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "profile/password.html")]
+struct PasswordPage {
+    layout: Layout,
+    required: bool,
+    errors: FieldErrors,
+}
+
+pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
+    let page = PasswordPage {
+        layout: current.layout("Change password")?,
+        required: current.user.must_change_password,
+        errors: FieldErrors::default(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<HttpResponse, WebError> {
+    let change = current.change(&state);
+    let id = current.user.id;
+    let outcome = state
+        .blocking({
+            let pool = state.pool.clone();
+            move || {
+                let mut conn = pool.get()?;
+                Ok(passwords::change_password(
+                    &mut conn,
+                    &change,
+                    id,
+                    &form.current_password,
+                    &form.password,
+                    &form.password_confirm,
+                ))
+            }
+        })
+        .await?;
+    match outcome {
+        Ok(user) => {
+            // Other sessions ended with the old stamp; this one continues with the new.
+            session::start(&current.session, &user, state.clock.now())?;
+            session::push_flash(
+                &current.session,
+                FlashKind::Success,
+                "Password changed. You were signed out everywhere else.",
+            );
+            Ok(redirect("/profile"))
+        }
+        Err(crate::domain::Error::Invalid(errors)) => {
+            let page = PasswordPage {
+                layout: current.layout("Change password")?,
+                required: current.user.must_change_password,
+                errors,
+            };
+            Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
