@@ -128,6 +128,7 @@ impl App {
             mailer: std::sync::Arc::new(mailer),
             from,
             wake: state.mail_wake.clone(),
+            base_url: base_url.clone(),
         }
         .spawn();
         // derive_from panics below 32 bytes; SecretKey guarantees at least 64.

@@ -103,6 +103,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    weekly_letters (account_id, iso_week) {
+        account_id -> BigInt,
+        iso_week -> Text,
+        recipients -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     roles (id) {
         id -> BigInt,
         account_id -> BigInt,
@@ -242,4 +251,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     invitations,
     saved_filters,
     outbox,
+    weekly_letters,
 );

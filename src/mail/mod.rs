@@ -4,6 +4,7 @@
 
 pub mod outbox;
 pub mod templates;
+pub mod weekly;
 pub mod worker;
 
 use crate::config::MailUrl;

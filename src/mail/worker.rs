@@ -22,6 +22,8 @@ pub struct Worker {
     pub mailer: Arc<Mailer>,
     pub from: Mailbox,
     pub wake: Arc<Notify>,
+    /// For links in scheduled letters.
+    pub base_url: String,
 }
 
 impl Worker {
@@ -55,6 +57,8 @@ impl Worker {
     /// Claims and sends one batch; returns how many were claimed.
     pub fn deliver_due(&self) -> Result<usize, crate::domain::Error> {
         let mut conn = self.pool.get()?;
+        // The Monday letter is queued here, then delivered with the rest.
+        super::weekly::send_due(&mut conn, self.clock.now_naive(), &self.base_url)?;
         let claimed = outbox::claim(&mut conn, self.clock.now_naive(), BATCH)?;
         // Several sends at once: an SMTP exchange is mostly waiting (lettre writes the end
         // of DATA as a separate small packet, which meets the server's delayed ACK).

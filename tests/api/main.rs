@@ -19,3 +19,4 @@ mod sign_in;
 mod user_counts;
 mod user_filters_advanced;
 mod user_list;
+mod weekly_letter;

@@ -1,0 +1,161 @@
+//! The Monday letter (seed 000): every Monday, each account's Configurators (users with
+//! config.manage, account administrators included) get one letter listing the users without
+//! access to a required custom field, only when there are some, and at most once per account
+//! and ISO week: the week is claimed by a row with a unique key, in the same transaction as
+//! the emails. Users who turned email subscriptions off do not get it.
+
+use crate::db::DbConnection;
+use crate::db::schema::{membership_roles, memberships, role_rights, users, weekly_letters};
+use crate::domain::user_list::{self, Scope, UserFilter};
+use crate::domain::users::UserRow;
+use crate::domain::{AccountId, Result, accounts};
+use crate::mail::outbox::{self, NewEmail};
+use askama::Template;
+use chrono::{Datelike, NaiveDateTime, Weekday};
+use diesel::prelude::*;
+
+/// At most this many names in the letter; the link shows them all.
+const LISTED: i64 = 50;
+
+#[derive(Template)]
+#[template(path = "mail/weekly.txt")]
+struct WeeklyText<'a> {
+    account: &'a str,
+    total: i64,
+    people: &'a [UserRow],
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/weekly.html")]
+struct WeeklyHtml<'a> {
+    account: &'a str,
+    total: i64,
+    people: &'a [UserRow],
+    link: &'a str,
+}
+
+/// Sends the week's letters that are due; returns how many emails were queued.
+pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime, base_url: &str) -> Result<usize> {
+    if now.weekday() != Weekday::Mon {
+        return Ok(0);
+    }
+    let week = now.iso_week();
+    let week = format!("{}-W{:02}", week.year(), week.week());
+    let mut queued = 0;
+    for account in accounts::all(conn)? {
+        queued += letter_for(conn, account.id, &account.name, &week, now, base_url)?;
+    }
+    Ok(queued)
+}
+
+fn letter_for(
+    conn: &mut DbConnection,
+    account: AccountId,
+    account_name: &str,
+    week: &str,
+    now: NaiveDateTime,
+    base_url: &str,
+) -> Result<usize> {
+    crate::db::write_transaction(conn, |conn| {
+        let done: i64 = weekly_letters::table
+            .filter(weekly_letters::account_id.eq(account))
+            .filter(weekly_letters::iso_week.eq(week))
+            .count()
+            .get_result(conn)?;
+        if done > 0 {
+            return Ok(0);
+        }
+        let missing = UserFilter {
+            missing_required: true,
+            ..UserFilter::default()
+        };
+        let backend = crate::db::list_sql::backend(conn);
+        let total: i64 = user_list::filtered(backend, account, &Scope::Account, &missing, now)
+            .count()
+            .get_result(conn)?;
+        let recipients = if total == 0 {
+            Vec::new()
+        } else {
+            configurators(conn, account)?
+        };
+        // The week is claimed even when there is nothing to say, so it is decided once. A
+        // second instance racing here fails on the primary key and sends nothing.
+        diesel::insert_into(weekly_letters::table)
+            .values((
+                weekly_letters::account_id.eq(account),
+                weekly_letters::iso_week.eq(week),
+                weekly_letters::recipients.eq(i32::try_from(recipients.len()).unwrap_or(i32::MAX)),
+                weekly_letters::created_at.eq(now),
+            ))
+            .execute(conn)?;
+        if recipients.is_empty() {
+            return Ok(0);
+        }
+        let people: Vec<UserRow> =
+            user_list::filtered(backend, account, &Scope::Account, &missing, now)
+                .order((users::display_name, users::id))
+                .limit(LISTED)
+                .select(UserRow::as_select())
+                .load(conn)?;
+        let link = format!("{base_url}/users?missing_required=1");
+        let render =
+            |e: askama::Error| crate::domain::Error::Internal(format!("weekly letter: {e}"));
+        let text = WeeklyText {
+            account: account_name,
+            total,
+            people: &people,
+            link: &link,
+        }
+        .render()
+        .map_err(render)?;
+        let html = WeeklyHtml {
+            account: account_name,
+            total,
+            people: &people,
+            link: &link,
+        }
+        .render()
+        .map_err(render)?;
+        let subject =
+            format!("{total} users without access to a required custom field in {account_name}");
+        for to in &recipients {
+            outbox::enqueue(
+                conn,
+                NewEmail {
+                    account_id: account,
+                    invitation_id: None,
+                    to: &to.email,
+                    subject: &subject,
+                    text: &text,
+                    html: &html,
+                },
+                now,
+            )?;
+        }
+        Ok(recipients.len())
+    })
+}
+
+/// Active users of the account with config.manage in some company, or account
+/// administrators, who have not turned email subscriptions off.
+fn configurators(conn: &mut DbConnection, account: AccountId) -> Result<Vec<UserRow>> {
+    let with_right = memberships::table
+        .inner_join(membership_roles::table)
+        .inner_join(role_rights::table.on(role_rights::role_id.eq(membership_roles::role_id)))
+        .filter(role_rights::right_code.eq(crate::auth::rights::Right::ConfigManage.code()))
+        .filter(memberships::active.eq(true))
+        .select(memberships::user_id);
+    Ok(users::table
+        .filter(users::account_id.eq(account))
+        .filter(users::status.eq("active"))
+        .filter(users::email_subscriptions.eq(true))
+        .filter(
+            users::is_account_admin
+                .eq(true)
+                .or(users::id.eq_any(with_right)),
+        )
+        .order(users::id)
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
