@@ -12,7 +12,7 @@ on_both_backends!(fast_filter_saved_as_default_in_a_real_browser);
 const BOSS: &str = "boss@demo.test";
 
 /// A chromedriver on a free port, stopped when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
 }
@@ -34,7 +34,7 @@ fn free_port() -> u16 {
 
 /// None (with a visible line) where chromedriver is not installed; with CI=true its absence
 /// fails the test, since .ci/run installs it.
-fn start_driver() -> Option<Driver> {
+pub(crate) fn start_driver() -> Option<Driver> {
     let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
@@ -70,7 +70,7 @@ fn start_driver() -> Option<Driver> {
     panic!("chromedriver did not start");
 }
 
-async fn browser(driver: &Driver) -> Client {
+pub(crate) async fn browser(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
@@ -90,7 +90,7 @@ async fn browser(driver: &Driver) -> Client {
 
 /// Waits until the page's address satisfies `ok` (a click that navigates returns before the
 /// next page has loaded).
-async fn wait_for_url(c: &Client, what: &str, ok: impl Fn(&url::Url) -> bool) {
+pub(crate) async fn wait_for_url(c: &Client, what: &str, ok: impl Fn(&url::Url) -> bool) {
     for _ in 0..100 {
         if let Ok(url) = c.current_url().await
             && ok(&url)
@@ -103,7 +103,7 @@ async fn wait_for_url(c: &Client, what: &str, ok: impl Fn(&url::Url) -> bool) {
     panic!("the browser never reached {what}");
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     texts(c, css)
         .await
         .into_iter()
@@ -112,7 +112,7 @@ async fn text(c: &Client, css: &str) -> String {
 }
 
 /// The texts of every match, read again if the page changed under the read.
-async fn texts(c: &Client, css: &str) -> Vec<String> {
+pub(crate) async fn texts(c: &Client, css: &str) -> Vec<String> {
     'again: for _ in 0..50 {
         let mut out = Vec::new();
         for element in c.find_all(Locator::Css(css)).await.unwrap_or_default() {
@@ -129,7 +129,7 @@ async fn texts(c: &Client, css: &str) -> Vec<String> {
     panic!("{css} kept changing");
 }
 
-async fn click(c: &Client, css: &str) {
+pub(crate) async fn click(c: &Client, css: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()
@@ -138,7 +138,7 @@ async fn click(c: &Client, css: &str) {
         .unwrap();
 }
 
-async fn type_into(c: &Client, css: &str, text: &str) {
+pub(crate) async fn type_into(c: &Client, css: &str, text: &str) {
     c.find(Locator::Css(css))
         .await
         .unwrap()

@@ -1,6 +1,7 @@
 //! Integration tests: the real server, a real database per test, on SQLite and PostgreSQL.
 
 mod browser;
+mod browser_invite;
 mod client;
 mod helpers;
 mod smtp_sink;
