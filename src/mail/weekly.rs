@@ -44,6 +44,10 @@ pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime, base_url: &str) -> 
     let week = format!("{}-W{:02}", week.year(), week.week());
     let mut queued = 0;
     for account in accounts::all(conn)? {
+        // Basic Settings can turn the letter off for an account.
+        if !account.weekly_letter {
+            continue;
+        }
         queued += letter_for(conn, account.id, &account.name, &week, now, base_url)?;
     }
     Ok(queued)

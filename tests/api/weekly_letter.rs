@@ -93,4 +93,13 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     // The next Monday brings the next letter.
     app.clock.advance(chrono::Duration::days(7));
     assert_eq!(sink.wait_for(4).await.len(), 4);
+
+    // Turned off in Basic Settings: no letter the Monday after.
+    diesel::update(roster::db::schema::accounts::table)
+        .set(roster::db::schema::accounts::weekly_letter.eq(false))
+        .execute(&mut conn)
+        .unwrap();
+    app.clock.advance(chrono::Duration::days(7));
+    actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(sink.received().len(), 4);
 }
