@@ -17,6 +17,7 @@ on_both_backends!(
     multi_company_wizard_applies_to_all_companies,
     inviting_needs_the_right,
     a_created_user_must_change_the_password_first,
+    a_taken_user_name_is_said_on_the_form,
 );
 
 pub(crate) async fn spawn(backend: &Backend, sink: &SmtpSink) -> TestApp {
@@ -563,4 +564,48 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
             .status,
         303
     );
+}
+
+async fn a_taken_user_name_is_said_on_the_form(backend: Backend) {
+    let sink = SmtpSink::start(&[]);
+    let app = spawn(&backend, &sink).await;
+    let admin = app.first_admin("ada@example.test").await;
+    let mut conn = backend.conn();
+    crate::helpers::arrange_user(
+        &mut conn,
+        "gh@example.test",
+        roster::domain::users::UserStatus::Active,
+        Some("ghopper"),
+    );
+    let step1 = admin.get("/users/invite").await;
+    let info = admin
+        .submit(
+            &step1,
+            "#invite-wizard",
+            &[("emails", "grace@example.test"), ("go", "next")],
+        )
+        .await;
+    let access = admin
+        .submit(
+            &info,
+            "#invite-wizard",
+            &[("username", "GHopper"), ("go", "next")],
+        )
+        .await;
+    let refused = admin
+        .submit(&access, "#invite-wizard", &[("go", "invite")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("The user name GHopper is taken"));
+    let found: i64 = users::table
+        .filter(users::email.eq("grace@example.test"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(found, 0, "nothing stored");
+    // Back to the info, which kept it, to change it.
+    let back = admin
+        .submit(&refused, "#invite-wizard", &[("go", "back")])
+        .await;
+    assert_eq!(back.attr("#username", "value").as_deref(), Some("GHopper"));
 }

@@ -177,6 +177,21 @@ pub fn invite(
                 name => name,
             };
             let username = given(&person.username);
+            if !username.is_empty() {
+                let taken: i64 = crate::db::schema::users::table
+                    .filter(crate::db::schema::users::account_id.eq(change.account_id))
+                    .filter(crate::db::schema::users::username_lower.eq(username.to_lowercase()))
+                    .count()
+                    .get_result(conn)?;
+                if taken > 0 {
+                    return Err(Error::field(
+                        "username",
+                        format!(
+                            "The user name {username} is taken: choose another or leave it empty."
+                        ),
+                    ));
+                }
+            }
             let (first, last, phone) = (
                 given(&person.first_name),
                 given(&person.last_name),
