@@ -89,6 +89,15 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
     admin.sign_in("ada@example.test", STRONG_PASSWORD).await;
     let invited = admin.get("/users?status=invited").await;
     assert_eq!(invited.texts(".invitation-status"), vec!["expired"]);
+    // The filters and the infocard see it as the row shows it: Expired, no longer Sent.
+    let count = |page: &crate::client::Page| page.texts("#match-count")[0].clone();
+    assert_eq!(count(&admin.get("/users?invitation=expired").await), "1");
+    assert_eq!(count(&admin.get("/users?invitation=sent").await), "0");
+    let cards = admin.get("/users").await.texts(".infocards a");
+    assert!(
+        cards.contains(&"0 Pending invitations".to_owned()),
+        "{cards:?}"
+    );
     admin
         .submit(&invited, "form[action$='/invitation/resend']", &[])
         .await;

@@ -1,1 +1,2 @@
+DROP INDEX invitations_expires_at;
 DROP TABLE outbox;

@@ -20,3 +20,6 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
 CREATE INDEX outbox_invitation ON outbox(invitation_id);
+
+-- When the next waiting invitation expires (cached counts hold until then).
+CREATE INDEX invitations_expires_at ON invitations(expires_at);

@@ -54,10 +54,11 @@ pub struct InvitationRow {
 }
 
 impl InvitationRow {
-    /// The status to show: a waiting invitation past its validity is Expired.
+    /// The status to show: a pending or sent invitation past its validity is Expired; a
+    /// failed one stays Failed (its email never arrived).
     pub fn shown_status(&self, now: NaiveDateTime) -> &str {
         match self.status.as_str() {
-            "pending" | "sent" | "failed" if self.expires_at <= now => "expired",
+            "pending" | "sent" if self.expires_at <= now => "expired",
             other => other,
         }
     }

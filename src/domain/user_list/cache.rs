@@ -1,8 +1,8 @@
 //! Counts and page contents remembered between page views. An entry holds while nothing it
 //! depends on changed: the database's data version (moved by triggers on every write to
 //! users, memberships, access, invitations, catalog items, roles and companies); for the
-//! statuses that time alone changes (Active, Locked, Expired), the next moment a lock runs
-//! out or an account expires; and, for what depends on last access (its filter and its
+//! statuses that time alone changes (Active, Locked, Expired, an invitation's Expired), the
+//! next moment one of them changes; and, for what depends on last access (its filter and its
 //! sort), the latest last-access time, which every touch moves forward. So a remembered
 //! value is always the value a fresh query would give.
 
@@ -55,7 +55,8 @@ impl ListCache {
     }
 }
 
-/// The next moment, after `now`, when a lock runs out or an account expires.
+/// The next moment, after `now`, when a lock runs out, an account expires or a waiting
+/// invitation expires.
 fn next_time_change(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Option<NaiveDateTime>> {
     let unlock: Option<NaiveDateTime> = users::table
         .filter(users::locked_until.gt(now))
@@ -65,10 +66,13 @@ fn next_time_change(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Optio
         .filter(users::expires_at.gt(now))
         .select(diesel::dsl::min(users::expires_at))
         .first(conn)?;
-    Ok(match (unlock, expiry) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    })
+    // A waiting invitation turns Expired at its own time.
+    let invitation: Option<NaiveDateTime> = crate::db::schema::invitations::table
+        .filter(crate::db::schema::invitations::expires_at.gt(now))
+        .filter(crate::db::schema::invitations::status.eq_any(["pending", "sent"]))
+        .select(diesel::dsl::min(crate::db::schema::invitations::expires_at))
+        .first(conn)?;
+    Ok([unlock, expiry, invitation].into_iter().flatten().min())
 }
 
 /// The latest last access in the account: touching a user's last access sets it to now, so

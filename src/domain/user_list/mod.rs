@@ -306,13 +306,14 @@ pub fn decorate(
                     }
                 }
             }
-            // A waiting invitation past its validity shows as Expired.
+            // A pending or sent invitation past its validity shows as Expired (a failed one
+            // stays Failed: its email never arrived).
             let invitation =
                 invites
                     .iter()
                     .find(|(u, _, _)| *u == user.id)
                     .map(|(_, status, expires)| match status.as_str() {
-                        "pending" | "sent" | "failed" if *expires <= now => "expired".to_owned(),
+                        "pending" | "sent" if *expires <= now => "expired".to_owned(),
                         _ => status.clone(),
                     });
             ListedUser {

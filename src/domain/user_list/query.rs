@@ -236,11 +236,24 @@ pub fn filtered(
         ));
     }
     if !filter.invitation.is_empty() {
-        query = query.filter(exists(
-            invitations::table
-                .filter(invitations::user_id.eq(users::id))
-                .filter(invitations::status.eq_any(filter.invitation.clone())),
-        ));
+        // As the list shows them: a pending or sent invitation past its validity is Expired,
+        // and no longer what it was stored as. A failed one stays Failed: what matters is
+        // that the email never arrived (Undelivered Invitations).
+        const WAITING: [&str; 2] = ["pending", "sent"];
+        let as_stored = invitations::status.eq_any(filter.invitation.clone()).and(
+            invitations::status
+                .ne_all(WAITING)
+                .or(invitations::expires_at.gt(now)),
+        );
+        let run_out = invitations::status
+            .eq_any(WAITING)
+            .and(invitations::expires_at.le(now));
+        let mine = invitations::table.filter(invitations::user_id.eq(users::id));
+        query = if filter.invitation.iter().any(|s| s == "expired") {
+            query.filter(exists(mine.filter(as_stored.or(run_out))))
+        } else {
+            query.filter(exists(mine.filter(as_stored)))
+        };
     }
     query
 }
