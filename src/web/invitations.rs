@@ -191,6 +191,35 @@ pub async fn resend(
     Ok(redirect(&back_to(&form)))
 }
 
+/// Revoking is confirmed first: the link stops working at once.
+pub async fn confirm_revoke(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, WebError> {
+    let target = target(&state, &current, path.into_inner()).await?;
+    let (account, user) = (current.account.id, target.id);
+    let person = state
+        .db(move |conn| Ok(crate::domain::users::find(conn, account, user)?))
+        .await?;
+    let message = format!(
+        "Revoke the invitation of {}? Its link stops working at once; Resend sends a new one.",
+        person.email
+    );
+    let (action, cancel) = (
+        format!("/users/{}/invitation/revoke", user.0),
+        format!("/users/{}/invitation", user.0),
+    );
+    let page = crate::web::pages::ConfirmPage {
+        layout: current.layout("Revoke the invitation")?,
+        message: &message,
+        action: &action,
+        button: "Revoke",
+        cancel: &cancel,
+    };
+    Ok(crate::web::render(actix_web::http::StatusCode::OK, &page))
+}
+
 pub async fn revoke(
     state: web::Data<AppState>,
     current: CurrentUser,

@@ -66,6 +66,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/users/{id}/invitation/revoke",
+            web::get().to(invitations::confirm_revoke),
+        )
+        .route(
+            "/users/{id}/invitation/revoke",
             web::post().to(invitations::revoke),
         );
     cfg.route("/users", web::get().to(users::list))

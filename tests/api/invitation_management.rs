@@ -103,8 +103,21 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
         .await;
     let third = sink.wait_for(3).await.remove(2);
     let invited = admin.get("/users?status=invited").await;
+    let confirm = admin
+        .get(
+            &invited
+                .attr("a[href$='/invitation/revoke']", "href")
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm
+            .text()
+            .contains("Revoke the invitation of late@example.test?")
+    );
     let revoked = admin
-        .submit(&invited, "form[action$='/invitation/revoke']", &[])
+        .submit(&confirm, "form[action$='/invitation/revoke']", &[])
         .await;
     assert_eq!(revoked.status, 303);
     assert_eq!(app.client().get(&third.link_path()).await.status, 410);
