@@ -196,13 +196,20 @@ async fn fast_filter_saved_as_default_in_a_real_browser(backend: Backend) {
     type_into(&c, "#filter-name", "Blocked people").await;
     click(&c, "#use_as_default").await;
     click(&c, "form#save-filter button[type=submit]").await;
-    wait_for_url(&c, "the saved filter", |u| query_has(u, "status=blocked")).await;
-    assert!(
-        texts(&c, "[role=status]")
+    // The address already held the filter before saving: wait for the saved page's message.
+    let mut said = false;
+    for _ in 0..100 {
+        said = texts(&c, "[role=status]")
             .await
             .iter()
-            .any(|m| m.contains("opens by default"))
-    );
+            .any(|m| m.contains("opens by default"));
+        if said {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(said, "the saved filter's message");
+    wait_for_url(&c, "the saved filter", |u| query_has(u, "status=blocked")).await;
     c.goto(&format!("{}/users", app.base)).await.unwrap();
     wait_for_url(&c, "the default filter", |u| query_has(u, "status=blocked")).await;
     c.refresh().await.unwrap();
