@@ -64,7 +64,8 @@ struct InvitationPage {
     error: String,
 }
 
-fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequest {
+/// Who invites, from where, for how long: what every email of an invitation needs.
+pub(crate) fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequest {
     InviteRequest {
         emails: Vec::new(),
         grants: Vec::new(),

@@ -379,10 +379,7 @@ fn request_of(
         grants,
         person: wizard.person.clone(),
         send_email: wizard.send_email,
-        inviter_name: invitations::inviter_name(&current.user),
-        account_name: current.account.name.clone(),
-        base_url: state.base_url.clone(),
-        valid_hours: i64::from(current.account.invitation_valid_hours),
+        ..crate::web::invitations::request_for(state, current)
     }
 }
 
