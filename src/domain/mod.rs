@@ -7,6 +7,7 @@ pub mod admins;
 pub mod audit;
 pub mod catalog;
 pub mod companies;
+pub mod grants;
 pub mod ids;
 pub mod invitations;
 pub mod memberships;

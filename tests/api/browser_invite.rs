@@ -2,10 +2,25 @@
 //! then the invited person's accept page, which signs them in on My Profile.
 
 use crate::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, add_item, first_company};
 use crate::on_both_backends;
 use crate::smtp_sink::SmtpSink;
+use diesel::prelude::*;
 use fantoccini::Locator;
+use roster::db::schema::{membership_items, memberships, users};
+use roster::domain::catalog::ItemKind;
+
+/// Waits until the texts of `css` satisfy `ok` (a click that posts returns before the next
+/// page is drawn).
+async fn wait_for(c: &fantoccini::Client, css: &str, ok: impl Fn(&[String]) -> bool) {
+    for _ in 0..100 {
+        if ok(&texts(c, css).await) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{css} never became as expected: {:?}", texts(c, css).await);
+}
 
 on_both_backends!(invite_and_accept_in_a_real_browser);
 
@@ -29,30 +44,58 @@ async fn invite_and_accept_in_a_real_browser(backend: Backend) {
     click(&c, "form[action='/login'] button[type=submit]").await;
     wait_for_url(&c, "My Profile", |u| u.path() == "/profile").await;
 
+    let mut conn = backend.conn();
+    let company = first_company(&mut conn);
+    for (name, code) in [("North", "N1"), ("Northgate", "NG"), ("South", "S1")] {
+        add_item(
+            &mut conn,
+            company,
+            ItemKind::Location,
+            None,
+            (name, code),
+            false,
+        );
+    }
+
     c.goto(&format!("{}/users", app.base)).await.unwrap();
     click(&c, "#invite-user").await;
     wait_for_url(&c, "the wizard", |u| u.path() == "/users/invite").await;
     type_into(&c, "#emails", "lin@example.test").await;
-    click(&c, "button[value=next]").await;
-    wait_for_url(&c, "the info step", |_| true).await;
-    for _ in 0..100 {
-        if c.find(Locator::Css("#first_name")).await.is_ok() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    click(&c, "button.primary[value=next]").await;
+    wait_for(&c, "#first_name", |t| t.len() == 1).await;
     type_into(&c, "#first_name", "Lin").await;
     type_into(&c, "#last_name", "Zhou").await;
-    click(&c, "button[value=next]").await;
-    for _ in 0..100 {
-        if c.find(Locator::Css("fieldset.company-access"))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    // Enter in a text field goes to the next step (not Back, the first button drawn).
+    type_into(&c, "#last_name", "\u{E007}").await;
+    let listed = "ul.options label";
+    wait_for(&c, listed, |t| t.len() == 3).await;
+    assert_eq!(
+        texts(&c, "nav.tabs button[aria-current]").await,
+        vec!["Locations"]
+    );
+    // Search by Name or Code with Enter in the search field, then Select All of what it found.
+    type_into(&c, "#search", "north\u{E007}").await;
+    wait_for(&c, listed, |t| t == ["North (N1)", "Northgate (NG)"]).await;
+    click(&c, "button[value=select_all]").await;
+    wait_for(&c, "#wizard-notice", |t| {
+        t == ["Checked the 2 options shown."]
+    })
+    .await;
+    // Checked Only, with the search cleared.
+    c.find(Locator::Css("#search"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    click(&c, "#show option[value=checked]").await;
+    click(&c, ".option-tools button[value=view]").await;
+    wait_for(&c, listed, |t| t == ["North (N1)", "Northgate (NG)"]).await;
+    assert!(texts(&c, "#wizard-notice").await.is_empty());
+    // The filter stays as set across tabs: back to Show All Options with the Roles tab.
+    click(&c, "#show option[value=all]").await;
+    click(&c, "button[value='tab:roles']").await;
+    wait_for(&c, "nav.tabs button[aria-current]", |t| t == ["Roles"]).await;
     let roles = c
         .find_all(Locator::Css("fieldset.company-access input[name^=role_]"))
         .await
@@ -75,6 +118,13 @@ async fn invite_and_accept_in_a_real_browser(backend: Backend) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(texts(&c, "#invited li").await, vec!["lin@example.test"]);
+    let chosen: i64 = membership_items::table
+        .inner_join(memberships::table.inner_join(users::table))
+        .filter(users::email.eq("lin@example.test"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(chosen, 2, "North and Northgate");
     c.close().await.unwrap();
 
     // Lin opens the emailed link in her own browser.

@@ -146,6 +146,19 @@ impl Client {
     /// Submits the form matching `selector` on `page`: its hidden inputs (the CSRF token
     /// among them) and prefilled values, overridden by `fields`.
     pub async fn submit(&self, page: &Page, selector: &str, fields: &[(&str, &str)]) -> Page {
+        self.submit_changes(page, selector, &[], &[], fields).await
+    }
+
+    /// Like `submit`, after ticking the checkboxes named in `check` and unticking those in
+    /// `uncheck` (as name and value), leaving the form's other values of those names alone.
+    pub async fn submit_changes(
+        &self,
+        page: &Page,
+        selector: &str,
+        check: &[(&str, &str)],
+        uncheck: &[(&str, &str)],
+        fields: &[(&str, &str)],
+    ) -> Page {
         let html = page.html();
         let form_sel = Selector::parse(selector).expect("selector");
         let form = html
@@ -158,6 +171,7 @@ impl Client {
         let input_sel = Selector::parse("input[name]").expect("selector");
         let mut values: Vec<(String, String)> = form
             .select(&input_sel)
+            .filter(|i| i.value().attr("disabled").is_none())
             .filter(|i| match i.value().attr("type") {
                 Some("checkbox" | "radio") => i.value().attr("checked").is_some(),
                 Some("password") => false,
@@ -198,6 +212,19 @@ impl Client {
                 area.text().collect(),
             ));
         }
+        for (name, value) in check {
+            let box_sel = Selector::parse(&format!(
+                "input[type=checkbox][name='{name}'][value='{value}']"
+            ))
+            .expect("selector");
+            assert!(
+                form.select(&box_sel).next().is_some(),
+                "no checkbox {name}={value} to tick in {}",
+                page.body
+            );
+            values.push((name.to_string(), value.to_string()));
+        }
+        values.retain(|(n, v)| !uncheck.iter().any(|(name, value)| name == n && value == v));
         // Given fields replace the form's own values of the same name; a name given more than
         // once (checkboxes) sends every value.
         values.retain(|(n, _)| !fields.iter().any(|(name, _)| name == n));

@@ -299,3 +299,34 @@ pub fn first_company(conn: &mut DbConnection) -> roster::domain::CompanyId {
         .first(conn)
         .unwrap()
 }
+
+/// Adds a location, field, option (under `parent`) or product group to a company, as the
+/// configuration pages would.
+pub fn add_item(
+    conn: &mut DbConnection,
+    company: roster::domain::CompanyId,
+    kind: roster::domain::catalog::ItemKind,
+    parent: Option<roster::domain::ItemId>,
+    (name, code): (&str, &str),
+    required: bool,
+) -> roster::domain::ItemId {
+    use diesel::prelude::*;
+    let account = roster::db::schema::companies::table
+        .find(company)
+        .select(roster::db::schema::companies::account_id)
+        .first(conn)
+        .unwrap();
+    let change = roster::domain::audit::Change {
+        account_id: account,
+        origin: roster::domain::audit::Origin::default(),
+        now: chrono::Utc::now().naive_utc(),
+    };
+    let input = roster::domain::catalog::ItemInput {
+        name: name.into(),
+        code: code.into(),
+        required,
+    };
+    roster::domain::catalog::create(conn, company, kind, parent, &input, &change)
+        .unwrap()
+        .id
+}

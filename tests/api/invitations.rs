@@ -342,7 +342,9 @@ async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
     let access = admin
         .submit(&info, "#invite-wizard", &[("go", "next")])
         .await;
-    assert_eq!(access.texts("fieldset.company-access > legend").len(), 2);
+    // One company at a time; the chosen ones are listed as Available Companies.
+    assert_eq!(access.texts("fieldset.company-access > legend").len(), 1);
+    assert_eq!(access.texts(".available-companies button").len(), 2);
     let applied = admin
         .submit(
             &access,
@@ -350,21 +352,37 @@ async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
             &[
                 (format!("role_{first}").as_str(), editor.as_str()),
                 (format!("all_product_groups_{first}").as_str(), "on"),
+                ("at", first.to_string().as_str()),
                 ("go", "apply_all"),
             ],
         )
         .await;
+    let second_roles = admin
+        .submit(
+            &applied,
+            "#invite-wizard",
+            &[("tab", "roles"), ("go", &format!("company:{}", second.id))],
+        )
+        .await;
     assert!(
-        applied
+        second_roles
             .attr(&format!("#role-{}-{editor}", second.id), "checked")
             .is_some(),
         "Apply to All Companies copies the roles"
     );
+    let second_groups = admin
+        .submit(
+            &second_roles,
+            "#invite-wizard",
+            &[("go", "tab:product_groups")],
+        )
+        .await;
     assert!(
-        applied
+        second_groups
             .attr(&format!("#all_product_groups_{}", second.id), "checked")
             .is_some()
     );
+    let applied = second_groups;
     let done = admin
         .submit(
             &applied,

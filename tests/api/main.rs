@@ -12,6 +12,7 @@ mod config_rights;
 mod csrf_and_headers;
 mod invitation_management;
 mod invitations;
+mod invite_access;
 mod saved_filters;
 mod seed;
 mod sessions;

@@ -12,8 +12,9 @@ pub use manage::{change_email, latest_for, resend, revoke};
 
 use crate::auth::token;
 use crate::db::DbConnection;
-use crate::db::schema::{invitations, memberships};
+use crate::db::schema::invitations;
 use crate::domain::audit::{AuditAction, Change};
+use crate::domain::grants::{self, Grant};
 use crate::domain::users::{NewUser, UserRow, UserStatus};
 use crate::domain::{
     AccountId, CompanyId, Error, FieldErrors, InvitationId, Result, RoleId, UserId,
@@ -109,9 +110,7 @@ pub fn parse_emails(text: &str) -> std::result::Result<Vec<String>, String> {
 #[derive(Debug, Clone)]
 pub struct CompanyGrant {
     pub company: CompanyId,
-    pub roles: Vec<RoleId>,
-    pub all_locations: bool,
-    pub all_product_groups: bool,
+    pub grant: Grant,
 }
 
 /// The colleague's info; used as given when one address is invited, and defaulted from
@@ -156,6 +155,8 @@ pub fn invite(
     }
     let single = request.emails.len() == 1;
     crate::db::write_transaction(conn, |conn| {
+        let companies: Vec<CompanyId> = request.grants.iter().map(|g| g.company).collect();
+        let catalogs = grants::catalogs(conn, &companies)?;
         let mut outcome = InviteOutcome::default();
         for email in &request.emails {
             let lower = email.to_lowercase();
@@ -219,14 +220,11 @@ pub fn invite(
                     updated_at: change.now,
                 },
             )?;
-            for grant in &request.grants {
-                let membership = held::add(conn, user.id, grant.company, &grant.roles, change.now)?;
-                diesel::update(memberships::table.find(membership))
-                    .set((
-                        memberships::all_locations.eq(grant.all_locations),
-                        memberships::all_product_groups.eq(grant.all_product_groups),
-                    ))
-                    .execute(conn)?;
+            for CompanyGrant { company, grant } in &request.grants {
+                let roles: Vec<RoleId> = grant.roles.iter().copied().collect();
+                let membership = held::add(conn, user.id, *company, &roles, change.now)?;
+                let catalog = catalogs.get(company).ok_or(Error::NotFound)?;
+                grants::store(conn, membership, grant, catalog)?;
             }
             issue(conn, change, &user, request, request.send_email)?;
             change.record(conn, AuditAction::UserInvited, Some(user.id), None, email)?;

@@ -1,0 +1,279 @@
+//! What a person is given in one company before they exist as a member (the Invite User
+//! wizard): roles, locations, custom-field options and product groups, each with "Access to
+//! All"; the company's catalog those are chosen from; storing a grant on a new membership;
+//! and "Apply to All Companies", which carries a grant to another company by code.
+
+use crate::db::DbConnection;
+use crate::db::schema::{catalog_items, membership_fields_all, membership_items, memberships};
+use crate::domain::catalog::{ItemKind, ItemRow};
+use crate::domain::{CompanyId, Error, ItemId, MembershipId, Result, RoleId};
+use diesel::prelude::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Access chosen for one company.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Grant {
+    pub roles: BTreeSet<RoleId>,
+    pub all_locations: bool,
+    pub locations: BTreeSet<ItemId>,
+    /// Access to All custom fields: Select All on every field of the company.
+    pub all_fields: bool,
+    /// Fields with Select All: every option, including ones added later.
+    pub fields_all: BTreeSet<ItemId>,
+    pub options: BTreeSet<ItemId>,
+    pub all_product_groups: bool,
+    pub product_groups: BTreeSet<ItemId>,
+}
+
+impl Grant {
+    /// What a new person gets before anyone chooses: every custom field with Select All, as
+    /// the company's current users got each field when it was created (automated DCF access),
+    /// so nobody starts without access to a required field. Everything else is chosen.
+    pub fn proposed() -> Self {
+        Grant {
+            all_fields: true,
+            ..Grant::default()
+        }
+    }
+}
+
+/// A custom field and its options.
+#[derive(Debug, Clone)]
+pub struct FieldOptions {
+    pub field: ItemRow,
+    pub options: Vec<ItemRow>,
+}
+
+/// What can be chosen in one company: its items that are not archived, by name.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pub company: CompanyId,
+    pub locations: Vec<ItemRow>,
+    pub fields: Vec<FieldOptions>,
+    pub product_groups: Vec<ItemRow>,
+}
+
+impl Catalog {
+    pub fn options(&self) -> impl Iterator<Item = &ItemRow> {
+        self.fields.iter().flat_map(|f| f.options.iter())
+    }
+
+    fn field_of(&self, option: ItemId) -> Option<&FieldOptions> {
+        self.fields
+            .iter()
+            .find(|f| f.options.iter().any(|o| o.id == option))
+    }
+}
+
+/// The catalogs of several companies, in one query.
+pub fn catalogs(
+    conn: &mut DbConnection,
+    companies: &[CompanyId],
+) -> Result<BTreeMap<CompanyId, Catalog>> {
+    let items: Vec<ItemRow> = catalog_items::table
+        .filter(catalog_items::company_id.eq_any(companies))
+        .filter(catalog_items::archived_at.is_null())
+        .order((catalog_items::name_lower, catalog_items::id))
+        .select(ItemRow::as_select())
+        .load(conn)?;
+    let mut out: BTreeMap<CompanyId, Catalog> = companies
+        .iter()
+        .map(|c| {
+            let catalog = Catalog {
+                company: *c,
+                locations: Vec::new(),
+                fields: Vec::new(),
+                product_groups: Vec::new(),
+            };
+            (*c, catalog)
+        })
+        .collect();
+    let mut options: Vec<ItemRow> = Vec::new();
+    for item in items {
+        let Some(catalog) = out.get_mut(&item.company_id) else {
+            continue;
+        };
+        match item.kind() {
+            ItemKind::Location => catalog.locations.push(item),
+            ItemKind::ProductGroup => catalog.product_groups.push(item),
+            ItemKind::Field => catalog.fields.push(FieldOptions {
+                field: item,
+                options: Vec::new(),
+            }),
+            ItemKind::FieldOption => options.push(item),
+        }
+    }
+    for option in options {
+        let field = out.get_mut(&option.company_id).and_then(|c| {
+            c.fields
+                .iter_mut()
+                .find(|f| Some(f.field.id) == option.parent_id)
+        });
+        // An option of an archived field is not offered.
+        if let Some(field) = field {
+            field.options.push(option);
+        }
+    }
+    Ok(out)
+}
+
+/// Refuses a grant naming an item that is not an offered item of the right kind in the
+/// company: archived or deleted while the form was open, or a forged post.
+fn check(grant: &Grant, catalog: &Catalog) -> Result<()> {
+    let has = |items: &[ItemRow], id: &ItemId| items.iter().any(|i| i.id == *id);
+    let fields: Vec<ItemRow> = catalog.fields.iter().map(|f| f.field.clone()).collect();
+    let options: Vec<ItemRow> = catalog.options().cloned().collect();
+    let stale = grant.locations.iter().any(|i| !has(&catalog.locations, i))
+        || grant
+            .product_groups
+            .iter()
+            .any(|i| !has(&catalog.product_groups, i))
+        || grant.fields_all.iter().any(|i| !has(&fields, i))
+        || grant.options.iter().any(|i| !has(&options, i));
+    if stale {
+        return Err(Error::field(
+            "access",
+            "Some of the chosen locations, options or product groups are no longer available \
+             (archived or deleted meanwhile). Check the access and try again.",
+        ));
+    }
+    Ok(())
+}
+
+/// Stores the grant's items and Access to All on a new membership (its roles are stored
+/// with it). Call inside the transaction that made the membership.
+pub fn store(
+    conn: &mut DbConnection,
+    membership: MembershipId,
+    grant: &Grant,
+    catalog: &Catalog,
+) -> Result<()> {
+    check(grant, catalog)?;
+    diesel::update(memberships::table.find(membership))
+        .set((
+            memberships::all_locations.eq(grant.all_locations),
+            memberships::all_product_groups.eq(grant.all_product_groups),
+        ))
+        .execute(conn)?;
+    let fields_all: BTreeSet<ItemId> = if grant.all_fields {
+        catalog.fields.iter().map(|f| f.field.id).collect()
+    } else {
+        grant.fields_all.clone()
+    };
+    // Options of a field with Select All are covered by it; storing them too would keep them
+    // if Select All were turned off later, which is not what was chosen.
+    let options = grant.options.iter().filter(|o| {
+        catalog
+            .field_of(**o)
+            .is_none_or(|f| !fields_all.contains(&f.field.id))
+    });
+    // One statement per row: MultiBackend has no multi-row INSERT.
+    for item in grant
+        .locations
+        .iter()
+        .chain(grant.product_groups.iter())
+        .chain(options)
+    {
+        diesel::insert_into(membership_items::table)
+            .values((
+                membership_items::membership_id.eq(membership),
+                membership_items::item_id.eq(*item),
+            ))
+            .execute(conn)?;
+    }
+    for field in fields_all {
+        diesel::insert_into(membership_fields_all::table)
+            .values((
+                membership_fields_all::membership_id.eq(membership),
+                membership_fields_all::field_id.eq(field),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// How an item is named when it had no match: "Location Berlin (BER)".
+fn described(kind: ItemKind, item: &ItemRow) -> String {
+    format!("{} {} ({})", kind.singular(), item.name, item.code)
+}
+
+fn by_code<'a>(items: &'a [ItemRow], code: &str) -> Option<&'a ItemRow> {
+    items.iter().find(|i| i.code.eq_ignore_ascii_case(code))
+}
+
+/// "Apply to All Companies" for one target: the grant as `from` has it, carried to `to`.
+/// Roles belong to the account and carry as they are; locations, fields, options (within
+/// their field) and product groups are matched by code. Returns what had no match.
+pub fn carry(grant: &Grant, from: &Catalog, to: &Catalog) -> (Grant, Vec<String>) {
+    let mut missing = Vec::new();
+    let mut out = Grant {
+        roles: grant.roles.clone(),
+        all_locations: grant.all_locations,
+        all_fields: grant.all_fields,
+        all_product_groups: grant.all_product_groups,
+        ..Grant::default()
+    };
+    let mut carry_items = |chosen: &BTreeSet<ItemId>,
+                           source: &[ItemRow],
+                           target: &[ItemRow],
+                           kind: ItemKind,
+                           into: &mut BTreeSet<ItemId>| {
+        for item in source.iter().filter(|i| chosen.contains(&i.id)) {
+            match by_code(target, &item.code) {
+                Some(found) => {
+                    into.insert(found.id);
+                }
+                None => missing.push(described(kind, item)),
+            }
+        }
+    };
+    carry_items(
+        &grant.locations,
+        &from.locations,
+        &to.locations,
+        ItemKind::Location,
+        &mut out.locations,
+    );
+    carry_items(
+        &grant.product_groups,
+        &from.product_groups,
+        &to.product_groups,
+        ItemKind::ProductGroup,
+        &mut out.product_groups,
+    );
+    for source in &from.fields {
+        let chose_field = grant.fields_all.contains(&source.field.id);
+        let chosen_options: Vec<&ItemRow> = source
+            .options
+            .iter()
+            .filter(|o| grant.options.contains(&o.id))
+            .collect();
+        if !chose_field && chosen_options.is_empty() {
+            continue;
+        }
+        let Some(target) = to
+            .fields
+            .iter()
+            .find(|f| f.field.code.eq_ignore_ascii_case(&source.field.code))
+        else {
+            missing.push(described(ItemKind::Field, &source.field));
+            continue;
+        };
+        if chose_field {
+            out.fields_all.insert(target.field.id);
+        }
+        for option in chosen_options {
+            match by_code(&target.options, &option.code) {
+                Some(found) => {
+                    out.options.insert(found.id);
+                }
+                None => missing.push(format!(
+                    "{} of {}",
+                    described(ItemKind::FieldOption, option),
+                    source.field.name
+                )),
+            }
+        }
+    }
+    (out, missing)
+}

@@ -1,0 +1,392 @@
+//! GET and POST /users/invite: the Invite User wizard. Plain form posts: every step sends
+//! what earlier steps chose as hidden fields, so Back and a refused step keep it all.
+//! Steps: email address(es) → companies (multi-company accounts) → the colleague's info →
+//! access per company and "Send invitation email" → Invite → who was invited or skipped.
+
+mod access;
+mod wizard;
+
+pub use wizard::{Show, Step, Tab};
+
+use crate::auth::policy::{Action, Target};
+use crate::domain::grants::{self, Catalog};
+use crate::domain::invitations::{self, CompanyGrant, InviteOutcome, InviteRequest};
+use crate::domain::{CompanyId, companies, roles};
+use crate::web::csrf::CsrfForm;
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::render;
+use crate::web::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use std::collections::BTreeMap;
+use wizard::Wizard;
+
+#[derive(Template)]
+#[template(path = "users/invite.html")]
+struct WizardPage {
+    layout: Layout,
+    step: Step,
+    wizard: Wizard,
+    error: String,
+    /// What a mass action did (Select All, Apply to All Companies).
+    notice: String,
+    /// Companies the inviter may invite into.
+    companies: Vec<companies::CompanyRow>,
+    several: bool,
+    hidden: Vec<(String, String)>,
+    /// The access step's tab, drawn.
+    view: Option<access::View>,
+}
+
+impl WizardPage {
+    fn company_name(&self, id: &CompanyId) -> String {
+        self.companies
+            .iter()
+            .find(|c| c.id == *id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn is_at(&self, company: &CompanyId) -> bool {
+        self.wizard.search.is_empty() && self.wizard.at == Some(*company)
+    }
+
+    /// What Enter in a text field does: the step's main way forward, or on the access step
+    /// the search (never Invite by accident).
+    fn default_go(&self) -> &'static str {
+        if self.step == Step::Access {
+            "view"
+        } else {
+            "next"
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "users/invite_done.html")]
+struct DonePage {
+    layout: Layout,
+    outcome: InviteOutcome,
+    sent: bool,
+}
+
+/// What every wizard page is drawn from besides the wizard itself.
+struct Context {
+    /// The companies where the inviter holds users.invite.
+    companies: Vec<companies::CompanyRow>,
+    roles: Vec<crate::domain::memberships::HeldRole>,
+    /// The chosen companies' catalogs.
+    catalogs: BTreeMap<CompanyId, Catalog>,
+}
+
+impl Context {
+    fn names(&self) -> BTreeMap<CompanyId, String> {
+        self.companies
+            .iter()
+            .map(|c| (c.id, c.name.clone()))
+            .collect()
+    }
+}
+
+/// The companies where the inviter holds users.invite, and the account's roles.
+async fn reach(
+    state: &AppState,
+    current: &CurrentUser,
+) -> Result<
+    (
+        Vec<companies::CompanyRow>,
+        Vec<crate::domain::memberships::HeldRole>,
+    ),
+    WebError,
+> {
+    let account = current.account.id;
+    let (all, roles) = state
+        .db(move |conn| {
+            Ok((
+                companies::active_for_account(conn, account)?,
+                roles::with_rights(conn, account)?,
+            ))
+        })
+        .await?;
+    let companies: Vec<_> = all
+        .into_iter()
+        .filter(|c| {
+            current
+                .authorize(Action::InviteUsers, Target::Company(account, c.id))
+                .is_ok()
+        })
+        .collect();
+    if companies.is_empty() {
+        return Err(WebError::Forbidden(
+            "You do not have the right to invite users in any company.".into(),
+        ));
+    }
+    Ok((companies, roles))
+}
+
+fn page(
+    current: &CurrentUser,
+    ctx: &Context,
+    step: Step,
+    mut wizard: Wizard,
+    error: String,
+    notice: String,
+) -> Result<HttpResponse, WebError> {
+    let view = (step == Step::Access).then(|| {
+        for company in wizard.companies.clone() {
+            wizard.choices.entry(company).or_default().seen = true;
+        }
+        access::complete_fields(&mut wizard, &ctx.catalogs);
+        access::view(&wizard, &ctx.catalogs, &ctx.roles, &ctx.names())
+    });
+    let shown = view.as_ref().map(|v| v.shown.clone()).unwrap_or_default();
+    let several = invitations::parse_emails(&wizard.emails).is_ok_and(|e| e.len() > 1);
+    let status = if error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = WizardPage {
+        layout: current.layout("Invite User")?,
+        hidden: wizard.hidden(step, &shown),
+        step,
+        wizard,
+        error,
+        notice,
+        companies: ctx.companies.clone(),
+        several,
+        view,
+    };
+    Ok(render(status, &page))
+}
+
+pub async fn start(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    let (companies, roles) = reach(&state, &current).await?;
+    let ctx = Context {
+        companies,
+        roles,
+        catalogs: BTreeMap::new(),
+    };
+    let wizard = Wizard::from_pairs(&[]);
+    page(
+        &current,
+        &ctx,
+        Step::Emails,
+        wizard,
+        String::new(),
+        String::new(),
+    )
+}
+
+pub async fn submit(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
+) -> Result<HttpResponse, WebError> {
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default()
+    };
+    let step = Step::parse(field("step"));
+    let go = field("go").to_owned();
+    let mut wizard = Wizard::from_pairs(&pairs);
+    let account = current.account.id;
+    let (allowed, roles) = reach(&state, &current).await?;
+    let multi = allowed.len() > 1;
+    if !multi || field("select_all") == "on" {
+        wizard.companies = allowed.iter().map(|c| c.id).collect();
+    }
+    // A company chosen outside the inviter's reach is refused outright: the form offered none.
+    for company in &wizard.companies {
+        current.authorize(Action::InviteUsers, Target::Company(account, *company))?;
+    }
+    wizard.settle();
+    let chosen = wizard.companies.clone();
+    let catalogs = state
+        .db(move |conn| Ok(grants::catalogs(conn, &chosen)?))
+        .await?;
+    let ctx = Context {
+        companies: allowed,
+        roles,
+        catalogs,
+    };
+    let back = |s: Step| match s {
+        Step::Emails | Step::Companies => Step::Emails,
+        Step::Info if multi => Step::Companies,
+        Step::Info => Step::Emails,
+        Step::Access => Step::Info,
+    };
+    let show = |step: Step, wizard: Wizard, error: String| {
+        page(&current, &ctx, step, wizard, error, String::new())
+    };
+    if go == "back" {
+        return show(back(step), wizard, String::new());
+    }
+    // Validate the step just submitted; stay on it with the reason when refused.
+    match step {
+        Step::Emails => {
+            if let Err(message) = invitations::parse_emails(&wizard.emails) {
+                return show(Step::Emails, wizard, message);
+            }
+            let next = if multi { Step::Companies } else { Step::Info };
+            show(next, wizard, String::new())
+        }
+        Step::Companies => {
+            if wizard.companies.is_empty() {
+                let message = "Choose at least one company.".to_owned();
+                return show(Step::Companies, wizard, message);
+            }
+            show(Step::Info, wizard, String::new())
+        }
+        Step::Info => show(Step::Access, wizard, String::new()),
+        Step::Access => {
+            wizard.send_seen = true;
+            access::settle_fields(&mut wizard, &ctx.catalogs);
+            let notice = match go.as_str() {
+                "invite" => return finish(&state, &current, &ctx, wizard, Finish::Invite).await,
+                "create" => {
+                    let how = Finish::Create {
+                        password: field("password").to_owned(),
+                        confirm: field("password_confirm").to_owned(),
+                    };
+                    return finish(&state, &current, &ctx, wizard, how).await;
+                }
+                "select_all" | "unselect_all" => {
+                    let on = go == "select_all";
+                    let names = ctx.names();
+                    let n = access::select_all(&mut wizard, &ctx.catalogs, &ctx.roles, &names, on);
+                    match (n, on) {
+                        (0, _) => "No options shown to check or uncheck.".to_owned(),
+                        (1, true) => "Checked the option shown.".to_owned(),
+                        (1, false) => "Unchecked the option shown.".to_owned(),
+                        (n, true) => format!("Checked the {n} options shown."),
+                        (n, false) => format!("Unchecked the {n} options shown."),
+                    }
+                }
+                "apply_all" => access::apply_to_all(&mut wizard, &ctx.catalogs, &ctx.names()),
+                other => {
+                    if let Some(tab) = other.strip_prefix("tab:").and_then(Tab::parse) {
+                        wizard.tab = tab;
+                    }
+                    if let Some(company) = other
+                        .strip_prefix("company:")
+                        .and_then(|c| c.parse::<i64>().ok())
+                        .map(CompanyId)
+                        .filter(|c| wizard.chose(c))
+                    {
+                        wizard.at = Some(company);
+                        wizard.search.clear();
+                    }
+                    String::new()
+                }
+            };
+            page(&current, &ctx, Step::Access, wizard, String::new(), notice)
+        }
+    }
+}
+
+fn request_of(
+    state: &AppState,
+    current: &CurrentUser,
+    wizard: &Wizard,
+    emails: Vec<String>,
+) -> InviteRequest {
+    let grants: Vec<CompanyGrant> = wizard
+        .companies
+        .iter()
+        .map(|c| CompanyGrant {
+            company: *c,
+            grant: wizard.choice(c).grant,
+        })
+        .collect();
+    InviteRequest {
+        emails,
+        grants,
+        person: wizard.person.clone(),
+        send_email: wizard.send_email,
+        ..crate::web::invitations::request_for(state, current)
+    }
+}
+
+/// How the wizard ends: invitations, or "Create user" with a password chosen now.
+enum Finish {
+    Invite,
+    Create { password: String, confirm: String },
+}
+
+enum Finished {
+    Invited(InviteOutcome),
+    Created,
+}
+
+async fn finish(
+    state: &AppState,
+    current: &CurrentUser,
+    ctx: &Context,
+    wizard: Wizard,
+    how: Finish,
+) -> Result<HttpResponse, WebError> {
+    let emails = match invitations::parse_emails(&wizard.emails) {
+        Ok(emails) => emails,
+        Err(message) => {
+            return page(current, ctx, Step::Emails, wizard, message, String::new());
+        }
+    };
+    let request = request_of(state, current, &wizard, emails);
+    let change = current.change(state);
+    let result = state
+        .db(move |conn| {
+            Ok(match how {
+                Finish::Invite => {
+                    invitations::invite(conn, &change, &request).map(Finished::Invited)
+                }
+                Finish::Create { password, confirm } => {
+                    invitations::create_with_password(conn, &change, &request, &password, &confirm)
+                        .map(|_| Finished::Created)
+                }
+            })
+        })
+        .await?;
+    match result {
+        Ok(Finished::Invited(outcome)) => {
+            state.mail_wake.notify_one();
+            let page = DonePage {
+                layout: current.layout("Invitations sent")?,
+                sent: wizard.send_email,
+                outcome,
+            };
+            Ok(render(StatusCode::OK, &page))
+        }
+        Ok(Finished::Created) => {
+            let email = wizard.emails.trim();
+            current.flash(
+                crate::web::session::FlashKind::Success,
+                format!(
+                    "User {email} created. Give them the password; they must change it when they first sign in."
+                ),
+            );
+            Ok(crate::web::redirect(&format!(
+                "/users?q={}",
+                crate::web::errors::encode_query_value(email)
+            )))
+        }
+        Err(crate::domain::Error::Invalid(errors)) => page(
+            current,
+            ctx,
+            Step::Access,
+            wizard,
+            errors.to_string(),
+            String::new(),
+        ),
+        Err(other) => Err(other.into()),
+    }
+}

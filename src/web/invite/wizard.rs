@@ -1,0 +1,339 @@
+//! What the Invite User wizard has been told, read from and written back to its form. Every
+//! step posts the whole state: what the step shows as controls, the rest as hidden fields.
+
+use crate::domain::grants::Grant;
+use crate::domain::invitations::PersonInfo;
+use crate::domain::{CompanyId, ItemId, RoleId};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Emails,
+    Companies,
+    Info,
+    Access,
+}
+
+impl Step {
+    pub fn parse(value: &str) -> Step {
+        match value {
+            "companies" => Step::Companies,
+            "info" => Step::Info,
+            "access" => Step::Access,
+            _ => Step::Emails,
+        }
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Step::Emails => "emails",
+            Step::Companies => "companies",
+            Step::Info => "info",
+            Step::Access => "access",
+        }
+    }
+}
+
+/// The tabs of the access step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tab {
+    #[default]
+    Locations,
+    Fields,
+    ProductGroups,
+    Roles,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Locations, Tab::Fields, Tab::ProductGroups, Tab::Roles];
+
+    pub fn parse(value: &str) -> Option<Tab> {
+        Tab::ALL.into_iter().find(|t| t.slug() == value)
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tab::Locations => "locations",
+            Tab::Fields => "fields",
+            Tab::ProductGroups => "product_groups",
+            Tab::Roles => "roles",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Locations => "Locations",
+            Tab::Fields => "Document Custom Fields",
+            Tab::ProductGroups => "Product Groups",
+            Tab::Roles => "Roles",
+        }
+    }
+}
+
+/// The access step's filter: Show All Options / Checked Only / Unchecked Only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Show {
+    #[default]
+    All,
+    Checked,
+    Unchecked,
+}
+
+impl Show {
+    pub const ALL: [Show; 3] = [Show::All, Show::Checked, Show::Unchecked];
+
+    pub fn parse(value: &str) -> Show {
+        Show::ALL
+            .into_iter()
+            .find(|s| s.slug() == value)
+            .unwrap_or_default()
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Show::All => "all",
+            Show::Checked => "checked",
+            Show::Unchecked => "unchecked",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Show::All => "Show All Options",
+            Show::Checked => "Checked Only",
+            Show::Unchecked => "Unchecked Only",
+        }
+    }
+
+    pub fn keeps(self, checked: bool) -> bool {
+        match self {
+            Show::All => true,
+            Show::Checked => checked,
+            Show::Unchecked => !checked,
+        }
+    }
+}
+
+/// One company's access as the wizard holds it.
+#[derive(Debug, Clone, Default)]
+pub struct Choice {
+    pub grant: Grant,
+    /// The access step has shown this company: from then on an unticked box is a no, and
+    /// nothing is proposed any more.
+    pub seen: bool,
+    /// Fields whose Select All was on when the form was drawn (to tell "an option was
+    /// unticked under Select All" from "Select All was just ticked").
+    pub was_all: BTreeSet<ItemId>,
+}
+
+impl Choice {
+    /// Sets one form value: `field` is the form name without its company suffix.
+    pub fn set(&mut self, field: &str, value: &str, on: bool) {
+        let id = value.parse::<i64>().ok();
+        let g = &mut self.grant;
+        let flip = |set: &mut BTreeSet<ItemId>, id: Option<i64>| {
+            if let Some(id) = id.map(ItemId) {
+                if on {
+                    set.insert(id);
+                } else {
+                    set.remove(&id);
+                }
+            }
+        };
+        match field {
+            "role" => {
+                if let Some(r) = id.map(RoleId) {
+                    if on {
+                        g.roles.insert(r);
+                    } else {
+                        g.roles.remove(&r);
+                    }
+                }
+            }
+            "all_locations" => g.all_locations = on && value == "on",
+            "all_fields" => g.all_fields = on && value == "on",
+            "all_product_groups" => g.all_product_groups = on && value == "on",
+            "loc" => flip(&mut g.locations, id),
+            "pg" => flip(&mut g.product_groups, id),
+            "opt" => flip(&mut g.options, id),
+            "fieldall" => flip(&mut g.fields_all, id),
+            "wasall" => flip(&mut self.was_all, id),
+            "seen" => self.seen = on,
+            _ => {}
+        }
+    }
+
+    fn pairs(&self, company: CompanyId, out: &mut Vec<(String, String)>) {
+        let g = &self.grant;
+        let mut push = |field: &str, value: String| out.push((format!("{field}_{company}"), value));
+        if self.seen {
+            push("seen", "1".into());
+        }
+        for r in &g.roles {
+            push("role", r.to_string());
+        }
+        for (flag, on) in [
+            ("all_locations", g.all_locations),
+            ("all_fields", g.all_fields),
+            ("all_product_groups", g.all_product_groups),
+        ] {
+            if on {
+                push(flag, "on".into());
+            }
+        }
+        for (field, set) in [
+            ("loc", &g.locations),
+            ("pg", &g.product_groups),
+            ("opt", &g.options),
+            ("fieldall", &g.fields_all),
+            ("wasall", &g.fields_all),
+        ] {
+            for id in set {
+                push(field, id.to_string());
+            }
+        }
+    }
+}
+
+/// Everything the wizard has been told so far, and how the access step is being viewed.
+#[derive(Debug, Clone, Default)]
+pub struct Wizard {
+    pub emails: String,
+    pub companies: Vec<CompanyId>,
+    pub person: PersonInfo,
+    pub choices: BTreeMap<CompanyId, Choice>,
+    pub send_email: bool,
+    /// The last step was shown: from then on an unticked "Send invitation email" is a no.
+    pub send_seen: bool,
+    pub tab: Tab,
+    /// The company whose access is shown (when not searching).
+    pub at: Option<CompanyId>,
+    pub search: String,
+    pub show: Show,
+}
+
+/// Splits "all_locations_12" into ("all_locations", company 12).
+pub fn split_company_field(name: &str) -> Option<(&str, CompanyId)> {
+    let (field, company) = name.rsplit_once('_')?;
+    Some((field, CompanyId(company.parse().ok()?)))
+}
+
+impl Wizard {
+    pub fn from_pairs(pairs: &[(String, String)]) -> Self {
+        let mut w = Wizard::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "emails" => w.emails = value.clone(),
+                "company" => {
+                    if let Ok(c) = value.parse::<i64>().map(CompanyId)
+                        && !w.companies.contains(&c)
+                    {
+                        w.companies.push(c);
+                    }
+                }
+                "first_name" => w.person.first_name = value.clone(),
+                "last_name" => w.person.last_name = value.clone(),
+                "display_name" => w.person.display_name = value.clone(),
+                "phone" => w.person.phone = value.clone(),
+                "username" => w.person.username = value.clone(),
+                "send_email" => w.send_email = value == "on",
+                "send_seen" => w.send_seen = true,
+                "tab" => w.tab = Tab::parse(value).unwrap_or_default(),
+                "at" => w.at = value.parse::<i64>().ok().map(CompanyId),
+                "search" => w.search = value.trim().to_owned(),
+                "show" => w.show = Show::parse(value),
+                other => {
+                    if let Some((field, company)) = split_company_field(other) {
+                        w.choices
+                            .entry(company)
+                            .or_default()
+                            .set(field, value, true);
+                    }
+                }
+            }
+        }
+        if !w.send_seen {
+            w.send_email = true;
+        }
+        w
+    }
+
+    /// Keeps choices only for the chosen companies, proposes access for those not yet shown,
+    /// and points the access step at a chosen company.
+    pub fn settle(&mut self) {
+        let chosen = self.companies.clone();
+        self.choices.retain(|c, _| chosen.contains(c));
+        for company in &chosen {
+            let choice = self.choices.entry(*company).or_default();
+            if !choice.seen {
+                choice.grant.all_fields = Grant::proposed().all_fields;
+            }
+        }
+        if self.at.is_none_or(|c| !chosen.contains(&c)) {
+            self.at = chosen.first().copied();
+        }
+    }
+
+    /// Every value the wizard holds, as form fields.
+    fn pairs(&self) -> Vec<(String, String)> {
+        let mut out = vec![("emails".to_owned(), self.emails.clone())];
+        for c in &self.companies {
+            out.push(("company".to_owned(), c.to_string()));
+        }
+        let p = &self.person;
+        for (k, v) in [
+            ("first_name", &p.first_name),
+            ("last_name", &p.last_name),
+            ("display_name", &p.display_name),
+            ("phone", &p.phone),
+            ("username", &p.username),
+        ] {
+            out.push((k.to_owned(), v.clone()));
+        }
+        for (company, choice) in &self.choices {
+            choice.pairs(*company, &mut out);
+        }
+        if self.send_seen {
+            out.push(("send_seen".into(), "1".into()));
+            if self.send_email {
+                out.push(("send_email".into(), "on".into()));
+            }
+        }
+        out.push(("tab".into(), self.tab.slug().into()));
+        if let Some(at) = self.at {
+            out.push(("at".into(), at.to_string()));
+        }
+        out.push(("search".into(), self.search.clone()));
+        out.push(("show".into(), self.show.slug().into()));
+        out
+    }
+
+    /// Hidden fields: everything except what `step` shows as controls (`shown` holds the
+    /// access step's enabled checkboxes, as name and value).
+    pub fn hidden(&self, step: Step, shown: &HashSet<(String, String)>) -> Vec<(String, String)> {
+        let own: &[&str] = match step {
+            Step::Emails => &["emails"],
+            Step::Companies => &["company"],
+            Step::Info => &[
+                "first_name",
+                "last_name",
+                "display_name",
+                "phone",
+                "username",
+            ],
+            Step::Access => &["send_email", "send_seen", "search", "show"],
+        };
+        self.pairs()
+            .into_iter()
+            .filter(|(k, v)| !own.contains(&k.as_str()) && !shown.contains(&(k.clone(), v.clone())))
+            .collect()
+    }
+
+    pub fn choice(&self, company: &CompanyId) -> Choice {
+        self.choices.get(company).cloned().unwrap_or_default()
+    }
+
+    pub fn chose(&self, company: &CompanyId) -> bool {
+        self.companies.contains(company)
+    }
+}
