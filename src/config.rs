@@ -38,10 +38,36 @@ impl DatabaseUrl {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum MailUrl {
-    Smtp { host: String, port: u16 },
+    /// A relay on the local network: plain SMTP, no sign-in.
+    Smtp {
+        host: String,
+        port: u16,
+    },
+    /// An SMTP URL with TLS or a sign-in, as lettre reads it: `smtps://USER:PASSWORD@HOST`
+    /// (TLS from the start, port 465) or `smtp://USER:PASSWORD@HOST:587?tls=required`
+    /// (STARTTLS). It holds the password: Debug hides it.
+    Url(String),
     File(PathBuf),
+}
+
+impl std::fmt::Debug for MailUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Smtp { host, port } => write!(f, "Smtp({host}:{port})"),
+            Self::Url(url) => match url::Url::parse(url) {
+                Ok(mut shown) => {
+                    if shown.password().is_some() {
+                        let _ = shown.set_password(Some("***"));
+                    }
+                    write!(f, "Url({shown})")
+                }
+                Err(_) => write!(f, "Url(***)"),
+            },
+            Self::File(dir) => write!(f, "File({})", dir.display()),
+        }
+    }
 }
 
 impl MailUrl {
@@ -51,6 +77,15 @@ impl MailUrl {
                 return Err("file:// needs a directory, e.g. file://outbox".into());
             }
             return Ok(Self::File(PathBuf::from(dir)));
+        }
+        let signs_in_or_tls = value.starts_with("smtps://")
+            || (value.starts_with("smtp://") && (value.contains('@') || value.contains('?')));
+        if signs_in_or_tls {
+            // Read by lettre itself now, so a mistake stops start-up rather than every email.
+            lettre::SmtpTransport::from_url(value).map_err(|e| {
+                format!("cannot use this SMTP URL ({e}); e.g. smtps://USER:PASSWORD@HOST or smtp://USER:PASSWORD@HOST:587?tls=required")
+            })?;
+            return Ok(Self::Url(value.to_owned()));
         }
         if let Some(rest) = value.strip_prefix("smtp://") {
             let (host, port) = match rest.rsplit_once(':') {
@@ -69,7 +104,7 @@ impl MailUrl {
                 port,
             });
         }
-        Err("use smtp://HOST:PORT or file://DIRECTORY".into())
+        Err("use smtp://HOST:PORT, smtps://USER:PASSWORD@HOST, or file://DIRECTORY".into())
     }
 }
 
@@ -331,6 +366,7 @@ mod tests {
             ("ROSTER_BASE_URL", "example.com"),
             ("ROSTER_COOKIE_SECURE", "maybe"),
             ("ROSTER_MAIL_URL", "smtp://host:notaport"),
+            ("ROSTER_MAIL_URL", "smtps://"),
             ("ROSTER_SECRET_KEY", "short"),
             ("ROSTER_LOG", "roster=loud"),
         ];
@@ -353,6 +389,22 @@ mod tests {
         let second = config(&[("ROSTER_DATABASE_URL", &url)]).unwrap();
         assert!(second.warnings.is_empty());
         assert_eq!(first.secret_key.as_bytes(), second.secret_key.as_bytes());
+    }
+
+    #[test]
+    fn smtp_with_tls_and_a_sign_in() {
+        let url = "smtps://mailer%40example.com:p%40ss@mail.example.com";
+        assert_eq!(MailUrl::parse(url).unwrap(), MailUrl::Url(url.into()));
+        let shown = format!("{:?}", MailUrl::parse(url).unwrap());
+        assert!(!shown.contains("p%40ss"), "{shown}");
+        assert!(shown.contains("mail.example.com"), "{shown}");
+        let starttls = "smtp://u:p@mail.example.com:587?tls=required";
+        assert_eq!(
+            MailUrl::parse(starttls).unwrap(),
+            MailUrl::Url(starttls.into())
+        );
+        let err = MailUrl::parse("smtp://u:p@mail.example.com?tls=sometimes").unwrap_err();
+        assert!(err.contains("cannot use this SMTP URL"), "{err}");
     }
 
     #[test]

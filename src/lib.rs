@@ -113,11 +113,8 @@ impl App {
             config.login_attempts_per_minute,
         ));
         spawn_limiter_cleanup(state.clone());
-        let mailer = mail::Mailer::new(&config.mail).map_err(|e| {
-            StartError::Other(format!(
-                "ROSTER_MAIL_URL: the mail folder cannot be made: {e}"
-            ))
-        })?;
+        let mailer = mail::Mailer::new(&config.mail)
+            .map_err(|e| StartError::Other(format!("ROSTER_MAIL_URL: cannot be used: {e}")))?;
         let from = config
             .mail_from
             .parse()

@@ -36,6 +36,13 @@ impl Mailer {
                     .timeout(Some(Duration::from_secs(15)))
                     .build(),
             ),
+            // Checked when the configuration was read.
+            MailUrl::Url(url) => Mailer::Smtp(
+                SmtpTransport::from_url(url)
+                    .map_err(std::io::Error::other)?
+                    .timeout(Some(Duration::from_secs(15)))
+                    .build(),
+            ),
             MailUrl::File(dir) => {
                 std::fs::create_dir_all(dir)?;
                 Mailer::File(FileTransport::new(dir))

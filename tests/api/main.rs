@@ -18,6 +18,7 @@ mod seed;
 mod sessions;
 mod setup;
 mod sign_in;
+mod smtp_relay;
 mod user_counts;
 mod user_filters_advanced;
 mod user_list;

@@ -42,10 +42,27 @@ pub struct SmtpSink {
     pub port: u16,
     received: Arc<Mutex<Vec<Received>>>,
     reject: Arc<Mutex<Vec<String>>>,
+    /// When set, the user name and password a client must sign in with (AUTH PLAIN).
+    login: Option<(String, String)>,
+    /// The user names that signed in, one per accepted AUTH.
+    signed_in: Arc<Mutex<Vec<String>>>,
 }
 
 impl SmtpSink {
     pub fn start(reject: &[&str]) -> SmtpSink {
+        Self::start_with(reject, None)
+    }
+
+    /// A sink that refuses mail until the client signs in with `user` and `password`.
+    pub fn start_with_login(user: &str, password: &str) -> SmtpSink {
+        Self::start_with(&[], Some((user.to_owned(), password.to_owned())))
+    }
+
+    pub fn signed_in(&self) -> Vec<String> {
+        self.signed_in.lock().unwrap().clone()
+    }
+
+    fn start_with(reject: &[&str], login: Option<(String, String)>) -> SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind the SMTP sink");
         let sink = SmtpSink {
             port: listener.local_addr().expect("address").port(),
@@ -53,6 +70,8 @@ impl SmtpSink {
             reject: Arc::new(Mutex::new(
                 reject.iter().map(|s| s.to_lowercase()).collect(),
             )),
+            login,
+            signed_in: Arc::default(),
         };
         let serving = sink.clone();
         std::thread::spawn(move || {
@@ -103,6 +122,7 @@ impl SmtpSink {
         };
         say("220 sink.test ESMTP");
         let mut to = Vec::new();
+        let mut authenticated = self.login.is_none();
         let mut line = String::new();
         loop {
             line.clear();
@@ -112,7 +132,33 @@ impl SmtpSink {
             let command = line.trim_end().to_string();
             let upper = command.to_uppercase();
             if upper.starts_with("EHLO") || upper.starts_with("HELO") {
-                say("250-sink.test\r\n250 8BITMIME");
+                if self.login.is_some() {
+                    say("250-sink.test\r\n250-AUTH PLAIN\r\n250 8BITMIME");
+                } else {
+                    say("250-sink.test\r\n250 8BITMIME");
+                }
+            } else if upper.starts_with("AUTH PLAIN ") {
+                use base64::Engine;
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(command["AUTH PLAIN ".len()..].trim())
+                    .unwrap_or_default();
+                let parts: Vec<String> = decoded
+                    .split(|b| *b == 0)
+                    .map(|p| String::from_utf8_lossy(p).into_owned())
+                    .collect();
+                let given = (parts.get(1).cloned(), parts.get(2).cloned());
+                match &self.login {
+                    Some((user, password))
+                        if given == (Some(user.clone()), Some(password.clone())) =>
+                    {
+                        authenticated = true;
+                        self.signed_in.lock().unwrap().push(user.clone());
+                        say("235 2.7.0 Authentication successful");
+                    }
+                    _ => say("535 5.7.8 Authentication credentials invalid"),
+                }
+            } else if upper.starts_with("MAIL FROM") && !authenticated {
+                say("530 5.7.0 Authentication required");
             } else if upper.starts_with("MAIL FROM") {
                 to.clear();
                 say("250 OK");
