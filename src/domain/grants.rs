@@ -4,9 +4,11 @@
 //! and "Apply to All Companies", which carries a grant to another company by code.
 
 use crate::db::DbConnection;
-use crate::db::schema::{catalog_items, membership_fields_all, membership_items, memberships};
+use crate::db::schema::{
+    catalog_items, companies, membership_fields_all, membership_items, memberships, roles,
+};
 use crate::domain::catalog::{ItemKind, ItemRow};
-use crate::domain::{CompanyId, Error, ItemId, MembershipId, Result, RoleId};
+use crate::domain::{AccountId, CompanyId, Error, ItemId, MembershipId, Result, RoleId};
 use diesel::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -56,6 +58,27 @@ pub struct Catalog {
 impl Catalog {
     pub fn options(&self) -> impl Iterator<Item = &ItemRow> {
         self.fields.iter().flat_map(|f| f.options.iter())
+    }
+
+    /// The newest item offered (ids grow).
+    pub fn newest(&self) -> Option<ItemId> {
+        let fields = self.fields.iter().map(|f| &f.field);
+        self.locations
+            .iter()
+            .chain(self.product_groups.iter())
+            .chain(fields)
+            .chain(self.options())
+            .map(|i| i.id)
+            .max()
+    }
+
+    fn offers(&self, id: &ItemId, kind: ItemKind) -> bool {
+        match kind {
+            ItemKind::Location => self.locations.iter().any(|i| i.id == *id),
+            ItemKind::ProductGroup => self.product_groups.iter().any(|i| i.id == *id),
+            ItemKind::Field => self.fields.iter().any(|f| f.field.id == *id),
+            ItemKind::FieldOption => self.options().any(|o| o.id == *id),
+        }
     }
 
     fn field_of(&self, option: ItemId) -> Option<&FieldOptions> {
@@ -117,20 +140,65 @@ pub fn catalogs(
     Ok(out)
 }
 
+impl Grant {
+    /// Drops the items the catalog no longer offers; returns how many went.
+    pub fn keep_offered(&mut self, catalog: &Catalog) -> usize {
+        let before = self.item_count();
+        self.locations
+            .retain(|i| catalog.offers(i, ItemKind::Location));
+        self.product_groups
+            .retain(|i| catalog.offers(i, ItemKind::ProductGroup));
+        self.fields_all
+            .retain(|i| catalog.offers(i, ItemKind::Field));
+        self.options
+            .retain(|i| catalog.offers(i, ItemKind::FieldOption));
+        before - self.item_count()
+    }
+
+    fn item_count(&self) -> usize {
+        self.locations.len()
+            + self.product_groups.len()
+            + self.fields_all.len()
+            + self.options.len()
+    }
+}
+
+/// Refuses companies that are not the account's own active ones (NotFound, as for any
+/// object of another account) and roles of another account (a forged post).
+pub fn check_reach(
+    conn: &mut DbConnection,
+    account: AccountId,
+    companies: &[CompanyId],
+    roles: &BTreeSet<RoleId>,
+) -> Result<()> {
+    let wanted: BTreeSet<CompanyId> = companies.iter().copied().collect();
+    let found: i64 = companies::table
+        .filter(companies::account_id.eq(account))
+        .filter(companies::archived_at.is_null())
+        .filter(companies::id.eq_any(&wanted))
+        .count()
+        .get_result(conn)?;
+    if usize::try_from(found).ok() != Some(wanted.len()) {
+        return Err(Error::NotFound);
+    }
+    let known: i64 = roles::table
+        .filter(roles::account_id.eq(account))
+        .filter(roles::id.eq_any(roles))
+        .count()
+        .get_result(conn)?;
+    if usize::try_from(known).ok() != Some(roles.len()) {
+        return Err(Error::field(
+            "roles",
+            "A chosen role does not exist (any more) in this account. Check the roles and try again.",
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses a grant naming an item that is not an offered item of the right kind in the
 /// company: archived or deleted while the form was open, or a forged post.
 fn check(grant: &Grant, catalog: &Catalog) -> Result<()> {
-    let has = |items: &[ItemRow], id: &ItemId| items.iter().any(|i| i.id == *id);
-    let fields: Vec<ItemRow> = catalog.fields.iter().map(|f| f.field.clone()).collect();
-    let options: Vec<ItemRow> = catalog.options().cloned().collect();
-    let stale = grant.locations.iter().any(|i| !has(&catalog.locations, i))
-        || grant
-            .product_groups
-            .iter()
-            .any(|i| !has(&catalog.product_groups, i))
-        || grant.fields_all.iter().any(|i| !has(&fields, i))
-        || grant.options.iter().any(|i| !has(&options, i));
-    if stale {
+    if grant.clone().keep_offered(catalog) > 0 {
         return Err(Error::field(
             "access",
             "Some of the chosen locations, options or product groups are no longer available \
@@ -168,12 +236,13 @@ pub fn store(
             .is_none_or(|f| !fields_all.contains(&f.field.id))
     });
     // One statement per row: MultiBackend has no multi-row INSERT.
-    for item in grant
-        .locations
+    // Under Access to All the one-by-one choices set aside in the form are not stored either.
+    let locations = grant.locations.iter().filter(|_| !grant.all_locations);
+    let groups = grant
+        .product_groups
         .iter()
-        .chain(grant.product_groups.iter())
-        .chain(options)
-    {
+        .filter(|_| !grant.all_product_groups);
+    for item in locations.chain(groups).chain(options) {
         diesel::insert_into(membership_items::table)
             .values((
                 membership_items::membership_id.eq(membership),
@@ -197,8 +266,13 @@ fn described(kind: ItemKind, item: &ItemRow) -> String {
     format!("{} {} ({})", kind.singular(), item.name, item.code)
 }
 
+/// Codes are unique per company ignoring case (as `code_lower` stores them).
+fn same_code(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
+}
+
 fn by_code<'a>(items: &'a [ItemRow], code: &str) -> Option<&'a ItemRow> {
-    items.iter().find(|i| i.code.eq_ignore_ascii_case(code))
+    items.iter().find(|i| same_code(&i.code, code))
 }
 
 /// "Apply to All Companies" for one target: the grant as `from` has it, carried to `to`.
@@ -227,26 +301,37 @@ pub fn carry(grant: &Grant, from: &Catalog, to: &Catalog) -> (Grant, Vec<String>
             }
         }
     };
+    // Under Access to All the one-by-one choices are set aside: they neither carry nor count
+    // as unmatched.
+    let none = BTreeSet::new();
+    fn pick<'a>(
+        all: bool,
+        chosen: &'a BTreeSet<ItemId>,
+        none: &'a BTreeSet<ItemId>,
+    ) -> &'a BTreeSet<ItemId> {
+        if all { none } else { chosen }
+    }
     carry_items(
-        &grant.locations,
+        pick(grant.all_locations, &grant.locations, &none),
         &from.locations,
         &to.locations,
         ItemKind::Location,
         &mut out.locations,
     );
     carry_items(
-        &grant.product_groups,
+        pick(grant.all_product_groups, &grant.product_groups, &none),
         &from.product_groups,
         &to.product_groups,
         ItemKind::ProductGroup,
         &mut out.product_groups,
     );
-    for source in &from.fields {
+    for source in from.fields.iter().filter(|_| !grant.all_fields) {
         let chose_field = grant.fields_all.contains(&source.field.id);
+        // A field chosen whole carries as a whole: its options need no match one by one.
         let chosen_options: Vec<&ItemRow> = source
             .options
             .iter()
-            .filter(|o| grant.options.contains(&o.id))
+            .filter(|o| !chose_field && grant.options.contains(&o.id))
             .collect();
         if !chose_field && chosen_options.is_empty() {
             continue;
@@ -254,7 +339,7 @@ pub fn carry(grant: &Grant, from: &Catalog, to: &Catalog) -> (Grant, Vec<String>
         let Some(target) = to
             .fields
             .iter()
-            .find(|f| f.field.code.eq_ignore_ascii_case(&source.field.code))
+            .find(|f| same_code(&f.field.code, &source.field.code))
         else {
             missing.push(described(ItemKind::Field, &source.field));
             continue;

@@ -9,7 +9,6 @@ use roster::db::schema::{accounts, audit_events, catalog_items, roles, users};
 use roster::domain::audit::Change;
 use roster::domain::audit::Origin;
 use roster::domain::catalog::{self, ItemInput, ItemKind};
-use roster::domain::setup::{self, AccountChoice};
 use roster::domain::users::UserStatus;
 
 on_both_backends!(
@@ -549,19 +548,11 @@ async fn another_accounts_objects_are_not_found(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();
-    let hash = roster::auth::password::hash(STRONG_PASSWORD).unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let (beta, beta_admin) = setup::create_admin(
-        &mut conn,
-        &AccountChoice::Named("Beta Ltd"),
-        Some("Beta East"),
-        "ops@beta.test",
-        hash,
-        now,
-    )
-    .unwrap();
-    let beta_company =
-        roster::domain::companies::active_for_account(&mut conn, beta.id).unwrap()[0].id;
+    let crate::helpers::OtherAccount {
+        account: beta,
+        admin: beta_admin,
+        company: beta_company,
+    } = crate::helpers::other_account(&mut conn);
     let (item, field) = arrange_items(&mut conn, beta_company);
     let beta_role = roster::domain::roles::find_by_name(&mut conn, beta.id, "Manager")
         .unwrap()

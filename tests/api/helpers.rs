@@ -330,3 +330,32 @@ pub fn add_item(
         .unwrap()
         .id
 }
+
+/// A second account, "Beta Ltd", with its company "Beta East" and administrator
+/// ops@beta.test: what tenant-isolation tests reach for.
+pub struct OtherAccount {
+    pub account: roster::domain::accounts::AccountRow,
+    pub admin: roster::domain::users::UserRow,
+    pub company: roster::domain::CompanyId,
+}
+
+pub fn other_account(conn: &mut DbConnection) -> OtherAccount {
+    use roster::domain::setup::{AccountChoice, create_admin};
+    let hash = roster::auth::password::hash(STRONG_PASSWORD).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let (account, admin) = create_admin(
+        conn,
+        &AccountChoice::Named("Beta Ltd"),
+        Some("Beta East"),
+        "ops@beta.test",
+        hash,
+        now,
+    )
+    .unwrap();
+    let company = roster::domain::companies::active_for_account(conn, account.id).unwrap()[0].id;
+    OtherAccount {
+        account,
+        admin,
+        company,
+    }
+}

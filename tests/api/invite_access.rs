@@ -19,6 +19,7 @@ on_both_backends!(
     custom_fields_select_all_and_access_to_all,
     apply_to_all_companies_matches_by_code,
     an_option_archived_meanwhile_is_refused_with_the_form_kept,
+    forged_companies_roles_and_items_are_refused,
 );
 
 const FORM: &str = "#invite-wizard";
@@ -96,9 +97,12 @@ fn held(conn: &mut roster::db::DbConnection, email: &str) -> (Vec<(i64, String)>
         .inner_join(catalog_items::table.on(catalog_items::id.eq(membership_fields_all::field_id)))
         .filter(users::email.eq(email))
         .select(catalog_items::code)
-        .order(catalog_items::code)
         .load(conn)
         .unwrap();
+    // Sorted here: the databases' collations order mixed case differently.
+    let (mut items, mut fields) = (items, fields);
+    items.sort();
+    fields.sort();
     (items, fields)
 }
 
@@ -178,9 +182,38 @@ async fn tabs_search_filter_and_select_all_in_one_company(backend: Backend) {
         listed(&only_unchecked),
         vec!["Northgate (NG)", "South (S1)"]
     );
-    // Unselect All on the unchecked view changes nothing checked.
-    let all_view = search(&admin, &only_unchecked, "", "all").await;
+    // Select All then Unselect All on the Unchecked Only view: back to where it was.
+    let ticked = go(&admin, &only_unchecked, "select_all").await;
+    assert!(listed(&ticked).is_empty(), "nothing unchecked is left");
+    let everything = search(&admin, &ticked, "", "all").await;
+    assert!(checked(&everything, &format!("loc-{c}-{south}")));
+    let narrowed = search(&admin, &everything, "south", "all").await;
+    // A search typed but not run does not decide what Unselect All acts on.
+    let cleared = admin
+        .submit(
+            &narrowed,
+            FORM,
+            &[("search", "nor"), ("go", "unselect_all")],
+        )
+        .await;
+    assert_eq!(
+        cleared.texts("#wizard-notice"),
+        vec!["Unchecked the option shown."]
+    );
+    let all_view = search(&admin, &cleared, "", "all").await;
+    assert!(!checked(&all_view, &format!("loc-{c}-{south}")));
     assert!(checked(&all_view, &format!("loc-{c}-{north}")));
+    assert!(checked(&all_view, &format!("loc-{c}-{northgate}")));
+    let northgate_off = admin
+        .submit_changes(
+            &all_view,
+            FORM,
+            &[],
+            &[(&northgate_box.0, &northgate_box.1)],
+            &[("go", "view")],
+        )
+        .await;
+    let all_view = northgate_off;
 
     // Product Groups: Access to All draws every group checked and not editable.
     let groups = go(&admin, &all_view, "tab:product_groups").await;
@@ -336,6 +369,72 @@ async fn custom_fields_select_all_and_access_to_all(backend: Backend) {
     assert!(!checked(&partial, &format!("fieldall-{c}-{dept}")));
     assert!(checked(&partial, &format!("opt-{c}-{sales}")));
     assert!(!checked(&partial, &format!("opt-{c}-{ops}")));
+    // Back and Next keep it so.
+    let info = go(&admin, &partial, "back").await;
+    let partial = go(&admin, &info, "next").await;
+    assert_eq!(
+        partial.texts("nav.tabs button[aria-current]"),
+        vec!["Document Custom Fields"]
+    );
+    assert!(!checked(&partial, &format!("fieldall-{c}-{dept}")));
+    assert!(checked(&partial, &format!("opt-{c}-{sales}")));
+    assert!(!checked(&partial, &format!("opt-{c}-{ops}")));
+    // Select All ticked and then unticked: its options go with it.
+    let whole = admin
+        .submit_changes(
+            &partial,
+            FORM,
+            &[(&dept_all.0, &dept_all.1)],
+            &[],
+            &[("go", "view")],
+        )
+        .await;
+    assert!(checked(&whole, &format!("opt-{c}-{ops}")));
+    let none = admin
+        .submit_changes(
+            &whole,
+            FORM,
+            &[],
+            &[(&dept_all.0, &dept_all.1)],
+            &[("go", "view")],
+        )
+        .await;
+    assert!(!checked(&none, &format!("opt-{c}-{sales}")));
+    assert!(!checked(&none, &format!("opt-{c}-{ops}")));
+    // An option added while the form is open does not turn a field's Select All off.
+    let whole = admin
+        .submit_changes(
+            &none,
+            FORM,
+            &[(&dept_all.0, &dept_all.1)],
+            &[],
+            &[("go", "view")],
+        )
+        .await;
+    let hr = add_item(
+        &mut conn,
+        c,
+        ItemKind::FieldOption,
+        Some(dept),
+        ("People", "HR"),
+        false,
+    );
+    let still = go(&admin, &whole, "view").await;
+    assert!(checked(&still, &format!("fieldall-{c}-{dept}")));
+    assert!(checked(&still, &format!("opt-{c}-{hr}")));
+    let hr_box = (format!("opt_{c}"), hr.to_string());
+    let partial = admin
+        .submit_changes(
+            &still,
+            FORM,
+            &[],
+            &[(&ops_box.0, &ops_box.1), (&hr_box.0, &hr_box.1)],
+            &[("go", "view")],
+        )
+        .await;
+    assert!(!checked(&partial, &format!("fieldall-{c}-{dept}")));
+    assert!(checked(&partial, &format!("opt-{c}-{sales}")));
+    assert!(!checked(&partial, &format!("opt-{c}-{hr}")));
     // Search by option code finds the option within its field.
     let found = search(&admin, &partial, "alp", "all").await;
     assert_eq!(
@@ -431,6 +530,33 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
         "SAL",
     );
     let a_hw = item(&mut conn, a, ItemKind::ProductGroup, None, "Hardware", "HW");
+    // A field chosen whole carries whole: Beta, which Branch lacks, is no "no match".
+    let a_prj = item(&mut conn, a, ItemKind::Field, None, "Project", "PRJ");
+    item(
+        &mut conn,
+        a,
+        ItemKind::FieldOption,
+        Some(a_prj),
+        "Alpha",
+        "ALP",
+    );
+    item(
+        &mut conn,
+        a,
+        ItemKind::FieldOption,
+        Some(a_prj),
+        "Beta",
+        "BET",
+    );
+    let b_prj = item(&mut conn, b, ItemKind::Field, None, "Projekt", "prj");
+    item(
+        &mut conn,
+        b,
+        ItemKind::FieldOption,
+        Some(b_prj),
+        "Alpha",
+        "ALP",
+    );
     let editor = role_id(&mut conn, "Editor").to_string();
     let names = |ids: &[ItemId]| ids.iter().map(|i| i.to_string()).collect::<Vec<_>>();
     let (a_locs, a_opts, a_pg) = (
@@ -456,6 +582,8 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
     let mut fields: Vec<(&str, &str)> = ticks.clone();
     let all_fields = format!("all_fields_{a}");
     fields.push((&all_fields, ""));
+    let (fk, prj) = (format!("fieldall_{a}"), a_prj.to_string());
+    fields.push((&fk, &prj));
     let at = a.to_string();
     fields.push(("at", &at));
     fields.push(("go", "apply_all"));
@@ -471,6 +599,7 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
     );
     assert!(notice.contains("Product Group Hardware (HW)"), "{notice}");
     assert!(!notice.contains("North"), "{notice}");
+    assert!(!notice.contains("BET"), "{notice}");
 
     // Branch's locations: Nord (code n1) is checked.
     let branch = go(&admin, &applied, &format!("company:{b}")).await;
@@ -481,6 +610,7 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
     assert!(checked(&branch, &format!("loc-{b}-{b_nord}")));
     let branch_fields = go(&admin, &branch, "tab:fields").await;
     assert!(checked(&branch_fields, &format!("opt-{b}-{b_sal}")));
+    assert!(checked(&branch_fields, &format!("fieldall-{b}-{b_prj}")));
     let branch_roles = go(&admin, &branch_fields, "tab:roles").await;
     assert!(checked(&branch_roles, &format!("role-{b}-{editor}")));
 
@@ -517,7 +647,7 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
     let mut items = items;
     items.sort();
     assert_eq!(items, expected);
-    assert!(fields_all.is_empty());
+    assert_eq!(fields_all, vec!["PRJ", "prj"]);
 }
 
 fn companies_name(conn: &mut roster::db::DbConnection, c: CompanyId) -> String {
@@ -574,14 +704,92 @@ async fn an_option_archived_meanwhile_is_refused_with_the_form_kept(backend: Bac
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(nobody, 0);
+    // The archived location was unticked: Invite again goes through, without it.
+    assert!(!checked(&refused, &format!("loc-{c}-{depot}")));
+    invite_from(&admin, &refused, "ray@example.test").await;
+    assert_eq!(held(&mut conn, "ray@example.test").0, vec![]);
+}
 
-    // A forged post naming another company's item is refused the same way.
-    let forged = admin
+async fn forged_companies_roles_and_items_are_refused(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@example.test").await;
+    let mut conn = backend.conn();
+    let c = first_company(&mut conn);
+    let now = chrono::Utc::now().naive_utc();
+    let beta = crate::helpers::other_account(&mut conn);
+    let beta_company = beta.company;
+    let beta_location = add_item(
+        &mut conn,
+        beta_company,
+        ItemKind::Location,
+        None,
+        ("Beta depot", "BD"),
+        false,
+    );
+    let beta_role = roster::domain::roles::find_by_name(&mut conn, beta.account.id, "Manager")
+        .unwrap()
+        .id;
+    let beta_members: i64 = memberships::table
+        .filter(memberships::company_id.eq(beta_company))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    // A multi-company account, where the posted companies count.
+    let account = roster::db::schema::companies::table
+        .find(c)
+        .select(roster::db::schema::companies::account_id)
+        .first(&mut conn)
+        .unwrap();
+    roster::domain::companies::create(&mut conn, account, "Branch", "BR", now).unwrap();
+    let access = to_access(&admin, "eve@example.test", true).await;
+
+    // Another account's company: not found, and nothing written there.
+    let company_field = beta_company.to_string();
+    let elsewhere = admin
         .submit(
-            &refused,
+            &access,
             FORM,
-            &[(&format!("loc_{c}"), "999999"), ("go", "invite")],
+            &[("company", &company_field), ("go", "invite")],
         )
         .await;
-    assert_eq!(forged.status, 422);
+    assert_eq!(elsewhere.status, 404);
+    // Another account's role, or its location under our company: refused on the form.
+    let role_field = format!("role_{c}");
+    let foreign_role = admin
+        .submit(
+            &access,
+            FORM,
+            &[(&role_field, &beta_role.to_string()), ("go", "invite")],
+        )
+        .await;
+    assert_eq!(foreign_role.status, 422);
+    assert!(
+        foreign_role.text().contains("role does not exist"),
+        "{}",
+        foreign_role.body
+    );
+    let location_field = format!("loc_{c}");
+    let foreign_item = admin
+        .submit(
+            &access,
+            FORM,
+            &[
+                (&location_field, &beta_location.to_string()),
+                ("go", "invite"),
+            ],
+        )
+        .await;
+    assert_eq!(foreign_item.status, 422);
+    let nobody: i64 = users::table
+        .filter(users::email.eq("eve@example.test"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(nobody, 0);
+    let in_beta: i64 = memberships::table
+        .filter(memberships::company_id.eq(beta_company))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(in_beta, beta_members, "nothing written in Beta");
 }

@@ -23,6 +23,7 @@ use crate::domain::{
 use crate::mail::outbox::{self, NewEmail};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
+use std::collections::BTreeSet;
 
 /// How an invitation names who sent it: their full name, or the displayed name.
 pub fn inviter_name(user: &UserRow) -> String {
@@ -156,6 +157,12 @@ pub fn invite(
     let single = request.emails.len() == 1;
     crate::db::write_transaction(conn, |conn| {
         let companies: Vec<CompanyId> = request.grants.iter().map(|g| g.company).collect();
+        let roles: BTreeSet<RoleId> = request
+            .grants
+            .iter()
+            .flat_map(|g| g.grant.roles.iter().copied())
+            .collect();
+        grants::check_reach(conn, change.account_id, &companies, &roles)?;
         let catalogs = grants::catalogs(conn, &companies)?;
         let mut outcome = InviteOutcome::default();
         for email in &request.emails {

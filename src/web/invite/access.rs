@@ -47,7 +47,7 @@ pub struct Section {
     pub groups: Vec<Group>,
     /// Options that match but are not drawn (over MAX_SHOWN).
     pub more: usize,
-    /// Every matching option, drawn or not (what Select All acts on).
+    /// The options drawn and editable (what Select All and Unselect All act on).
     matches: Vec<(String, String)>,
 }
 
@@ -108,7 +108,7 @@ impl Builder<'_> {
             company,
             "on".into(),
             format!("Access to All {what}"),
-            format!("every {what} of the company, including ones added later"),
+            format!("all {what} of the company, including ones added later"),
             on,
             false,
         );
@@ -135,12 +135,14 @@ impl Builder<'_> {
                 continue;
             }
             let value = item.id.to_string();
-            section
-                .matches
-                .push((format!("{field}_{company}"), value.clone()));
             if options.len() >= MAX_SHOWN {
                 section.more += 1;
                 continue;
+            }
+            if !all {
+                section
+                    .matches
+                    .push((format!("{field}_{company}"), value.clone()));
             }
             let label = item.name.clone();
             options.push(self.control(
@@ -182,12 +184,14 @@ impl Builder<'_> {
                     continue;
                 }
                 let value = option.id.to_string();
-                s.matches.push((format!("opt_{company}"), value.clone()));
                 if drawn >= MAX_SHOWN {
                     s.more += 1;
                     continue;
                 }
                 drawn += 1;
+                if !g.all_fields {
+                    s.matches.push((format!("opt_{company}"), value.clone()));
+                }
                 options.push(self.control(
                     "opt",
                     company,
@@ -331,7 +335,8 @@ pub fn view(
 }
 
 /// Every option of a field with Select All counts as ticked, so the form draws (or carries)
-/// them all and an option unticked later can be told apart.
+/// them all and an option unticked later can be told apart. Also notes the newest item of
+/// each company, to tell options added meanwhile from unticked ones.
 pub fn complete_fields(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) {
     for (company, choice) in wizard.choices.iter_mut() {
         let Some(catalog) = catalogs.get(company) else {
@@ -345,33 +350,49 @@ pub fn complete_fields(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catal
         {
             g.options.extend(field.options.iter().map(|o| o.id));
         }
+        choice.known = catalog.newest().map(|id| id.0);
     }
 }
 
-/// Reads a field's Select All against its options as the form sent them: an option unticked
-/// under Select All turns it off (the others stay); Select All ticked checks every option.
-pub fn settle_fields(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) {
+/// Reads the access step's post. Items no longer offered (archived or deleted meanwhile)
+/// are dropped: returns how many, so the form can say so. A field's Select All is read
+/// against its options as the form sent them: an option unticked under Select All turns it
+/// off (the others stay); Select All unticked unticks its options; Select All ticked
+/// checks them all.
+pub fn read_post(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) -> usize {
+    let mut stale = 0;
     for (company, choice) in wizard.choices.iter_mut() {
         let Some(catalog) = catalogs.get(company) else {
             continue;
         };
+        stale += choice.grant.keep_offered(catalog);
         let g = &mut choice.grant;
+        let known = |o: &&ItemRow| choice.known.is_none_or(|k| o.id.0 <= k);
         for field in &catalog.fields {
             let id = field.field.id;
-            if !g.fields_all.contains(&id) {
-                continue;
-            }
-            let unticked = field.options.iter().any(|o| !g.options.contains(&o.id));
-            if unticked && choice.was_all.contains(&id) {
-                g.fields_all.remove(&id);
+            let was = choice.was_all.contains(&id);
+            if g.fields_all.contains(&id) {
+                let unticked = field
+                    .options
+                    .iter()
+                    .filter(known)
+                    .any(|o| !g.options.contains(&o.id));
+                if was && unticked {
+                    g.fields_all.remove(&id);
+                }
+            } else if was {
+                for option in &field.options {
+                    g.options.remove(&option.id);
+                }
             }
         }
         choice.was_all.clear();
     }
     complete_fields(wizard, catalogs);
+    stale
 }
 
-/// Select All (`on`) or Unselect All: every option the tab shows, drawn or not. Unticking
+/// Select All (`on`) or Unselect All: every option the tab draws and lets change. Unticking
 /// an option also turns its field's Select All off. Returns how many options it touched.
 pub fn select_all(
     wizard: &mut Wizard,

@@ -50,6 +50,15 @@ impl WizardPage {
             .unwrap_or_default()
     }
 
+    /// The id of the note that says Access to All covers a section's boxes.
+    fn access_all_hint(&self, section: &access::Section) -> String {
+        section
+            .access_all
+            .as_ref()
+            .map(|c| format!("{}-hint", c.id))
+            .unwrap_or_default()
+    }
+
     fn is_at(&self, company: &CompanyId) -> bool {
         self.wizard.search.is_empty() && self.wizard.at == Some(*company)
     }
@@ -205,9 +214,14 @@ pub async fn submit(
     if !multi || field("select_all") == "on" {
         wizard.companies = allowed.iter().map(|c| c.id).collect();
     }
-    // A company chosen outside the inviter's reach is refused outright: the form offered none.
+    // A company outside the inviter's reach is refused outright: the form offered none. One
+    // of the account's without the right is a 403; any other id (another account's, an
+    // archived one) is a 404.
     for company in &wizard.companies {
         current.authorize(Action::InviteUsers, Target::Company(account, *company))?;
+        if !allowed.iter().any(|c| c.id == *company) {
+            return Err(WebError::NotFound);
+        }
     }
     wizard.settle();
     let chosen = wizard.companies.clone();
@@ -228,6 +242,12 @@ pub async fn submit(
     let show = |step: Step, wizard: Wizard, error: String| {
         page(&current, &ctx, step, wizard, error, String::new())
     };
+    // The access step's boxes are read first, so Back keeps exactly what was ticked.
+    let mut stale = 0;
+    if step == Step::Access {
+        wizard.send_seen = true;
+        stale = access::read_post(&mut wizard, &ctx.catalogs);
+    }
     if go == "back" {
         return show(back(step), wizard, String::new());
     }
@@ -249,19 +269,42 @@ pub async fn submit(
         }
         Step::Info => show(Step::Access, wizard, String::new()),
         Step::Access => {
-            wizard.send_seen = true;
-            access::settle_fields(&mut wizard, &ctx.catalogs);
+            let (password, confirm) = (field("password"), field("password_confirm"));
+            // Enter in a password field sends the form's first button (the search). When the
+            // search and filter did not change, the Enter was meant for Create user.
+            let go = if go == "view" && !password.is_empty() && !wizard.view_changed() {
+                "create".to_owned()
+            } else {
+                go
+            };
+            if stale > 0 {
+                let message = format!(
+                    "{stale} of the chosen options are no longer available (archived or deleted \
+                     meanwhile) and were unticked. Check the access, then {} again.",
+                    if go == "create" {
+                        "Create user"
+                    } else {
+                        "Invite"
+                    }
+                );
+                if go == "invite" || go == "create" {
+                    return show(Step::Access, wizard, message);
+                }
+                return page(&current, &ctx, Step::Access, wizard, String::new(), message);
+            }
             let notice = match go.as_str() {
                 "invite" => return finish(&state, &current, &ctx, wizard, Finish::Invite).await,
                 "create" => {
                     let how = Finish::Create {
-                        password: field("password").to_owned(),
-                        confirm: field("password_confirm").to_owned(),
+                        password: password.to_owned(),
+                        confirm: confirm.to_owned(),
                     };
                     return finish(&state, &current, &ctx, wizard, how).await;
                 }
                 "select_all" | "unselect_all" => {
                     let on = go == "select_all";
+                    // On the options drawn, not on a search typed but not yet run.
+                    wizard.view_as_drawn();
                     let names = ctx.names();
                     let n = access::select_all(&mut wizard, &ctx.catalogs, &ctx.roles, &names, on);
                     match (n, on) {

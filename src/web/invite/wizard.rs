@@ -124,6 +124,11 @@ pub struct Choice {
     /// Fields whose Select All was on when the form was drawn (to tell "an option was
     /// unticked under Select All" from "Select All was just ticked").
     pub was_all: BTreeSet<ItemId>,
+    /// The newest item id of the company when the form was drawn: an option added since
+    /// was not in the form, so its absence is not an untick. Ids grow (a sequence on
+    /// PostgreSQL, max rowid + 1 on SQLite; only deleting the newest item and adding one
+    /// while the form is open reuses an id, and then Select All merely turns off, visibly).
+    pub known: Option<i64>,
 }
 
 impl Choice {
@@ -158,6 +163,7 @@ impl Choice {
             "opt" => flip(&mut g.options, id),
             "fieldall" => flip(&mut g.fields_all, id),
             "wasall" => flip(&mut self.was_all, id),
+            "known" => self.known = id.filter(|_| on),
             "seen" => self.seen = on,
             _ => {}
         }
@@ -168,6 +174,9 @@ impl Choice {
         let mut push = |field: &str, value: String| out.push((format!("{field}_{company}"), value));
         if self.seen {
             push("seen", "1".into());
+        }
+        if let Some(known) = self.known {
+            push("known", known.to_string());
         }
         for r in &g.roles {
             push("role", r.to_string());
@@ -210,6 +219,8 @@ pub struct Wizard {
     pub at: Option<CompanyId>,
     pub search: String,
     pub show: Show,
+    /// The search and filter the access step was last drawn with.
+    pub drawn: (String, Show),
 }
 
 /// Splits "all_locations_12" into ("all_locations", company 12).
@@ -242,6 +253,8 @@ impl Wizard {
                 "at" => w.at = value.parse::<i64>().ok().map(CompanyId),
                 "search" => w.search = value.trim().to_owned(),
                 "show" => w.show = Show::parse(value),
+                "drawn_search" => w.drawn.0 = value.trim().to_owned(),
+                "drawn_show" => w.drawn.1 = Show::parse(value),
                 other => {
                     if let Some((field, company)) = split_company_field(other) {
                         w.choices
@@ -305,7 +318,20 @@ impl Wizard {
         }
         out.push(("search".into(), self.search.clone()));
         out.push(("show".into(), self.show.slug().into()));
+        out.push(("drawn_search".into(), self.search.clone()));
+        out.push(("drawn_show".into(), self.show.slug().into()));
         out
+    }
+
+    /// Whether the search or filter was changed since the access step was drawn.
+    pub fn view_changed(&self) -> bool {
+        (self.search.as_str(), self.show) != (self.drawn.0.as_str(), self.drawn.1)
+    }
+
+    /// Back to the search and filter the access step was drawn with.
+    pub fn view_as_drawn(&mut self) {
+        self.search = self.drawn.0.clone();
+        self.show = self.drawn.1;
     }
 
     /// Hidden fields: everything except what `step` shows as controls (`shown` holds the
