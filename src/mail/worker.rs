@@ -13,6 +13,8 @@ use tokio::sync::Notify;
 /// How often due emails (retries, claims whose worker died) are looked for unprompted.
 pub const POLL: Duration = Duration::from_secs(1);
 const BATCH: i64 = 64;
+/// How often the Monday letter is looked for.
+const LETTERS_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 /// Emails of a batch sent at the same time (each over its own pooled SMTP connection).
 const SENDERS: usize = 8;
 
@@ -30,10 +32,24 @@ impl Worker {
     pub fn spawn(self) {
         actix_web::rt::spawn(async move {
             let worker = Arc::new(self);
+            let mut letters_checked: Option<chrono::NaiveDateTime> = None;
             loop {
                 tokio::select! {
                     _ = worker.wake.notified() => {}
                     _ = actix_web::rt::time::sleep(POLL) => {}
+                }
+                // The Monday letter is looked for once a minute, not on every round: on a
+                // Monday each look is a short write per account.
+                let now = worker.clock.now_naive();
+                if letters_checked.is_none_or(|t| now - t >= LETTERS_EVERY || now < t) {
+                    letters_checked = Some(now);
+                    let letters = worker.clone();
+                    let queued = actix_web::web::block(move || letters.queue_letters()).await;
+                    match queued {
+                        Ok(Ok(_)) => {}
+                        Ok(Err(e)) => tracing::warn!(error = %e, "the Monday letter failed"),
+                        Err(e) => tracing::warn!(error = %e, "the Monday letter did not run"),
+                    }
                 }
                 loop {
                     let batch = worker.clone();
@@ -54,11 +70,15 @@ impl Worker {
         });
     }
 
+    /// Queues the Monday letters that are due; they are delivered with the rest.
+    fn queue_letters(&self) -> Result<usize, crate::domain::Error> {
+        let mut conn = self.pool.get()?;
+        super::weekly::send_due(&mut conn, self.clock.now_naive(), &self.base_url)
+    }
+
     /// Claims and sends one batch; returns how many were claimed.
     pub fn deliver_due(&self) -> Result<usize, crate::domain::Error> {
         let mut conn = self.pool.get()?;
-        // The Monday letter is queued here, then delivered with the rest.
-        super::weekly::send_due(&mut conn, self.clock.now_naive(), &self.base_url)?;
         let claimed = outbox::claim(&mut conn, self.clock.now_naive(), BATCH)?;
         // Several sends at once: an SMTP exchange is mostly waiting (lettre writes the end
         // of DATA as a separate small packet, which meets the server's delayed ACK).

@@ -616,16 +616,65 @@ async fn a_taken_user_name_is_said_on_the_form(backend: Backend) {
         .submit(&access, "#invite-wizard", &[("go", "invite")])
         .await;
     assert_eq!(refused.status, 422);
-    assert!(refused.text().contains("The user name GHopper is taken"));
+    // Said beside the field, on the step that has it, with the rest kept.
+    assert_eq!(
+        refused.attr("#username", "value").as_deref(),
+        Some("GHopper")
+    );
+    assert!(
+        refused
+            .texts("#username-error")
+            .concat()
+            .contains("The user name GHopper is taken"),
+        "{}",
+        refused.body
+    );
     let found: i64 = users::table
         .filter(users::email.eq("grace@example.test"))
         .count()
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(found, 0, "nothing stored");
-    // Back to the info, which kept it, to change it.
-    let back = admin
-        .submit(&refused, "#invite-wizard", &[("go", "back")])
+    // Too long or with an @, refused on the info step itself.
+    let long = "g".repeat(65);
+    let refused = admin
+        .submit(
+            &refused,
+            "#invite-wizard",
+            &[("username", &long), ("go", "next")],
+        )
         .await;
-    assert_eq!(back.attr("#username", "value").as_deref(), Some("GHopper"));
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .texts("#username-error")
+            .concat()
+            .contains("at most 64")
+    );
+    let refused = admin
+        .submit(
+            &refused,
+            "#invite-wizard",
+            &[("username", "g@h"), ("go", "next")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(
+        refused
+            .texts("#username-error")
+            .concat()
+            .contains("no spaces or @")
+    );
+    let fine = admin
+        .submit(
+            &refused,
+            "#invite-wizard",
+            &[("username", "grace.h"), ("go", "next")],
+        )
+        .await;
+    assert_eq!(fine.status, 200);
+    let done = admin
+        .submit(&fine, "#invite-wizard", &[("go", "invite")])
+        .await;
+    assert_eq!(done.texts("#invited li"), vec!["grace@example.test"]);
 }

@@ -125,6 +125,53 @@ pub struct PersonInfo {
     pub username: String,
 }
 
+pub const MAX_PHONE_LEN: usize = 40;
+pub const MAX_USERNAME_LEN: usize = 64;
+
+impl PersonInfo {
+    /// The colleague's info step: names as long as anywhere else; a user name of letters,
+    /// digits, '.', '_' and '-' (no '@': signing in tells a user name from an email by it).
+    pub fn validate(&self) -> FieldErrors {
+        use crate::domain::users::check_name;
+        let mut errors = FieldErrors::default();
+        check_name(
+            &mut errors,
+            "first_name",
+            "First name",
+            self.first_name.trim(),
+        );
+        check_name(&mut errors, "last_name", "Last name", self.last_name.trim());
+        check_name(
+            &mut errors,
+            "display_name",
+            "Displayed name",
+            self.display_name.trim(),
+        );
+        if self.phone.trim().chars().count() > MAX_PHONE_LEN {
+            errors.add(
+                "phone",
+                format!("A phone number can be at most {MAX_PHONE_LEN} characters."),
+            );
+        }
+        let username = self.username.trim();
+        if username.chars().count() > MAX_USERNAME_LEN {
+            errors.add(
+                "username",
+                format!("A user name can be at most {MAX_USERNAME_LEN} characters."),
+            );
+        } else if !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            errors.add(
+                "username",
+                "Use letters, digits, '.', '_' and '-' in a user name (no spaces or @).",
+            );
+        }
+        errors
+    }
+}
+
 pub struct InviteRequest {
     pub emails: Vec<String>,
     pub grants: Vec<CompanyGrant>,
@@ -155,6 +202,9 @@ pub fn invite(
         return Err(Error::field("companies", "Choose at least one company."));
     }
     let single = request.emails.len() == 1;
+    if single {
+        request.person.validate().into_result()?;
+    }
     crate::db::write_transaction(conn, |conn| {
         let companies: Vec<CompanyId> = request.grants.iter().map(|g| g.company).collect();
         let roles: BTreeSet<RoleId> = request

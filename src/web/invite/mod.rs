@@ -11,7 +11,7 @@ pub use wizard::{Show, Step, Tab};
 use crate::auth::policy::{Action, Target};
 use crate::domain::grants::{self, Catalog};
 use crate::domain::invitations::{self, CompanyGrant, InviteOutcome, InviteRequest};
-use crate::domain::{CompanyId, companies, roles};
+use crate::domain::{CompanyId, FieldErrors, companies, roles};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -31,6 +31,8 @@ struct WizardPage {
     step: Step,
     wizard: Wizard,
     error: String,
+    /// Messages beside the colleague's info fields.
+    field_errors: FieldErrors,
     /// What a mass action did (Select All, Apply to All Companies).
     notice: String,
     /// Companies the inviter may invite into.
@@ -136,14 +138,52 @@ async fn reach(
     Ok((companies, roles))
 }
 
+/// Why a step was refused: a message, and where it is about a field, the field's own.
+#[derive(Default)]
+struct Problem {
+    message: String,
+    fields: FieldErrors,
+}
+
+impl From<String> for Problem {
+    fn from(message: String) -> Self {
+        Problem {
+            message,
+            fields: FieldErrors::default(),
+        }
+    }
+}
+
+impl From<FieldErrors> for Problem {
+    fn from(fields: FieldErrors) -> Self {
+        Problem {
+            message: fields.to_string(),
+            fields,
+        }
+    }
+}
+
+/// The colleague's info fields: a refusal about one of them is shown on that step.
+const PERSON_FIELDS: [&str; 5] = [
+    "first_name",
+    "last_name",
+    "display_name",
+    "phone",
+    "username",
+];
+
 fn page(
     current: &CurrentUser,
     ctx: &Context,
     step: Step,
     mut wizard: Wizard,
-    error: String,
+    problem: impl Into<Problem>,
     notice: String,
 ) -> Result<HttpResponse, WebError> {
+    let Problem {
+        message: error,
+        fields: field_errors,
+    } = problem.into();
     let view = (step == Step::Access).then(|| {
         for company in wizard.companies.clone() {
             wizard.choices.entry(company).or_default().seen = true;
@@ -164,6 +204,7 @@ fn page(
         step,
         wizard,
         error,
+        field_errors,
         notice,
         companies: ctx.companies.clone(),
         several,
@@ -267,7 +308,14 @@ pub async fn submit(
             }
             show(Step::Info, wizard, String::new())
         }
-        Step::Info => show(Step::Access, wizard, String::new()),
+        Step::Info => {
+            let several = invitations::parse_emails(&wizard.emails).is_ok_and(|e| e.len() > 1);
+            let errors = wizard.person.validate();
+            if !several && !errors.is_empty() {
+                return page(&current, &ctx, Step::Info, wizard, errors, String::new());
+            }
+            show(Step::Access, wizard, String::new())
+        }
         Step::Access => {
             let (password, confirm) = (field("password"), field("password_confirm"));
             // Enter in a password field sends the form's first button (the search). When the
@@ -422,14 +470,15 @@ async fn finish(
                 crate::web::errors::encode_query_value(email)
             )))
         }
-        Err(crate::domain::Error::Invalid(errors)) => page(
-            current,
-            ctx,
-            Step::Access,
-            wizard,
-            errors.to_string(),
-            String::new(),
-        ),
+        Err(crate::domain::Error::Invalid(errors)) => {
+            let about_person = PERSON_FIELDS.iter().any(|f| errors.get(f).is_some());
+            let step = if about_person {
+                Step::Info
+            } else {
+                Step::Access
+            };
+            page(current, ctx, step, wizard, errors, String::new())
+        }
         Err(other) => Err(other.into()),
     }
 }
