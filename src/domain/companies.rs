@@ -83,6 +83,15 @@ pub fn active_for_account(
         .load(conn)?)
 }
 
+/// The account's archived companies.
+pub fn archived_ids(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<CompanyId>> {
+    Ok(companies::table
+        .filter(companies::account_id.eq(account_id))
+        .filter(companies::archived_at.is_not_null())
+        .select(companies::id)
+        .load(conn)?)
+}
+
 pub fn active_count(conn: &mut DbConnection, account_id: AccountId) -> Result<usize> {
     let n: i64 = companies::table
         .filter(companies::account_id.eq(account_id))

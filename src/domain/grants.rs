@@ -141,25 +141,46 @@ pub fn catalogs(
 }
 
 impl Grant {
-    /// Drops the items the catalog no longer offers; returns how many went.
-    pub fn keep_offered(&mut self, catalog: &Catalog) -> usize {
-        let before = self.item_count();
-        self.locations
-            .retain(|i| catalog.offers(i, ItemKind::Location));
-        self.product_groups
-            .retain(|i| catalog.offers(i, ItemKind::ProductGroup));
-        self.fields_all
-            .retain(|i| catalog.offers(i, ItemKind::Field));
-        self.options
-            .retain(|i| catalog.offers(i, ItemKind::FieldOption));
-        before - self.item_count()
+    /// Drops the items the catalog no longer offers. Returns whether one of them counted:
+    /// a choice set aside under Access to All going is nothing to report.
+    pub fn keep_offered(&mut self, catalog: &Catalog) -> bool {
+        fn keep(set: &mut BTreeSet<ItemId>, offered: impl Fn(&ItemId) -> bool) -> bool {
+            let before = set.len();
+            set.retain(|i| offered(i));
+            set.len() < before
+        }
+        let locations = keep(&mut self.locations, |i| {
+            catalog.offers(i, ItemKind::Location)
+        });
+        let groups = keep(&mut self.product_groups, |i| {
+            catalog.offers(i, ItemKind::ProductGroup)
+        });
+        let fields = keep(&mut self.fields_all, |i| catalog.offers(i, ItemKind::Field));
+        let options = keep(&mut self.options, |i| {
+            catalog.offers(i, ItemKind::FieldOption)
+        });
+        (locations && !self.all_locations)
+            || (groups && !self.all_product_groups)
+            || ((fields || options) && !self.all_fields)
     }
 
-    fn item_count(&self) -> usize {
-        self.locations.len()
-            + self.product_groups.len()
-            + self.fields_all.len()
-            + self.options.len()
+    /// Whether every item named is offered by the catalog.
+    fn all_offered(&self, catalog: &Catalog) -> bool {
+        self.locations
+            .iter()
+            .all(|i| catalog.offers(i, ItemKind::Location))
+            && self
+                .product_groups
+                .iter()
+                .all(|i| catalog.offers(i, ItemKind::ProductGroup))
+            && self
+                .fields_all
+                .iter()
+                .all(|i| catalog.offers(i, ItemKind::Field))
+            && self
+                .options
+                .iter()
+                .all(|i| catalog.offers(i, ItemKind::FieldOption))
     }
 }
 
@@ -198,7 +219,7 @@ pub fn check_reach(
 /// Refuses a grant naming an item that is not an offered item of the right kind in the
 /// company: archived or deleted while the form was open, or a forged post.
 fn check(grant: &Grant, catalog: &Catalog) -> Result<()> {
-    if grant.clone().keep_offered(catalog) > 0 {
+    if !grant.all_offered(catalog) {
         return Err(Error::field(
             "access",
             "Some of the chosen locations, options or product groups are no longer available \

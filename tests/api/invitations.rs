@@ -489,9 +489,9 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
     assert_eq!(weak.status, 422);
     assert!(weak.text().contains("12 characters"));
     let given = "copper kettle whistles at dawn";
-    // Enter in the password field sends the form's first button (the search, unchanged):
-    // it creates the user.
-    let created = admin
+    // The Search button with a password typed searches: nothing is created, and the
+    // password is not drawn back into the form.
+    let searched = admin
         .submit(
             &weak,
             "#invite-wizard",
@@ -499,6 +499,21 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
                 ("password", given),
                 ("password_confirm", given),
                 ("go", "view"),
+            ],
+        )
+        .await;
+    assert_eq!(searched.status, 200);
+    assert!(!searched.body.contains(given));
+    // Enter in the password field sends the form's first button ("enter"), with the search
+    // left alone: it creates the user.
+    let created = admin
+        .submit(
+            &searched,
+            "#invite-wizard",
+            &[
+                ("password", given),
+                ("password_confirm", given),
+                ("go", "enter"),
             ],
         )
         .await;

@@ -20,6 +20,7 @@ on_both_backends!(
     apply_to_all_companies_matches_by_code,
     an_option_archived_meanwhile_is_refused_with_the_form_kept,
     forged_companies_roles_and_items_are_refused,
+    a_role_or_company_gone_meanwhile_leaves_the_form,
 );
 
 const FORM: &str = "#invite-wizard";
@@ -177,6 +178,24 @@ async fn tabs_search_filter_and_select_all_in_one_company(backend: Backend) {
         )
         .await;
     assert_eq!(listed(&unticked), vec!["North (N1)"]);
+    // Select All acts on the boxes drawn: under Checked Only, untick North and Select All in
+    // one post ticks it again.
+    let north_box = (format!("loc_{c}"), north.to_string());
+    let again = admin
+        .submit_changes(
+            &unticked,
+            FORM,
+            &[],
+            &[(&north_box.0, &north_box.1)],
+            &[("go", "select_all")],
+        )
+        .await;
+    assert_eq!(
+        again.texts("#wizard-notice"),
+        vec!["Checked the option shown."]
+    );
+    assert_eq!(listed(&again), vec!["North (N1)"]);
+    let unticked = again;
     let only_unchecked = search(&admin, &unticked, "", "unchecked").await;
     assert_eq!(
         listed(&only_unchecked),
@@ -710,6 +729,93 @@ async fn an_option_archived_meanwhile_is_refused_with_the_form_kept(backend: Bac
     assert_eq!(held(&mut conn, "ray@example.test").0, vec![]);
 }
 
+async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@example.test").await;
+    let mut conn = backend.conn();
+    let c = first_company(&mut conn);
+    let account = roster::db::schema::companies::table
+        .find(c)
+        .select(roster::db::schema::companies::account_id)
+        .first(&mut conn)
+        .unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let branch = roster::domain::companies::create(&mut conn, account, "Branch", "BR", now)
+        .unwrap()
+        .id;
+    let annex = roster::domain::companies::create(&mut conn, account, "Annex", "AX", now)
+        .unwrap()
+        .id;
+    let temp = roster::domain::roles::create(
+        &mut conn,
+        &roster::domain::roles::RoleInput {
+            name: "Temp".into(),
+            description: String::new(),
+            seat_kind: "full".into(),
+            rights: Vec::new(),
+        },
+        &roster::domain::audit::Change {
+            account_id: account,
+            origin: roster::domain::audit::Origin::default(),
+            now,
+        },
+    )
+    .unwrap();
+    let access = to_access(&admin, "fay@example.test", true).await;
+    let roles_tab = go(&admin, &access, "tab:roles").await;
+    let at = roles_tab
+        .attr(".available-companies button[aria-current]", "value")
+        .unwrap();
+    let shown: CompanyId = CompanyId(at.trim_start_matches("company:").parse().unwrap());
+    let temp_box = (format!("role_{shown}"), temp.0.to_string());
+    let ticked = admin
+        .submit_changes(
+            &roles_tab,
+            FORM,
+            &[(&temp_box.0, &temp_box.1)],
+            &[],
+            &[("go", "view")],
+        )
+        .await;
+    // The role is deleted and the company that was not shown archived, behind the form.
+    diesel::delete(roles::table.find(temp))
+        .execute(&mut conn)
+        .unwrap();
+    let others: Vec<CompanyId> = [c, branch, annex]
+        .into_iter()
+        .filter(|x| *x != shown)
+        .collect();
+    let (other, remaining) = (others[0], others[1]);
+    diesel::update(roster::db::schema::companies::table.find(other))
+        .set(roster::db::schema::companies::archived_at.eq(Some(now)))
+        .execute(&mut conn)
+        .unwrap();
+    let refused = admin.submit(&ticked, FORM, &[("go", "invite")]).await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(
+        refused.text().contains("no longer available"),
+        "{}",
+        refused.body
+    );
+    assert!(
+        refused.text().contains("archived meanwhile"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(refused.texts(".available-companies button").len(), 2);
+    invite_from(&admin, &refused, "fay@example.test").await;
+    let mut companies: Vec<i64> = memberships::table
+        .inner_join(users::table)
+        .filter(users::email.eq("fay@example.test"))
+        .select(memberships::company_id)
+        .load(&mut conn)
+        .unwrap();
+    companies.sort();
+    let mut expected = vec![shown.0, remaining.0];
+    expected.sort();
+    assert_eq!(companies, expected);
+}
+
 async fn forged_companies_roles_and_items_are_refused(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin("ada@example.test").await;
@@ -764,10 +870,30 @@ async fn forged_companies_roles_and_items_are_refused(backend: Backend) {
         .await;
     assert_eq!(foreign_role.status, 422);
     assert!(
-        foreign_role.text().contains("role does not exist"),
+        foreign_role.text().contains("no longer available"),
         "{}",
         foreign_role.body
     );
+    // The invite transaction checks again, whatever the form did.
+    let own_account = roster::db::schema::companies::table
+        .find(c)
+        .select(roster::db::schema::companies::account_id)
+        .first(&mut conn)
+        .unwrap();
+    let refused = roster::domain::grants::check_reach(
+        &mut conn,
+        own_account,
+        &[c],
+        &[beta_role].into_iter().collect(),
+    );
+    assert!(matches!(refused, Err(roster::domain::Error::Invalid(_))));
+    let refused = roster::domain::grants::check_reach(
+        &mut conn,
+        own_account,
+        &[beta_company],
+        &Default::default(),
+    );
+    assert!(matches!(refused, Err(roster::domain::Error::NotFound)));
     let location_field = format!("loc_{c}");
     let foreign_item = admin
         .submit(

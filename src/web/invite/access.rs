@@ -8,7 +8,7 @@ use crate::domain::catalog::ItemRow;
 use crate::domain::grants::{self, Catalog};
 use crate::domain::memberships::HeldRole;
 use crate::domain::{CompanyId, ItemId};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// At most this many options are drawn per company and tab; search narrows the rest.
 pub const MAX_SHOWN: usize = 200;
@@ -47,8 +47,6 @@ pub struct Section {
     pub groups: Vec<Group>,
     /// Options that match but are not drawn (over MAX_SHOWN).
     pub more: usize,
-    /// The options drawn and editable (what Select All and Unselect All act on).
-    matches: Vec<(String, String)>,
 }
 
 impl Section {
@@ -61,6 +59,38 @@ pub struct View {
     pub sections: Vec<Section>,
     /// The enabled checkboxes drawn, as (name, value): the form sends them itself.
     pub shown: HashSet<(String, String)>,
+}
+
+/// The boxes Select All and Unselect All act on: options and roles (not Access to All or a
+/// field's Select All).
+const LISTED: [&str; 4] = ["loc", "pg", "opt", "role"];
+
+impl View {
+    /// The options and roles drawn and editable, as one form value: "loc_3:12 opt_3:40".
+    pub fn drawn(&self) -> String {
+        let mut boxes: Vec<String> = self
+            .shown
+            .iter()
+            .filter(|(name, _)| {
+                super::wizard::split_company_field(name).is_some_and(|(f, _)| LISTED.contains(&f))
+            })
+            .map(|(name, value)| format!("{name}:{value}"))
+            .collect();
+        boxes.sort();
+        boxes.join(" ")
+    }
+}
+
+/// Reads what `View::drawn` wrote.
+pub fn parse_drawn(value: &str) -> Vec<(String, String)> {
+    value
+        .split_whitespace()
+        .filter_map(|b| b.split_once(':'))
+        .filter(|(name, _)| {
+            super::wizard::split_company_field(name).is_some_and(|(f, _)| LISTED.contains(&f))
+        })
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
 }
 
 fn matches(search: &str, item: &ItemRow) -> bool {
@@ -139,11 +169,6 @@ impl Builder<'_> {
                 section.more += 1;
                 continue;
             }
-            if !all {
-                section
-                    .matches
-                    .push((format!("{field}_{company}"), value.clone()));
-            }
             let label = item.name.clone();
             options.push(self.control(
                 field,
@@ -189,9 +214,6 @@ impl Builder<'_> {
                     continue;
                 }
                 drawn += 1;
-                if !g.all_fields {
-                    s.matches.push((format!("opt_{company}"), value.clone()));
-                }
                 options.push(self.control(
                     "opt",
                     company,
@@ -237,7 +259,6 @@ impl Builder<'_> {
                 continue;
             }
             let value = role.role.id.to_string();
-            s.matches.push((format!("role_{company}"), value.clone()));
             options.push(self.control(
                 "role",
                 company,
@@ -290,7 +311,6 @@ pub fn view(
             access_all: None,
             groups: Vec::new(),
             more: 0,
-            matches: Vec::new(),
         };
         match wizard.tab {
             Tab::Locations => {
@@ -335,39 +355,51 @@ pub fn view(
 }
 
 /// Every option of a field with Select All counts as ticked, so the form draws (or carries)
-/// them all and an option unticked later can be told apart. Also notes the newest item of
-/// each company, to tell options added meanwhile from unticked ones.
+/// them all and an option unticked later can be told apart; the options the form knows
+/// under each such field are noted, so one added or restored meanwhile is not taken for an
+/// untick.
 pub fn complete_fields(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) {
     for (company, choice) in wizard.choices.iter_mut() {
         let Some(catalog) = catalogs.get(company) else {
             continue;
         };
         let g = &mut choice.grant;
+        let mut knew = BTreeSet::new();
         for field in catalog
             .fields
             .iter()
             .filter(|f| g.fields_all.contains(&f.field.id))
         {
             g.options.extend(field.options.iter().map(|o| o.id));
+            knew.extend(field.options.iter().map(|o| o.id));
         }
-        choice.known = catalog.newest().map(|id| id.0);
+        choice.knew = knew;
     }
 }
 
-/// Reads the access step's post. Items no longer offered (archived or deleted meanwhile)
-/// are dropped: returns how many, so the form can say so. A field's Select All is read
-/// against its options as the form sent them: an option unticked under Select All turns it
-/// off (the others stay); Select All unticked unticks its options; Select All ticked
-/// checks them all.
-pub fn read_post(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) -> usize {
-    let mut stale = 0;
+/// Reads the access step's post. Items and roles no longer offered (archived or deleted
+/// meanwhile) are dropped: returns whether any of them counted (not one set aside under
+/// Access to All), so the form can say so. A field's Select All is read against its options
+/// as the form sent them: an option unticked under Select All turns it off (the others
+/// stay); Select All unticked unticks its options; Select All ticked checks them all.
+pub fn read_post(
+    wizard: &mut Wizard,
+    catalogs: &BTreeMap<CompanyId, Catalog>,
+    roles: &[HeldRole],
+) -> bool {
+    let mut lost = false;
     for (company, choice) in wizard.choices.iter_mut() {
         let Some(catalog) = catalogs.get(company) else {
             continue;
         };
-        stale += choice.grant.keep_offered(catalog);
+        lost |= choice.grant.keep_offered(catalog);
+        let before = choice.grant.roles.len();
+        choice
+            .grant
+            .roles
+            .retain(|r| roles.iter().any(|held| held.role.id == *r));
+        lost |= choice.grant.roles.len() < before;
         let g = &mut choice.grant;
-        let known = |o: &&ItemRow| choice.known.is_none_or(|k| o.id.0 <= k);
         for field in &catalog.fields {
             let id = field.field.id;
             let was = choice.was_all.contains(&id);
@@ -375,8 +407,7 @@ pub fn read_post(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) -
                 let unticked = field
                     .options
                     .iter()
-                    .filter(known)
-                    .any(|o| !g.options.contains(&o.id));
+                    .any(|o| choice.knew.contains(&o.id) && !g.options.contains(&o.id));
                 if was && unticked {
                     g.fields_all.remove(&id);
                 }
@@ -389,27 +420,20 @@ pub fn read_post(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) -
         choice.was_all.clear();
     }
     complete_fields(wizard, catalogs);
-    stale
+    lost
 }
 
-/// Select All (`on`) or Unselect All: every option the tab draws and lets change. Unticking
-/// an option also turns its field's Select All off. Returns how many options it touched.
-pub fn select_all(
-    wizard: &mut Wizard,
-    catalogs: &BTreeMap<CompanyId, Catalog>,
-    roles: &[HeldRole],
-    names: &BTreeMap<CompanyId, String>,
-    on: bool,
-) -> usize {
-    let matched: Vec<(String, String)> = view(wizard, catalogs, roles, names)
-        .sections
-        .into_iter()
-        .flat_map(|s| s.matches)
-        .collect();
-    for (name, value) in &matched {
+/// Select All (`on`) or Unselect All: the options and roles the form drew and let change.
+/// Unticking an option also turns its field's Select All off. Returns how many it touched.
+pub fn select_all(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>, on: bool) -> usize {
+    let drawn = std::mem::take(&mut wizard.drawn_boxes);
+    for (name, value) in &drawn {
         let Some((field, company)) = super::wizard::split_company_field(name) else {
             continue;
         };
+        if !wizard.chose(&company) {
+            continue;
+        }
         let choice = wizard.choices.entry(company).or_default();
         choice.set(field, value, on);
         if !on && field == "opt" {
@@ -424,7 +448,7 @@ pub fn select_all(
             }
         }
     }
-    matched.len()
+    drawn.len()
 }
 
 /// Apply to All Companies: the shown company's access carried to every other chosen

@@ -69,7 +69,7 @@ impl WizardPage {
     /// the search (never Invite by accident).
     fn default_go(&self) -> &'static str {
         if self.step == Step::Access {
-            "view"
+            "enter"
         } else {
             "next"
         }
@@ -102,26 +102,28 @@ impl Context {
     }
 }
 
-/// The companies where the inviter holds users.invite, and the account's roles.
-async fn reach(
-    state: &AppState,
-    current: &CurrentUser,
-) -> Result<
-    (
-        Vec<companies::CompanyRow>,
-        Vec<crate::domain::memberships::HeldRole>,
-    ),
-    WebError,
-> {
+/// What the inviter can reach in the account.
+struct Reach {
+    /// The companies where the inviter holds users.invite.
+    companies: Vec<companies::CompanyRow>,
+    /// The account's active companies, and its archived ones.
+    active: Vec<CompanyId>,
+    archived: Vec<CompanyId>,
+    roles: Vec<crate::domain::memberships::HeldRole>,
+}
+
+async fn reach(state: &AppState, current: &CurrentUser) -> Result<Reach, WebError> {
     let account = current.account.id;
-    let (all, roles) = state
+    let (all, roles, archived) = state
         .db(move |conn| {
             Ok((
                 companies::active_for_account(conn, account)?,
                 roles::with_rights(conn, account)?,
+                companies::archived_ids(conn, account)?,
             ))
         })
         .await?;
+    let active: Vec<CompanyId> = all.iter().map(|c| c.id).collect();
     let companies: Vec<_> = all
         .into_iter()
         .filter(|c| {
@@ -135,7 +137,12 @@ async fn reach(
             "You do not have the right to invite users in any company.".into(),
         ));
     }
-    Ok((companies, roles))
+    Ok(Reach {
+        companies,
+        active,
+        archived,
+        roles,
+    })
 }
 
 /// Why a step was refused: a message, and where it is about a field, the field's own.
@@ -192,6 +199,10 @@ fn page(
         access::view(&wizard, &ctx.catalogs, &ctx.roles, &ctx.names())
     });
     let shown = view.as_ref().map(|v| v.shown.clone()).unwrap_or_default();
+    let mut hidden = wizard.hidden(step, &shown);
+    if let Some(view) = &view {
+        hidden.push(("drawn".into(), view.drawn()));
+    }
     let several = invitations::parse_emails(&wizard.emails).is_ok_and(|e| e.len() > 1);
     let status = if error.is_empty() {
         StatusCode::OK
@@ -200,7 +211,7 @@ fn page(
     };
     let page = WizardPage {
         layout: current.layout("Invite User")?,
-        hidden: wizard.hidden(step, &shown),
+        hidden,
         step,
         wizard,
         error,
@@ -217,7 +228,9 @@ pub async fn start(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    let (companies, roles) = reach(&state, &current).await?;
+    let Reach {
+        companies, roles, ..
+    } = reach(&state, &current).await?;
     let ctx = Context {
         companies,
         roles,
@@ -250,19 +263,45 @@ pub async fn submit(
     let go = field("go").to_owned();
     let mut wizard = Wizard::from_pairs(&pairs);
     let account = current.account.id;
-    let (allowed, roles) = reach(&state, &current).await?;
+    let Reach {
+        companies: allowed,
+        active,
+        archived,
+        roles,
+    } = reach(&state, &current).await?;
     let multi = allowed.len() > 1;
     if !multi || field("select_all") == "on" {
         wizard.companies = allowed.iter().map(|c| c.id).collect();
     }
-    // A company outside the inviter's reach is refused outright: the form offered none. One
-    // of the account's without the right is a 403; any other id (another account's, an
-    // archived one) is a 404.
+    // A company archived while the wizard was open leaves it, with a word; any id that is
+    // not the account's is a 404; one of the account's the inviter may not invite into, a
+    // 403 (the form offered neither).
+    let mut notice = String::new();
+    let before = wizard.companies.len();
+    wizard.companies.retain(|c| !archived.contains(c));
+    if wizard.companies.len() < before {
+        notice =
+            "A chosen company was archived meanwhile: it was taken off this invitation.".into();
+    }
     for company in &wizard.companies {
-        current.authorize(Action::InviteUsers, Target::Company(account, *company))?;
-        if !allowed.iter().any(|c| c.id == *company) {
+        if !active.contains(company) {
             return Err(WebError::NotFound);
         }
+        current.authorize(Action::InviteUsers, Target::Company(account, *company))?;
+    }
+    if wizard.companies.is_empty() && step != Step::Emails && step != Step::Companies {
+        return page(
+            &current,
+            &Context {
+                companies: allowed,
+                roles,
+                catalogs: BTreeMap::new(),
+            },
+            Step::Companies,
+            wizard,
+            "Choose at least one company.".to_owned(),
+            notice,
+        );
     }
     wizard.settle();
     let chosen = wizard.companies.clone();
@@ -281,13 +320,13 @@ pub async fn submit(
         Step::Access => Step::Info,
     };
     let show = |step: Step, wizard: Wizard, error: String| {
-        page(&current, &ctx, step, wizard, error, String::new())
+        page(&current, &ctx, step, wizard, error, notice.clone())
     };
     // The access step's boxes are read first, so Back keeps exactly what was ticked.
-    let mut stale = 0;
+    let mut lost = false;
     if step == Step::Access {
         wizard.send_seen = true;
-        stale = access::read_post(&mut wizard, &ctx.catalogs);
+        lost = access::read_post(&mut wizard, &ctx.catalogs, &ctx.roles);
     }
     if go == "back" {
         return show(back(step), wizard, String::new());
@@ -318,29 +357,30 @@ pub async fn submit(
         }
         Step::Access => {
             let (password, confirm) = (field("password"), field("password_confirm"));
-            // Enter in a password field sends the form's first button (the search). When the
-            // search and filter did not change, the Enter was meant for Create user.
-            let go = if go == "view" && !password.is_empty() && !wizard.view_changed() {
-                "create".to_owned()
-            } else {
-                go
+            // Enter in a text field sends the form's first button ("enter"): a search, unless
+            // a password was typed and the search and filter were left alone, when it was
+            // meant for Create user.
+            let go = match go.as_str() {
+                "enter" if !password.is_empty() && !wizard.view_changed() => "create".to_owned(),
+                "enter" => "view".to_owned(),
+                _ => go,
             };
-            if stale > 0 {
+            if lost {
+                let again = if go == "create" {
+                    "Create user"
+                } else {
+                    "Invite"
+                };
                 let message = format!(
-                    "{stale} of the chosen options are no longer available (archived or deleted \
-                     meanwhile) and were unticked. Check the access, then {} again.",
-                    if go == "create" {
-                        "Create user"
-                    } else {
-                        "Invite"
-                    }
+                    "Some chosen options or roles are no longer available (archived or deleted \
+                     meanwhile) and were unticked. Check the access, then {again}."
                 );
                 if go == "invite" || go == "create" {
                     return show(Step::Access, wizard, message);
                 }
-                return page(&current, &ctx, Step::Access, wizard, String::new(), message);
+                notice = message;
             }
-            let notice = match go.as_str() {
+            let done = match go.as_str() {
                 "invite" => return finish(&state, &current, &ctx, wizard, Finish::Invite).await,
                 "create" => {
                     let how = Finish::Create {
@@ -351,10 +391,7 @@ pub async fn submit(
                 }
                 "select_all" | "unselect_all" => {
                     let on = go == "select_all";
-                    // On the options drawn, not on a search typed but not yet run.
-                    wizard.view_as_drawn();
-                    let names = ctx.names();
-                    let n = access::select_all(&mut wizard, &ctx.catalogs, &ctx.roles, &names, on);
+                    let n = access::select_all(&mut wizard, &ctx.catalogs, on);
                     match (n, on) {
                         (0, _) => "No options shown to check or uncheck.".to_owned(),
                         (1, true) => "Checked the option shown.".to_owned(),
@@ -380,6 +417,11 @@ pub async fn submit(
                     String::new()
                 }
             };
+            let notice = [notice, done]
+                .into_iter()
+                .filter(|m| !m.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
             page(&current, &ctx, Step::Access, wizard, String::new(), notice)
         }
     }

@@ -124,11 +124,9 @@ pub struct Choice {
     /// Fields whose Select All was on when the form was drawn (to tell "an option was
     /// unticked under Select All" from "Select All was just ticked").
     pub was_all: BTreeSet<ItemId>,
-    /// The newest item id of the company when the form was drawn: an option added since
-    /// was not in the form, so its absence is not an untick. Ids grow (a sequence on
-    /// PostgreSQL, max rowid + 1 on SQLite; only deleting the newest item and adding one
-    /// while the form is open reuses an id, and then Select All merely turns off, visibly).
-    pub known: Option<i64>,
+    /// The options of those fields the form knew: one added or restored since is not in
+    /// the form, so its absence is not an untick.
+    pub knew: BTreeSet<ItemId>,
 }
 
 impl Choice {
@@ -163,7 +161,13 @@ impl Choice {
             "opt" => flip(&mut g.options, id),
             "fieldall" => flip(&mut g.fields_all, id),
             "wasall" => flip(&mut self.was_all, id),
-            "known" => self.known = id.filter(|_| on),
+            // One value for all of them: "12.13.40".
+            "knew" => {
+                self.knew = value
+                    .split('.')
+                    .filter_map(|v| v.parse::<i64>().ok().map(ItemId))
+                    .collect();
+            }
             "seen" => self.seen = on,
             _ => {}
         }
@@ -175,8 +179,9 @@ impl Choice {
         if self.seen {
             push("seen", "1".into());
         }
-        if let Some(known) = self.known {
-            push("known", known.to_string());
+        if !self.knew.is_empty() {
+            let knew: Vec<String> = self.knew.iter().map(ItemId::to_string).collect();
+            push("knew", knew.join("."));
         }
         for r in &g.roles {
             push("role", r.to_string());
@@ -221,6 +226,8 @@ pub struct Wizard {
     pub show: Show,
     /// The search and filter the access step was last drawn with.
     pub drawn: (String, Show),
+    /// The options and roles the access step drew and let change (what Select All acts on).
+    pub drawn_boxes: Vec<(String, String)>,
 }
 
 /// Splits "all_locations_12" into ("all_locations", company 12).
@@ -255,6 +262,7 @@ impl Wizard {
                 "show" => w.show = Show::parse(value),
                 "drawn_search" => w.drawn.0 = value.trim().to_owned(),
                 "drawn_show" => w.drawn.1 = Show::parse(value),
+                "drawn" => w.drawn_boxes = super::access::parse_drawn(value),
                 other => {
                     if let Some((field, company)) = split_company_field(other) {
                         w.choices
@@ -326,12 +334,6 @@ impl Wizard {
     /// Whether the search or filter was changed since the access step was drawn.
     pub fn view_changed(&self) -> bool {
         (self.search.as_str(), self.show) != (self.drawn.0.as_str(), self.drawn.1)
-    }
-
-    /// Back to the search and filter the access step was drawn with.
-    pub fn view_as_drawn(&mut self) {
-        self.search = self.drawn.0.clone();
-        self.show = self.drawn.1;
     }
 
     /// Hidden fields: everything except what `step` shows as controls (`shown` holds the
