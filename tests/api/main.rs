@@ -13,6 +13,8 @@ mod csrf_and_headers;
 mod invitation_management;
 mod invitations;
 mod invite_access;
+mod invite_companies;
+mod invite_fields;
 mod saved_filters;
 mod seed;
 mod sessions;

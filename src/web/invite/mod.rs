@@ -4,13 +4,15 @@
 //! access per company and "Send invitation email" → Invite → who was invited or skipped.
 
 mod access;
+mod actions;
+mod finish;
 mod wizard;
 
 pub use wizard::{Show, Step, Tab};
 
 use crate::auth::policy::{Action, Target};
 use crate::domain::grants::{self, Catalog};
-use crate::domain::invitations::{self, CompanyGrant, InviteOutcome, InviteRequest};
+use crate::domain::invitations;
 use crate::domain::{CompanyId, FieldErrors, companies, roles};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
@@ -21,6 +23,7 @@ use crate::web::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
+use finish::{Finish, finish};
 use std::collections::BTreeMap;
 use wizard::Wizard;
 
@@ -76,16 +79,8 @@ impl WizardPage {
     }
 }
 
-#[derive(Template)]
-#[template(path = "users/invite_done.html")]
-struct DonePage {
-    layout: Layout,
-    outcome: InviteOutcome,
-    sent: bool,
-}
-
 /// What every wizard page is drawn from besides the wizard itself.
-struct Context {
+pub(super) struct Context {
     /// The companies where the inviter holds users.invite.
     companies: Vec<companies::CompanyRow>,
     roles: Vec<crate::domain::memberships::HeldRole>,
@@ -147,7 +142,7 @@ async fn reach(state: &AppState, current: &CurrentUser) -> Result<Reach, WebErro
 
 /// Why a step was refused: a message, and where it is about a field, the field's own.
 #[derive(Default)]
-struct Problem {
+pub(super) struct Problem {
     message: String,
     fields: FieldErrors,
 }
@@ -170,16 +165,7 @@ impl From<FieldErrors> for Problem {
     }
 }
 
-/// The colleague's info fields: a refusal about one of them is shown on that step.
-const PERSON_FIELDS: [&str; 5] = [
-    "first_name",
-    "last_name",
-    "display_name",
-    "phone",
-    "username",
-];
-
-fn page(
+pub(super) fn page(
     current: &CurrentUser,
     ctx: &Context,
     step: Step,
@@ -195,7 +181,7 @@ fn page(
         for company in wizard.companies.clone() {
             wizard.choices.entry(company).or_default().seen = true;
         }
-        access::complete_fields(&mut wizard, &ctx.catalogs);
+        actions::complete_fields(&mut wizard, &ctx.catalogs);
         access::view(&wizard, &ctx.catalogs, &ctx.roles, &ctx.names())
     });
     let shown = view.as_ref().map(|v| v.shown.clone()).unwrap_or_default();
@@ -326,7 +312,7 @@ pub async fn submit(
     let mut lost = false;
     if step == Step::Access {
         wizard.send_seen = true;
-        lost = access::read_post(&mut wizard, &ctx.catalogs, &ctx.roles);
+        lost = actions::read_post(&mut wizard, &ctx.catalogs, &ctx.roles);
     }
     if go == "back" {
         return show(back(step), wizard, String::new());
@@ -391,7 +377,7 @@ pub async fn submit(
                 }
                 "select_all" | "unselect_all" => {
                     let on = go == "select_all";
-                    let n = access::select_all(&mut wizard, &ctx.catalogs, on);
+                    let n = actions::select_all(&mut wizard, &ctx.catalogs, on);
                     match (n, on) {
                         (0, _) => "No options shown to check or uncheck.".to_owned(),
                         (1, true) => "Checked the option shown.".to_owned(),
@@ -400,7 +386,7 @@ pub async fn submit(
                         (n, false) => format!("Unchecked the {n} options shown."),
                     }
                 }
-                "apply_all" => access::apply_to_all(&mut wizard, &ctx.catalogs, &ctx.names()),
+                "apply_all" => actions::apply_to_all(&mut wizard, &ctx.catalogs, &ctx.names()),
                 other => {
                     if let Some(tab) = other.strip_prefix("tab:").and_then(Tab::parse) {
                         wizard.tab = tab;
@@ -424,103 +410,5 @@ pub async fn submit(
                 .join(" ");
             page(&current, &ctx, Step::Access, wizard, String::new(), notice)
         }
-    }
-}
-
-fn request_of(
-    state: &AppState,
-    current: &CurrentUser,
-    wizard: &Wizard,
-    emails: Vec<String>,
-) -> InviteRequest {
-    let grants: Vec<CompanyGrant> = wizard
-        .companies
-        .iter()
-        .map(|c| CompanyGrant {
-            company: *c,
-            grant: wizard.choice(c).grant,
-        })
-        .collect();
-    InviteRequest {
-        emails,
-        grants,
-        person: wizard.person.clone(),
-        send_email: wizard.send_email,
-        ..crate::web::invitations::request_for(state, current)
-    }
-}
-
-/// How the wizard ends: invitations, or "Create user" with a password chosen now.
-enum Finish {
-    Invite,
-    Create { password: String, confirm: String },
-}
-
-enum Finished {
-    Invited(InviteOutcome),
-    Created,
-}
-
-async fn finish(
-    state: &AppState,
-    current: &CurrentUser,
-    ctx: &Context,
-    wizard: Wizard,
-    how: Finish,
-) -> Result<HttpResponse, WebError> {
-    let emails = match invitations::parse_emails(&wizard.emails) {
-        Ok(emails) => emails,
-        Err(message) => {
-            return page(current, ctx, Step::Emails, wizard, message, String::new());
-        }
-    };
-    let request = request_of(state, current, &wizard, emails);
-    let change = current.change(state);
-    let result = state
-        .db(move |conn| {
-            Ok(match how {
-                Finish::Invite => {
-                    invitations::invite(conn, &change, &request).map(Finished::Invited)
-                }
-                Finish::Create { password, confirm } => {
-                    invitations::create_with_password(conn, &change, &request, &password, &confirm)
-                        .map(|_| Finished::Created)
-                }
-            })
-        })
-        .await?;
-    match result {
-        Ok(Finished::Invited(outcome)) => {
-            state.mail_wake.notify_one();
-            let page = DonePage {
-                layout: current.layout("Invitations sent")?,
-                sent: wizard.send_email,
-                outcome,
-            };
-            Ok(render(StatusCode::OK, &page))
-        }
-        Ok(Finished::Created) => {
-            let email = wizard.emails.trim();
-            current.flash(
-                crate::web::session::FlashKind::Success,
-                format!(
-                    "User {email} created. Give them the password; they must change it when they first sign in."
-                ),
-            );
-            Ok(crate::web::redirect(&format!(
-                "/users?q={}",
-                crate::web::errors::encode_query_value(email)
-            )))
-        }
-        Err(crate::domain::Error::Invalid(errors)) => {
-            let about_person = PERSON_FIELDS.iter().any(|f| errors.get(f).is_some());
-            let step = if about_person {
-                Step::Info
-            } else {
-                Step::Access
-            };
-            page(current, ctx, step, wizard, errors, String::new())
-        }
-        Err(other) => Err(other.into()),
     }
 }

@@ -1,0 +1,152 @@
+//! What the access step's buttons and boxes do to the wizard: reading a post (a field's
+//! Select All, items gone meanwhile), Select All / Unselect All, Apply to All Companies.
+
+use super::wizard::Wizard;
+use crate::domain::grants::{self, Catalog};
+use crate::domain::memberships::HeldRole;
+use crate::domain::{CompanyId, ItemId};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Every option of a field with Select All counts as ticked, so the form draws (or carries)
+/// them all and an option unticked later can be told apart; the options the form knows
+/// under each such field are noted, so one added or restored meanwhile is not taken for an
+/// untick.
+pub fn complete_fields(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>) {
+    for (company, choice) in wizard.choices.iter_mut() {
+        let Some(catalog) = catalogs.get(company) else {
+            continue;
+        };
+        let g = &mut choice.grant;
+        let mut knew = BTreeSet::new();
+        for field in catalog
+            .fields
+            .iter()
+            .filter(|f| g.fields_all.contains(&f.field.id))
+        {
+            g.options.extend(field.options.iter().map(|o| o.id));
+            knew.extend(field.options.iter().map(|o| o.id));
+        }
+        choice.knew = knew;
+    }
+}
+
+/// Reads the access step's post. Items and roles no longer offered (archived or deleted
+/// meanwhile) are dropped: returns whether any of them counted (not one set aside under
+/// Access to All), so the form can say so. A field's Select All is read against its options
+/// as the form sent them: an option unticked under Select All turns it off (the others
+/// stay); Select All unticked unticks its options; Select All ticked checks them all.
+pub fn read_post(
+    wizard: &mut Wizard,
+    catalogs: &BTreeMap<CompanyId, Catalog>,
+    roles: &[HeldRole],
+) -> bool {
+    let mut lost = false;
+    for (company, choice) in wizard.choices.iter_mut() {
+        let Some(catalog) = catalogs.get(company) else {
+            continue;
+        };
+        lost |= choice.grant.keep_offered(catalog);
+        let before = choice.grant.roles.len();
+        choice
+            .grant
+            .roles
+            .retain(|r| roles.iter().any(|held| held.role.id == *r));
+        lost |= choice.grant.roles.len() < before;
+        let g = &mut choice.grant;
+        for field in &catalog.fields {
+            let id = field.field.id;
+            let was = choice.was_all.contains(&id);
+            if g.fields_all.contains(&id) {
+                let unticked = field
+                    .options
+                    .iter()
+                    .any(|o| choice.knew.contains(&o.id) && !g.options.contains(&o.id));
+                if was && unticked {
+                    g.fields_all.remove(&id);
+                }
+            } else if was {
+                for option in &field.options {
+                    g.options.remove(&option.id);
+                }
+            }
+        }
+        choice.was_all.clear();
+    }
+    complete_fields(wizard, catalogs);
+    lost
+}
+
+/// Select All (`on`) or Unselect All: the options and roles the form drew and let change.
+/// Unticking an option also turns its field's Select All off. Returns how many it touched.
+pub fn select_all(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>, on: bool) -> usize {
+    let drawn = std::mem::take(&mut wizard.drawn_boxes);
+    for (name, value) in &drawn {
+        let Some((field, company)) = super::wizard::split_company_field(name) else {
+            continue;
+        };
+        if !wizard.chose(&company) {
+            continue;
+        }
+        let choice = wizard.choices.entry(company).or_default();
+        choice.set(field, value, on);
+        if !on && field == "opt" {
+            let option = value.parse::<i64>().ok().map(ItemId);
+            let parent = catalogs.get(&company).and_then(|c| {
+                c.fields
+                    .iter()
+                    .find(|f| f.options.iter().any(|o| Some(o.id) == option))
+            });
+            if let Some(parent) = parent {
+                choice.grant.fields_all.remove(&parent.field.id);
+            }
+        }
+    }
+    drawn.len()
+}
+
+/// Apply to All Companies: the shown company's access carried to every other chosen
+/// company. Returns a message: where it went, and per company what had no match by code.
+pub fn apply_to_all(
+    wizard: &mut Wizard,
+    catalogs: &BTreeMap<CompanyId, Catalog>,
+    names: &BTreeMap<CompanyId, String>,
+) -> String {
+    let Some(from) = wizard.at else {
+        return String::new();
+    };
+    let (Some(source), Some(from_name)) = (catalogs.get(&from), names.get(&from)) else {
+        return String::new();
+    };
+    let grant = wizard.choice(&from).grant;
+    let mut unmatched = Vec::new();
+    let mut reached = Vec::new();
+    for company in wizard.companies.clone().into_iter().filter(|c| *c != from) {
+        let (Some(target), Some(name)) = (catalogs.get(&company), names.get(&company)) else {
+            continue;
+        };
+        let (carried, missing) = grants::carry(&grant, source, target);
+        let choice = wizard.choices.entry(company).or_default();
+        choice.grant = carried;
+        choice.seen = true;
+        reached.push(name.clone());
+        if !missing.is_empty() {
+            unmatched.push(format!("{name}: {}", missing.join(", ")));
+        }
+    }
+    if reached.is_empty() {
+        return "Choose more than one company to apply access to all of them.".into();
+    }
+    let mut message = format!(
+        "{from_name}'s roles, locations, custom fields and product groups were applied to {}.",
+        reached.join(", ")
+    );
+    if unmatched.is_empty() {
+        message.push_str(" Everything had a match by code.");
+    } else {
+        message.push_str(&format!(
+            " No match by code (not applied): {}.",
+            unmatched.join("; ")
+        ));
+    }
+    message
+}
