@@ -15,6 +15,7 @@ mod invitations;
 mod invite_access;
 mod invite_companies;
 mod invite_fields;
+mod invite_person;
 mod saved_filters;
 mod seed;
 mod sessions;
