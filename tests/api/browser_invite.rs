@@ -22,7 +22,100 @@ async fn wait_for(c: &fantoccini::Client, css: &str, ok: impl Fn(&[String]) -> b
     panic!("{css} never became as expected: {:?}", texts(c, css).await);
 }
 
-on_both_backends!(invite_and_accept_in_a_real_browser);
+/// A browser signed in as the first administrator, ada@example.test.
+async fn signed_in(driver: &crate::browser::Driver, app: &TestApp) -> fantoccini::Client {
+    let c = browser(driver).await;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    type_into(&c, "#login", "ada@example.test").await;
+    type_into(&c, "#password", STRONG_PASSWORD).await;
+    click(&c, "form[action='/login'] button[type=submit]").await;
+    wait_for_url(&c, "My Profile", |u| u.path() == "/profile").await;
+    c
+}
+
+on_both_backends!(
+    invite_and_accept_in_a_real_browser,
+    a_multi_company_invite_in_a_real_browser,
+);
+
+async fn a_multi_company_invite_in_a_real_browser(backend: Backend) {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin("ada@example.test").await;
+    let mut conn = backend.conn();
+    let main = first_company(&mut conn);
+    let account = roster::db::schema::companies::table
+        .find(main)
+        .select(roster::db::schema::companies::account_id)
+        .first(&mut conn)
+        .unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    let branch = roster::domain::companies::create(&mut conn, account, "Branch", "BR", now)
+        .unwrap()
+        .id;
+    let location = |conn: &mut _, company, name, code| {
+        add_item(conn, company, ItemKind::Location, None, (name, code), false)
+    };
+    let north = location(&mut conn, main, "North", "N1");
+    let south = location(&mut conn, main, "South", "S1");
+    let nord = location(&mut conn, branch, "Nord", "n1");
+
+    let c = signed_in(&driver, &app).await;
+    c.goto(&format!("{}/users/invite", app.base)).await.unwrap();
+    type_into(&c, "#emails", "kai@example.test").await;
+    click(&c, "button.primary[value=next]").await;
+    wait_for(&c, "label[for=select_all]", |t| t == ["Select All"]).await;
+    click(&c, "#select_all").await;
+    click(&c, "button.primary[value=next]").await;
+    wait_for(&c, "#first_name", |t| t.len() == 1).await;
+    click(&c, "button.primary[value=next]").await;
+    wait_for(&c, ".available-companies button", |t| t.len() == 2).await;
+    click(&c, &format!("button[value='company:{main}']")).await;
+    wait_for(&c, "fieldset.company-access > legend", |t| {
+        t.len() == 1 && t[0] != "Branch"
+    })
+    .await;
+    click(&c, &format!("#loc-{main}-{north}")).await;
+    click(&c, &format!("#loc-{main}-{south}")).await;
+    click(&c, "button[value=apply_all]").await;
+    wait_for(&c, "#wizard-notice", |t| {
+        t.len() == 1 && t[0].contains("No match by code") && t[0].contains("South (S1)")
+    })
+    .await;
+    click(&c, &format!("button[value='company:{branch}']")).await;
+    wait_for(&c, "fieldset.company-access > legend", |t| t == ["Branch"]).await;
+    assert!(
+        c.find(Locator::Css(&format!("#loc-{branch}-{nord}")))
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap(),
+        "Nord (n1) got North's (N1) place"
+    );
+    click(&c, "#send_email").await;
+    click(&c, "button[value=invite]").await;
+    wait_for(&c, "#invited li", |t| t == ["kai@example.test"]).await;
+    let mut held: Vec<(i64, String)> = membership_items::table
+        .inner_join(memberships::table.inner_join(users::table))
+        .inner_join(roster::db::schema::catalog_items::table)
+        .filter(users::email.eq("kai@example.test"))
+        .select((
+            memberships::company_id,
+            roster::db::schema::catalog_items::code,
+        ))
+        .load(&mut conn)
+        .unwrap();
+    held.sort();
+    let mut expected = vec![
+        (main.0, "N1".to_owned()),
+        (main.0, "S1".to_owned()),
+        (branch.0, "n1".to_owned()),
+    ];
+    expected.sort();
+    assert_eq!(held, expected);
+    c.close().await.unwrap();
+}
 
 async fn invite_and_accept_in_a_real_browser(backend: Backend) {
     let Some(driver) = start_driver() else { return };
@@ -37,12 +130,7 @@ async fn invite_and_accept_in_a_real_browser(backend: Backend) {
     .await;
     app.first_admin("ada@example.test").await;
 
-    let c = browser(&driver).await;
-    c.goto(&format!("{}/login", app.base)).await.unwrap();
-    type_into(&c, "#login", "ada@example.test").await;
-    type_into(&c, "#password", STRONG_PASSWORD).await;
-    click(&c, "form[action='/login'] button[type=submit]").await;
-    wait_for_url(&c, "My Profile", |u| u.path() == "/profile").await;
+    let c = signed_in(&driver, &app).await;
 
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
