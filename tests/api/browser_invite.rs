@@ -2,7 +2,7 @@
 //! then the invited person's accept page, which signs them in on My Profile.
 
 use crate::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, add_item, first_company};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, add_company, add_item, first_company};
 use crate::on_both_backends;
 use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
@@ -44,15 +44,7 @@ async fn a_multi_company_invite_in_a_real_browser(backend: Backend) {
     app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
     let main = first_company(&mut conn);
-    let account = roster::db::schema::companies::table
-        .find(main)
-        .select(roster::db::schema::companies::account_id)
-        .first(&mut conn)
-        .unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let branch = roster::domain::companies::create(&mut conn, account, "Branch", "BR", now)
-        .unwrap()
-        .id;
+    let branch = add_company(&mut conn, "Branch", "BR");
     let location = |conn: &mut _, company, name, code| {
         add_item(conn, company, ItemKind::Location, None, (name, code), false)
     };

@@ -359,3 +359,17 @@ pub fn other_account(conn: &mut DbConnection) -> OtherAccount {
         company,
     }
 }
+
+/// Adds a company to the account of the first one (making it a multi-company account).
+pub fn add_company(conn: &mut DbConnection, name: &str, code: &str) -> roster::domain::CompanyId {
+    use diesel::prelude::*;
+    let account = roster::db::schema::companies::table
+        .find(first_company(conn))
+        .select(roster::db::schema::companies::account_id)
+        .first(conn)
+        .unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    roster::domain::companies::create(conn, account, name, code, now)
+        .unwrap()
+        .id
+}

@@ -2,7 +2,7 @@
 //! Companies matched by code, search across companies, and what happens when an option, a
 //! role or a company goes while the form is open, or a post names what is not the account's.
 
-use crate::helpers::{Backend, TestApp, add_item, first_company};
+use crate::helpers::{Backend, TestApp, add_company, add_item, first_company};
 use crate::invite_access::{
     FORM, checked, go, held, invite_from, listed, role_id, search, to_access,
 };
@@ -24,15 +24,7 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
     let a = first_company(&mut conn);
-    let account = roster::db::schema::companies::table
-        .find(a)
-        .select(roster::db::schema::companies::account_id)
-        .first(&mut conn)
-        .unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let b: CompanyId = roster::domain::companies::create(&mut conn, account, "Branch", "BR", now)
-        .unwrap()
-        .id;
+    let b: CompanyId = add_company(&mut conn, "Branch", "BR");
     let item = |conn: &mut _, company, kind, parent, name, code| -> ItemId {
         add_item(conn, company, kind, parent, (name, code), false)
     };
@@ -251,18 +243,14 @@ async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
     let c = first_company(&mut conn);
+    let branch = add_company(&mut conn, "Branch", "BR");
+    let annex = add_company(&mut conn, "Annex", "AX");
     let account = roster::db::schema::companies::table
         .find(c)
         .select(roster::db::schema::companies::account_id)
         .first(&mut conn)
         .unwrap();
     let now = chrono::Utc::now().naive_utc();
-    let branch = roster::domain::companies::create(&mut conn, account, "Branch", "BR", now)
-        .unwrap()
-        .id;
-    let annex = roster::domain::companies::create(&mut conn, account, "Annex", "AX", now)
-        .unwrap()
-        .id;
     let temp = roster::domain::roles::create(
         &mut conn,
         &roster::domain::roles::RoleInput {
@@ -338,7 +326,6 @@ async fn forged_companies_roles_and_items_are_refused(backend: Backend) {
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
     let c = first_company(&mut conn);
-    let now = chrono::Utc::now().naive_utc();
     let beta = crate::helpers::other_account(&mut conn);
     let beta_company = beta.company;
     let beta_location = add_item(
@@ -358,12 +345,7 @@ async fn forged_companies_roles_and_items_are_refused(backend: Backend) {
         .get_result(&mut conn)
         .unwrap();
     // A multi-company account, where the posted companies count.
-    let account = roster::db::schema::companies::table
-        .find(c)
-        .select(roster::db::schema::companies::account_id)
-        .first(&mut conn)
-        .unwrap();
-    roster::domain::companies::create(&mut conn, account, "Branch", "BR", now).unwrap();
+    add_company(&mut conn, "Branch", "BR");
     let access = to_access(&admin, "eve@example.test", true).await;
 
     // Another account's company: not found, and nothing written there.
