@@ -13,7 +13,10 @@ use roster::db::schema::{
 };
 use roster::domain::catalog::ItemKind;
 
-on_both_backends!(tabs_search_filter_and_select_all_in_one_company,);
+on_both_backends!(
+    tabs_search_filter_and_select_all_in_one_company,
+    a_long_list_shows_more_on_request,
+);
 
 pub(crate) const FORM: &str = "#invite-wizard";
 
@@ -284,4 +287,41 @@ async fn tabs_search_filter_and_select_all_in_one_company(backend: Backend) {
         .unwrap();
     assert!(all_groups);
     assert_eq!(role.to_string(), editor);
+}
+
+async fn a_long_list_shows_more_on_request(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@example.test").await;
+    let mut conn = backend.conn();
+    let c = first_company(&mut conn);
+    for i in 1..=205 {
+        let (name, code) = (format!("Depot {i:03}"), format!("D{i:03}"));
+        add_item(
+            &mut conn,
+            c,
+            ItemKind::Location,
+            None,
+            (&name, &code),
+            false,
+        );
+    }
+    let access = to_access(&admin, "lou@example.test", false).await;
+    assert_eq!(listed(&access).len(), 200);
+    let more = access.texts(".more-options").concat();
+    assert!(more.contains("5 more not shown"), "{more}");
+    assert!(more.contains("Show 5 more"), "{more}");
+    let all = go(&admin, &access, "more").await;
+    assert_eq!(listed(&all).len(), 205);
+    assert!(all.texts(".more-options").is_empty());
+    let ticked = go(&admin, &all, "select_all").await;
+    assert_eq!(
+        ticked.texts("#wizard-notice"),
+        vec!["Checked the 205 options shown."]
+    );
+    // Another tab starts from the first 200 again; the ticks stay.
+    let groups = go(&admin, &ticked, "tab:product_groups").await;
+    let back = go(&admin, &groups, "tab:locations").await;
+    assert_eq!(listed(&back).len(), 200);
+    invite_from(&admin, &back, "lou@example.test").await;
+    assert_eq!(held(&mut conn, "lou@example.test").0.len(), 205);
 }

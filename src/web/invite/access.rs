@@ -10,8 +10,11 @@ use crate::domain::memberships::HeldRole;
 use crate::domain::{CompanyId, ItemId};
 use std::collections::{BTreeMap, HashSet};
 
-/// At most this many options are drawn per company and tab; search narrows the rest.
-pub const MAX_SHOWN: usize = 200;
+/// How many options are drawn per company and tab at first, and how many more "Show more"
+/// adds; search narrows the rest.
+pub const PAGE: usize = 200;
+/// The most "Show more" reaches: past it, a search is the way (a form this size still posts).
+pub const MAX_SHOWN: usize = 5000;
 
 /// One checkbox.
 #[derive(Debug, Clone)]
@@ -45,13 +48,18 @@ pub struct Section {
     pub name: String,
     pub access_all: Option<Control>,
     pub groups: Vec<Group>,
-    /// Options that match but are not drawn (over MAX_SHOWN).
+    /// Options that match but are not drawn (over the wizard's limit).
     pub more: usize,
 }
 
 impl Section {
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
+    }
+
+    /// How many "Show more" would add here (0 when it can add none).
+    pub fn next_page(&self, limit: usize) -> usize {
+        self.more.min(PAGE).min(MAX_SHOWN.saturating_sub(limit))
     }
 }
 
@@ -165,7 +173,7 @@ impl Builder<'_> {
                 continue;
             }
             let value = item.id.to_string();
-            if options.len() >= MAX_SHOWN {
+            if options.len() >= self.wizard.limit {
                 section.more += 1;
                 continue;
             }
@@ -209,7 +217,7 @@ impl Builder<'_> {
                     continue;
                 }
                 let value = option.id.to_string();
-                if drawn >= MAX_SHOWN {
+                if drawn >= self.wizard.limit {
                     s.more += 1;
                     continue;
                 }

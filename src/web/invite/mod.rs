@@ -64,6 +64,11 @@ impl WizardPage {
             .unwrap_or_default()
     }
 
+    /// How many "Show more" would add to a section.
+    fn next_page(&self, section: &access::Section) -> usize {
+        section.next_page(self.wizard.limit)
+    }
+
     fn is_at(&self, company: &CompanyId) -> bool {
         self.wizard.search.is_empty() && self.wizard.at == Some(*company)
     }
@@ -387,9 +392,17 @@ pub async fn submit(
                     }
                 }
                 "apply_all" => actions::apply_to_all(&mut wizard, &ctx.catalogs, &ctx.names()),
+                "more" => {
+                    wizard.limit = (wizard.limit + access::PAGE).min(access::MAX_SHOWN);
+                    String::new()
+                }
                 other => {
+                    if wizard.view_changed() {
+                        wizard.first_page();
+                    }
                     if let Some(tab) = other.strip_prefix("tab:").and_then(Tab::parse) {
                         wizard.tab = tab;
+                        wizard.first_page();
                     }
                     if let Some(company) = other
                         .strip_prefix("company:")
@@ -399,6 +412,7 @@ pub async fn submit(
                     {
                         wizard.at = Some(company);
                         wizard.search.clear();
+                        wizard.first_page();
                     }
                     String::new()
                 }

@@ -228,6 +228,8 @@ pub struct Wizard {
     pub drawn: (String, Show),
     /// The options and roles the access step drew and let change (what Select All acts on).
     pub drawn_boxes: Vec<(String, String)>,
+    /// How many options a company's tab draws ("Show more" raises it).
+    pub limit: usize,
 }
 
 /// Splits "all_locations_12" into ("all_locations", company 12).
@@ -263,6 +265,7 @@ impl Wizard {
                 "drawn_search" => w.drawn.0 = value.trim().to_owned(),
                 "drawn_show" => w.drawn.1 = Show::parse(value),
                 "drawn" => w.drawn_boxes = super::access::parse_drawn(value),
+                "limit" => w.limit = value.parse().unwrap_or(0),
                 other => {
                     if let Some((field, company)) = split_company_field(other) {
                         w.choices
@@ -276,7 +279,13 @@ impl Wizard {
         if !w.send_seen {
             w.send_email = true;
         }
+        w.limit = w.limit.clamp(super::access::PAGE, super::access::MAX_SHOWN);
         w
+    }
+
+    /// A new search, tab or company starts from the first options again.
+    pub fn first_page(&mut self) {
+        self.limit = super::access::PAGE;
     }
 
     /// Keeps choices only for the chosen companies, proposes access for those not yet shown,
@@ -328,6 +337,7 @@ impl Wizard {
         out.push(("show".into(), self.show.slug().into()));
         out.push(("drawn_search".into(), self.search.clone()));
         out.push(("drawn_show".into(), self.show.slug().into()));
+        out.push(("limit".into(), self.limit.to_string()));
         out
     }
 
