@@ -157,6 +157,10 @@ pub struct Config {
     pub workers: usize,
     /// Sign-in attempts allowed per client address and minute, before 429.
     pub login_attempts_per_minute: u32,
+    /// Reverse proxies / load balancers whose X-Forwarded-For is believed: the client
+    /// address (for the sign-in limiter and the audit log) is then the nearest address in
+    /// that header that is not one of them. Empty: the connection's own address.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub clock: Clock,
     /// Things worth a warning once logging is up (e.g. a generated secret key).
     pub warnings: Vec<String>,
@@ -228,6 +232,9 @@ impl Config {
         log.parse::<tracing_subscriber::filter::Targets>()
             .map_err(|e| bad("ROSTER_LOG", format!("'{log}': {e}")))?;
 
+        let trusted_proxies = parse_proxies(&var("ROSTER_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|m| bad("ROSTER_TRUSTED_PROXIES", m))?;
+
         let mut warnings = Vec::new();
         let secret_key = match var("ROSTER_SECRET_KEY") {
             Some(key) => {
@@ -259,10 +266,27 @@ impl Config {
             log,
             workers: 2,
             login_attempts_per_minute: 30,
+            trusted_proxies,
             clock: Clock::default(),
             warnings,
         })
     }
+}
+
+/// "10.0.0.5, 10.1.0.0/16": addresses or networks, separated by commas or spaces.
+fn parse_proxies(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    value
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    format!("'{p}' is not an address or network, e.g. 10.0.0.5 or 10.0.0.0/8")
+                })
+        })
+        .collect()
 }
 
 fn parse_bool(value: &str) -> Option<bool> {
@@ -369,6 +393,7 @@ mod tests {
             ("ROSTER_MAIL_URL", "smtps://"),
             ("ROSTER_SECRET_KEY", "short"),
             ("ROSTER_LOG", "roster=loud"),
+            ("ROSTER_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
         ];
         for (name, value) in cases {
             let mut vars = vec![(name, value)];
@@ -389,6 +414,19 @@ mod tests {
         let second = config(&[("ROSTER_DATABASE_URL", &url)]).unwrap();
         assert!(second.warnings.is_empty());
         assert_eq!(first.secret_key.as_bytes(), second.secret_key.as_bytes());
+    }
+
+    #[test]
+    fn trusted_proxies_are_addresses_or_networks() {
+        let c = config(&[
+            ("ROSTER_SECRET_KEY", KEY),
+            ("ROSTER_TRUSTED_PROXIES", "10.0.0.5, 172.16.0.0/12 ::1"),
+        ])
+        .unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.5/32", "172.16.0.0/12", "::1/128"]);
+        let none = config(&[("ROSTER_SECRET_KEY", KEY)]).unwrap();
+        assert!(none.trusted_proxies.is_empty());
     }
 
     #[test]

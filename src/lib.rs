@@ -107,10 +107,9 @@ impl App {
 
         let state = aweb::Data::new(web::state::AppState::new(
             pool,
-            config.clock.clone(),
+            &config,
             base_url.clone(),
             dummy_hash,
-            config.login_attempts_per_minute,
         ));
         spawn_limiter_cleanup(state.clone());
         let mailer = mail::Mailer::new(&config.mail)

@@ -140,7 +140,7 @@ pub async fn submit(
     }
     let token = token.into_inner();
     let now = state.clock.now_naive();
-    let ip = req.peer_addr().map(|a| a.ip().to_string());
+    let ip = state.client_ip(&req).map(|ip| ip.to_string());
     let (lookup, kept) = (token.clone(), form.clone());
     let outcome = state
         .db(move |conn| {

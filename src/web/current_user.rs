@@ -70,7 +70,10 @@ impl FromRequest for CurrentUser {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let session = req.get_session();
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let ip = req.peer_addr().map(|a| a.ip().to_string());
+        let ip = state
+            .as_ref()
+            .and_then(|s| s.client_ip(req))
+            .map(|ip| ip.to_string());
         // Only a page can be returned to after signing in; a form post cannot.
         // Signing out and the password page itself stay open to a user whose pre-assigned
         // password must be changed; every other page sends them there first.

@@ -77,7 +77,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
-    let ip = req.peer_addr().map(|a| a.ip());
+    let ip = state.client_ip(&req);
     if let Some(ip) = ip
         && state.login_limiter.check_key(&ip).is_err()
     {
@@ -131,7 +131,7 @@ pub async fn logout(
     if let Some(current) = current {
         let origin = Origin {
             actor: Some(current.user.id),
-            ip: req.peer_addr().map(|a| a.ip().to_string()),
+            ip: state.client_ip(&req).map(|ip| ip.to_string()),
         };
         let event_user = current.user.id;
         let account_id = current.account.id;

@@ -4,6 +4,7 @@
 pub mod accept;
 pub mod admins;
 pub mod catalog;
+pub mod client_ip;
 pub mod companies;
 pub mod config_hub;
 pub mod csrf;

@@ -57,7 +57,7 @@ pub async fn end_sessions(
     let now = state.clock.now_naive();
     let origin = Origin {
         actor: Some(user_id),
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: state.client_ip(&req).map(|ip| ip.to_string()),
     };
     state
         .db(move |conn| {

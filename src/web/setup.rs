@@ -159,7 +159,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, WebError> {
     let token = token.into_inner();
     // Hashing a password is expensive: throttle like sign-in, and check the link first.
-    if let Some(ip) = req.peer_addr().map(|a| a.ip())
+    if let Some(ip) = state.client_ip(&req)
         && state.login_limiter.check_key(&ip).is_err()
     {
         return Err(WebError::TooManyRequests);
@@ -197,7 +197,7 @@ pub async fn submit(
         .await?;
     let origin = Origin {
         actor: None,
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
+        ip: state.client_ip(&req).map(|ip| ip.to_string()),
     };
     let outcome = state
         .db(move |conn| {

@@ -1,4 +1,5 @@
 use crate::clock::Clock;
+use crate::config::Config;
 use crate::db::{DbConnection, Pool};
 use crate::domain::user_list::ListCache;
 use crate::web::errors::WebError;
@@ -22,26 +23,29 @@ pub struct AppState {
     pub counts: Arc<ListCache>,
     /// Wakes the email worker when something was queued.
     pub mail_wake: Arc<tokio::sync::Notify>,
+    /// Reverse proxies whose X-Forwarded-For is believed.
+    pub trusted_proxies: Arc<[ipnet::IpNet]>,
 }
 
 impl AppState {
-    pub fn new(
-        pool: Pool,
-        clock: Clock,
-        base_url: String,
-        dummy_hash: String,
-        per_minute: u32,
-    ) -> Self {
-        let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    pub fn new(pool: Pool, config: &Config, base_url: String, dummy_hash: String) -> Self {
+        let per_minute =
+            NonZeroU32::new(config.login_attempts_per_minute).unwrap_or(NonZeroU32::MIN);
         Self {
             pool,
-            clock,
+            clock: config.clock.clone(),
             base_url,
             dummy_hash: dummy_hash.into(),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
             counts: Arc::new(ListCache::new(COUNT_CACHE_ENTRIES)),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
+            trusted_proxies: config.trusted_proxies.clone().into(),
         }
+    }
+
+    /// The client's address (see crate::web::client_ip).
+    pub fn client_ip(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
+        crate::web::client_ip::client_ip(req, &self.trusted_proxies)
     }
 
     /// Runs blocking database work off the async workers.

@@ -108,6 +108,7 @@ impl Backend {
             log: "warn".into(),
             workers: 1,
             login_attempts_per_minute: 1000,
+            trusted_proxies: Vec::new(),
             clock: Clock::default(),
             warnings: Vec::new(),
         }
@@ -200,6 +201,13 @@ impl TestApp {
 
     pub fn client(&self) -> Client {
         Client::new(&self.base)
+    }
+
+    /// A client whose requests say, as a reverse proxy would, that they come from `ip`.
+    pub fn client_forwarded_for(&self, ip: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-forwarded-for", ip.parse().expect("header value"));
+        Client::with_headers(&self.base, headers)
     }
 
     /// Uses the setup link to make the first administrator, and returns their signed-in

@@ -7,6 +7,7 @@ mod helpers;
 mod smtp_sink;
 
 mod cli;
+mod client_address;
 mod config_catalog;
 mod config_rights;
 mod csrf_and_headers;
