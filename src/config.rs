@@ -161,6 +161,10 @@ pub struct Config {
     /// address (for the sign-in limiter and the audit log) is then the nearest address in
     /// that header that is not one of them. Empty: the connection's own address.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// A refused sign-in is answered no sooner than this after it arrived, so an unknown
+    /// user, a wrong password, a locked or a blocked account take the same time (the work
+    /// behind each differs by a database write or two).
+    pub signin_floor: std::time::Duration,
     pub clock: Clock,
     /// Things worth a warning once logging is up (e.g. a generated secret key).
     pub warnings: Vec<String>,
@@ -232,6 +236,21 @@ impl Config {
         log.parse::<tracing_subscriber::filter::Targets>()
             .map_err(|e| bad("ROSTER_LOG", format!("'{log}': {e}")))?;
 
+        let signin_floor = match var("ROSTER_SIGNIN_FLOOR_MS") {
+            Some(ms) => ms
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|ms| *ms <= 10_000)
+                .map(std::time::Duration::from_millis)
+                .ok_or_else(|| {
+                    bad(
+                        "ROSTER_SIGNIN_FLOOR_MS",
+                        format!("'{ms}' is not 0 to 10000 milliseconds"),
+                    )
+                })?,
+            None => DEFAULT_SIGNIN_FLOOR,
+        };
         let trusted_proxies = parse_proxies(&var("ROSTER_TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|m| bad("ROSTER_TRUSTED_PROXIES", m))?;
 
@@ -267,11 +286,16 @@ impl Config {
             workers: 2,
             login_attempts_per_minute: 30,
             trusted_proxies,
+            signin_floor,
             clock: Clock::default(),
             warnings,
         })
     }
 }
+
+/// Above the slowest refusal's own work (an argon2id check and a write, some 50-100 ms here)
+/// with room for a slower machine or a busy one.
+pub const DEFAULT_SIGNIN_FLOOR: std::time::Duration = std::time::Duration::from_millis(300);
 
 /// "10.0.0.5, 10.1.0.0/16": addresses or networks, separated by commas or spaces.
 fn parse_proxies(value: &str) -> Result<Vec<ipnet::IpNet>, String> {
@@ -394,6 +418,7 @@ mod tests {
             ("ROSTER_SECRET_KEY", "short"),
             ("ROSTER_LOG", "roster=loud"),
             ("ROSTER_TRUSTED_PROXIES", "10.0.0.1, proxy.local"),
+            ("ROSTER_SIGNIN_FLOOR_MS", "soon"),
         ];
         for (name, value) in cases {
             let mut vars = vec![(name, value)];

@@ -77,6 +77,7 @@ pub async fn submit(
     state: web::Data<AppState>,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
+    let started = std::time::Instant::now();
     let ip = state.client_ip(&req);
     if let Some(ip) = ip
         && state.login_limiter.check_key(&ip).is_err()
@@ -109,6 +110,10 @@ pub async fn submit(
             Ok(redirect(target))
         }
         None => {
+            // Every refusal takes the same time, whatever the reason behind it.
+            if let Some(rest) = state.signin_floor.checked_sub(started.elapsed()) {
+                actix_web::rt::time::sleep(rest).await;
+            }
             let next = safe_next(&form.next).unwrap_or("");
             let page = LoginPage {
                 layout: Layout::anonymous("Sign in", &session)?,

@@ -25,6 +25,8 @@ pub struct AppState {
     pub mail_wake: Arc<tokio::sync::Notify>,
     /// Reverse proxies whose X-Forwarded-For is believed.
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// The least time a refused sign-in takes.
+    pub signin_floor: std::time::Duration,
 }
 
 impl AppState {
@@ -40,6 +42,7 @@ impl AppState {
             counts: Arc::new(ListCache::new(COUNT_CACHE_ENTRIES)),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             trusted_proxies: config.trusted_proxies.clone().into(),
+            signin_floor: config.signin_floor,
         }
     }
 
