@@ -8,7 +8,9 @@ mod smtp_sink;
 
 mod cli;
 mod client_address;
+mod config_access;
 mod config_catalog;
+mod config_lists;
 mod config_rights;
 mod csrf_and_headers;
 mod invitation_management;
