@@ -9,8 +9,18 @@ use crate::domain::users::{self, UserRow, UserStatus};
 use crate::domain::{Result, accounts};
 use chrono::{NaiveDateTime, TimeDelta};
 
-/// Returns the user when the login and password are right and the user may sign in now;
-/// None for every kind of failure, which the caller shows with one message.
+/// What a sign-in comes to.
+#[derive(Debug)]
+pub enum Outcome {
+    SignedIn(Box<UserRow>),
+    /// The same email and password open users in several accounts: the person chooses.
+    /// Each with its account's name. Nobody is signed in yet.
+    Choose(Vec<(UserRow, String)>),
+    /// Every kind of failure, which the caller shows with one message.
+    Refused,
+}
+
+/// Signs in when the login and password are right and the user may sign in now.
 pub fn sign_in(
     pool: &Pool,
     clock: &Clock,
@@ -18,12 +28,12 @@ pub fn sign_in(
     login: &str,
     password_given: &str,
     ip: Option<String>,
-) -> Result<Option<UserRow>> {
+) -> Result<Outcome> {
     let candidates = users::sign_in_candidates(&mut *pool.get()?, login)?;
     if candidates.is_empty() {
         // Same work as for a known user, so timing does not reveal who has an account.
         password::verify(password_given, dummy_hash);
-        return Ok(None);
+        return Ok(Outcome::Refused);
     }
     // Hash checks run without holding a connection: they are the slow part.
     let checked: Vec<(UserRow, bool)> = candidates
@@ -43,6 +53,7 @@ pub fn sign_in(
             actor: None,
             ip: ip.clone(),
         };
+        let mut may = Vec::new();
         for (stale, _) in checked.iter().filter(|(_, ok)| *ok) {
             // Decide from the row as it is now, not as it was before the slow hash check: a
             // lock saved meanwhile by a parallel guess must hold.
@@ -50,14 +61,8 @@ pub fn sign_in(
                 continue;
             };
             if user.may_sign_in(now) {
-                users::reset_login_failures(conn, user.id)?;
-                users::touch_last_access(conn, user.id, now)?;
-                let signed_in = Origin {
-                    actor: Some(user.id),
-                    ip: ip.clone(),
-                };
-                audit::record(conn, &signed_in, event(&user, AuditAction::SignIn, ""), now)?;
-                return Ok(Some(user));
+                may.push(user);
+                continue;
             }
             let reason = refusal_reason(&user, now);
             audit::record(
@@ -66,6 +71,22 @@ pub fn sign_in(
                 event(&user, AuditAction::SignInRefused, reason),
                 now,
             )?;
+        }
+        match may.len() {
+            0 => {}
+            1 => {
+                let user = may.remove(0);
+                admit(conn, &user, now, ip.clone())?;
+                return Ok(Outcome::SignedIn(Box::new(user)));
+            }
+            _ => {
+                let mut choices = Vec::new();
+                for user in may {
+                    let account = accounts::find(conn, user.account_id)?;
+                    choices.push((user, account.name));
+                }
+                return Ok(Outcome::Choose(choices));
+            }
         }
         for (stale, _) in checked.iter().filter(|(_, ok)| !*ok) {
             let Some(user) = users::find_any_account(conn, stale.id)? else {
@@ -96,7 +117,46 @@ pub fn sign_in(
                 )?;
             }
         }
-        Ok(None)
+        Ok(Outcome::Refused)
+    })
+}
+
+/// The sign-in itself, once the password is proven: failures forgotten, last access and the
+/// audit event recorded.
+fn admit(
+    conn: &mut crate::db::DbConnection,
+    user: &UserRow,
+    now: NaiveDateTime,
+    ip: Option<String>,
+) -> Result<()> {
+    users::reset_login_failures(conn, user.id)?;
+    users::touch_last_access(conn, user.id, now)?;
+    let signed_in = Origin {
+        actor: Some(user.id),
+        ip,
+    };
+    audit::record(conn, &signed_in, event(user, AuditAction::SignIn, ""), now)
+}
+
+/// The account chosen after a sign-in that opened several (`Outcome::Choose`): signs in
+/// as that user if they still may, judged from the row as it is now.
+pub fn sign_in_chosen(
+    pool: &Pool,
+    clock: &Clock,
+    user: crate::domain::UserId,
+    ip: Option<String>,
+) -> Result<Option<UserRow>> {
+    let now = clock.now_naive();
+    let mut conn = pool.get()?;
+    crate::db::write_transaction(&mut conn, |conn| {
+        let Some(user) = users::find_any_account(conn, user)? else {
+            return Ok(None);
+        };
+        if !user.may_sign_in(now) {
+            return Ok(None);
+        }
+        admit(conn, &user, now, ip.clone())?;
+        Ok(Some(user))
     })
 }
 

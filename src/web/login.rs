@@ -104,12 +104,16 @@ pub async fn submit(
             .await?
     };
     match outcome {
-        Some(user) => {
+        signin::Outcome::SignedIn(user) => {
             session::start(&session, &user, state.clock.now())?;
             let target = safe_next(&form.next).unwrap_or("/profile");
             Ok(redirect(target))
         }
-        None => {
+        signin::Outcome::Choose(choices) => {
+            let next = safe_next(&form.next).unwrap_or("");
+            crate::web::choose_account::ask(&session, &state, choices, next)
+        }
+        signin::Outcome::Refused => {
             // Every refusal takes the same time, whatever the reason behind it.
             if let Some(rest) = state.signin_floor.checked_sub(started.elapsed()) {
                 actix_web::rt::time::sleep(rest).await;

@@ -4,6 +4,7 @@
 pub mod accept;
 pub mod admins;
 pub mod catalog;
+pub mod choose_account;
 pub mod client_ip;
 pub mod companies;
 pub mod config_hub;
@@ -42,6 +43,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/static/roster.css", web::get().to(misc::stylesheet))
         .route("/login", web::get().to(login::show))
         .route("/login", web::post().to(login::submit))
+        .route("/login/account", web::get().to(choose_account::show))
+        .route("/login/account", web::post().to(choose_account::submit))
         .route("/logout", web::post().to(login::logout))
         .route("/setup/{token}", web::get().to(setup::show))
         .route("/setup/{token}", web::post().to(setup::submit))

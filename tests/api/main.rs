@@ -23,6 +23,7 @@ mod saved_filters;
 mod seed;
 mod sessions;
 mod setup;
+mod several_accounts;
 mod sign_in;
 mod smtp_relay;
 mod user_counts;

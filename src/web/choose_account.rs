@@ -1,0 +1,122 @@
+//! GET and POST /login/account: when one email and password open users in several accounts,
+//! the person chooses which account to sign in to. The users the password opened wait in the
+//! (encrypted, signed) session cookie for two minutes; nobody is signed in until the choice.
+
+use crate::auth::signin;
+use crate::domain::UserId;
+use crate::domain::users::UserRow;
+use crate::web::csrf::CsrfForm;
+use crate::web::errors::WebError;
+use crate::web::layout::Layout;
+use crate::web::login::{FAILURE, safe_next};
+use crate::web::session::{self, FlashKind};
+use crate::web::state::AppState;
+use crate::web::{redirect, render};
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::{Deserialize, Serialize};
+
+const PENDING: &str = "choose_account";
+/// How long the choice waits after the password was checked.
+const WAIT_SECONDS: i64 = 120;
+
+/// The users a password opened, each with its account's name.
+#[derive(Serialize, Deserialize)]
+struct Pending {
+    choices: Vec<(UserId, String)>,
+    until: i64,
+    next: String,
+}
+
+/// Keeps the choices and sends the person to choose.
+pub fn ask(
+    session: &Session,
+    state: &AppState,
+    choices: Vec<(UserRow, String)>,
+    next: &str,
+) -> Result<HttpResponse, WebError> {
+    let pending = Pending {
+        choices: choices.into_iter().map(|(u, name)| (u.id, name)).collect(),
+        until: state.clock.now().timestamp() + WAIT_SECONDS,
+        next: next.to_owned(),
+    };
+    session
+        .insert(PENDING, pending)
+        .map_err(|e| WebError::Internal(format!("session: {e}")))?;
+    Ok(redirect("/login/account"))
+}
+
+fn pending(session: &Session, state: &AppState) -> Option<Pending> {
+    let pending: Pending = session.get(PENDING).ok().flatten()?;
+    (pending.until >= state.clock.now().timestamp()).then_some(pending)
+}
+
+/// Back to the sign-in page, saying why.
+fn start_again(session: &Session, message: &str) -> HttpResponse {
+    session.remove(PENDING);
+    session::push_flash(session, FlashKind::Error, message);
+    redirect("/login")
+}
+
+#[derive(Template)]
+#[template(path = "auth/choose_account.html")]
+struct ChoosePage {
+    layout: Layout,
+    choices: Vec<(UserId, String)>,
+}
+
+pub async fn show(session: Session, state: web::Data<AppState>) -> Result<HttpResponse, WebError> {
+    let Some(pending) = pending(&session, &state) else {
+        return Ok(start_again(
+            &session,
+            "That sign-in has run out. Sign in again.",
+        ));
+    };
+    let page = ChoosePage {
+        layout: Layout::anonymous("Choose an account", &session)?,
+        choices: pending.choices,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Deserialize)]
+pub struct ChoiceForm {
+    #[serde(default)]
+    user: i64,
+}
+
+pub async fn submit(
+    req: HttpRequest,
+    session: Session,
+    state: web::Data<AppState>,
+    CsrfForm(form): CsrfForm<ChoiceForm>,
+) -> Result<HttpResponse, WebError> {
+    let Some(pending) = pending(&session, &state) else {
+        return Ok(start_again(
+            &session,
+            "That sign-in has run out. Sign in again.",
+        ));
+    };
+    // Only a user the password opened: the form's value is not trusted.
+    let Some((chosen, _)) = pending.choices.iter().find(|(id, _)| id.0 == form.user) else {
+        return Ok(start_again(&session, FAILURE));
+    };
+    let (user, ip) = (*chosen, state.client_ip(&req).map(|ip| ip.to_string()));
+    let outcome = {
+        let state = state.clone();
+        state
+            .clone()
+            .blocking(move || Ok(signin::sign_in_chosen(&state.pool, &state.clock, user, ip)?))
+            .await?
+    };
+    match outcome {
+        Some(user) => {
+            session::start(&session, &user, state.clock.now())?;
+            Ok(redirect(safe_next(&pending.next).unwrap_or("/profile")))
+        }
+        // Blocked, locked or gone since the password was checked.
+        None => Ok(start_again(&session, FAILURE)),
+    }
+}
