@@ -64,13 +64,7 @@ pub fn sign_in(
                 may.push(user);
                 continue;
             }
-            let reason = refusal_reason(&user, now);
-            audit::record(
-                conn,
-                &origin,
-                event(&user, AuditAction::SignInRefused, reason),
-                now,
-            )?;
+            refused(conn, &origin, &user, refusal_reason(&user, now), now)?;
         }
         match may.len() {
             0 => {}
@@ -139,11 +133,14 @@ fn admit(
 }
 
 /// The account chosen after a sign-in that opened several (`Outcome::Choose`): signs in
-/// as that user if they still may, judged from the row as it is now.
+/// as that user if they still may, judged from the row as it is now. `stamp` is the
+/// user's security stamp when the password was checked: a password change or "end all
+/// sessions" since then voids the choice.
 pub fn sign_in_chosen(
     pool: &Pool,
     clock: &Clock,
     user: crate::domain::UserId,
+    stamp: &str,
     ip: Option<String>,
 ) -> Result<Option<UserRow>> {
     let now = clock.now_naive();
@@ -152,12 +149,37 @@ pub fn sign_in_chosen(
         let Some(user) = users::find_any_account(conn, user)? else {
             return Ok(None);
         };
-        if !user.may_sign_in(now) {
-            return Ok(None);
-        }
-        admit(conn, &user, now, ip.clone())?;
-        Ok(Some(user))
+        let reason = if user.security_stamp != stamp {
+            "account chosen after the password or sessions changed"
+        } else if !user.may_sign_in(now) {
+            refusal_reason(&user, now)
+        } else {
+            admit(conn, &user, now, ip.clone())?;
+            return Ok(Some(user));
+        };
+        let origin = Origin {
+            actor: None,
+            ip: ip.clone(),
+        };
+        refused(conn, &origin, &user, reason, now)?;
+        Ok(None)
     })
+}
+
+/// The right password, refused all the same (for the audit log; never shown).
+fn refused(
+    conn: &mut crate::db::DbConnection,
+    origin: &Origin,
+    user: &UserRow,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<()> {
+    audit::record(
+        conn,
+        origin,
+        event(user, AuditAction::SignInRefused, reason),
+        now,
+    )
 }
 
 fn event<'a>(user: &UserRow, action: AuditAction, detail: &'a str) -> audit::Event<'a> {

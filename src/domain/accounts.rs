@@ -114,3 +114,20 @@ pub fn rename(conn: &mut DbConnection, id: AccountId, name: &str) -> Result<()> 
         .execute(conn)?;
     Ok(())
 }
+
+/// For each user (any account), their id and their account's name, in the order given.
+pub fn names_of_users(
+    conn: &mut DbConnection,
+    users: &[crate::domain::UserId],
+) -> Result<Vec<(crate::domain::UserId, String)>> {
+    use crate::db::schema::users as u;
+    let found: Vec<(crate::domain::UserId, String)> = u::table
+        .inner_join(accounts::table)
+        .filter(u::id.eq_any(users))
+        .select((u::id, accounts::name))
+        .load(conn)?;
+    Ok(users
+        .iter()
+        .filter_map(|id| found.iter().find(|(f, _)| f == id).cloned())
+        .collect())
+}

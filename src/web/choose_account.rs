@@ -21,8 +21,10 @@ use serde::{Deserialize, Serialize};
 const PENDING: &str = "choose_account";
 /// How long the choice waits after the password was checked.
 const WAIT_SECONDS: i64 = 120;
+const MAX_NEXT: usize = 500;
 
-/// The users a password opened, each with its account's name.
+/// The users a password opened, with their security stamps then. Names are looked up when
+/// shown: the cookie stays small whatever the accounts are called.
 #[derive(Serialize, Deserialize)]
 struct Pending {
     choices: Vec<(UserId, String)>,
@@ -38,14 +40,27 @@ pub fn ask(
     next: &str,
 ) -> Result<HttpResponse, WebError> {
     let pending = Pending {
-        choices: choices.into_iter().map(|(u, name)| (u.id, name)).collect(),
+        choices: choices
+            .into_iter()
+            .map(|(u, _)| (u.id, u.security_stamp))
+            .collect(),
         until: state.clock.now().timestamp() + WAIT_SECONDS,
-        next: next.to_owned(),
+        // A long return address is dropped rather than risk an oversized cookie.
+        next: if next.len() <= MAX_NEXT {
+            next.to_owned()
+        } else {
+            String::new()
+        },
     };
     session
         .insert(PENDING, pending)
         .map_err(|e| WebError::Internal(format!("session: {e}")))?;
     Ok(redirect("/login/account"))
+}
+
+/// Forgets a waiting choice (a new sign-in starts from scratch).
+pub fn forget(session: &Session) {
+    session.remove(PENDING);
 }
 
 fn pending(session: &Session, state: &AppState) -> Option<Pending> {
@@ -74,9 +89,13 @@ pub async fn show(session: Session, state: web::Data<AppState>) -> Result<HttpRe
             "That sign-in has run out. Sign in again.",
         ));
     };
+    let ids: Vec<UserId> = pending.choices.iter().map(|(id, _)| *id).collect();
+    let choices = state
+        .db(move |conn| Ok(crate::domain::accounts::names_of_users(conn, &ids)?))
+        .await?;
     let page = ChoosePage {
         layout: Layout::anonymous("Choose an account", &session)?,
-        choices: pending.choices,
+        choices,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -99,22 +118,37 @@ pub async fn submit(
             "That sign-in has run out. Sign in again.",
         ));
     };
+    let ip = state.client_ip(&req);
+    state.limit_sign_ins(ip)?;
+    let next = pending.next.clone();
     // Only a user the password opened: the form's value is not trusted.
-    let Some((chosen, _)) = pending.choices.iter().find(|(id, _)| id.0 == form.user) else {
+    let Some((chosen, stamp)) = pending
+        .choices
+        .into_iter()
+        .find(|(id, _)| id.0 == form.user)
+    else {
         return Ok(start_again(&session, FAILURE));
     };
-    let (user, ip) = (*chosen, state.client_ip(&req).map(|ip| ip.to_string()));
+    let ip = ip.map(|ip| ip.to_string());
     let outcome = {
         let state = state.clone();
         state
             .clone()
-            .blocking(move || Ok(signin::sign_in_chosen(&state.pool, &state.clock, user, ip)?))
+            .blocking(move || {
+                Ok(signin::sign_in_chosen(
+                    &state.pool,
+                    &state.clock,
+                    chosen,
+                    &stamp,
+                    ip,
+                )?)
+            })
             .await?
     };
     match outcome {
         Some(user) => {
             session::start(&session, &user, state.clock.now())?;
-            Ok(redirect(safe_next(&pending.next).unwrap_or("/profile")))
+            Ok(redirect(safe_next(&next).unwrap_or("/profile")))
         }
         // Blocked, locked or gone since the password was checked.
         None => Ok(start_again(&session, FAILURE)),

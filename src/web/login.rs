@@ -44,6 +44,19 @@ pub struct LoginForm {
     next: String,
 }
 
+/// How long to wait so that `elapsed` becomes the next whole multiple of `floor`.
+fn padding(
+    floor: std::time::Duration,
+    elapsed: std::time::Duration,
+) -> Option<std::time::Duration> {
+    if floor.is_zero() {
+        return None;
+    }
+    let floors = elapsed.as_nanos() / floor.as_nanos() + 1;
+    let target = floor.checked_mul(u32::try_from(floors).ok()?)?;
+    target.checked_sub(elapsed)
+}
+
 /// Only a path on this site: "/x" but not "//evil.example" or "/\evil.example".
 pub fn safe_next(next: &str) -> Option<&str> {
     let ok = next.starts_with('/')
@@ -61,6 +74,8 @@ pub async fn show(
     if session::signed_in(&session).is_some() {
         return Ok(redirect("/profile"));
     }
+    // A choice of account left waiting is not for whoever opens the sign-in page next.
+    crate::web::choose_account::forget(&session);
     let next = query.next.as_deref().and_then(safe_next).unwrap_or("");
     let page = LoginPage {
         layout: Layout::anonymous("Sign in", &session)?,
@@ -78,12 +93,9 @@ pub async fn submit(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let started = std::time::Instant::now();
+    crate::web::choose_account::forget(&session);
     let ip = state.client_ip(&req);
-    if let Some(ip) = ip
-        && state.login_limiter.check_key(&ip).is_err()
-    {
-        return Err(WebError::TooManyRequests);
-    }
+    state.limit_sign_ins(ip)?;
     let login = form.login.trim().to_owned();
     let password = form.password;
     let outcome = {
@@ -114,8 +126,10 @@ pub async fn submit(
             crate::web::choose_account::ask(&session, &state, choices, next)
         }
         signin::Outcome::Refused => {
-            // Every refusal takes the same time, whatever the reason behind it.
-            if let Some(rest) = state.signin_floor.checked_sub(started.elapsed()) {
+            // Every refusal takes the same time, whatever the reason behind it: a whole
+            // number of floors, so the rare slow one (an email in many accounts, a busy
+            // machine) does not stand out by a few milliseconds either.
+            if let Some(rest) = padding(state.signin_floor, started.elapsed()) {
                 actix_web::rt::time::sleep(rest).await;
             }
             let next = safe_next(&form.next).unwrap_or("");
@@ -183,5 +197,19 @@ mod tests {
         ] {
             assert_eq!(safe_next(bad), None, "{bad:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod padding_tests {
+    use super::padding;
+    use std::time::Duration;
+
+    #[test]
+    fn refusals_wait_to_a_whole_number_of_floors() {
+        let ms = Duration::from_millis;
+        assert_eq!(padding(ms(300), ms(20)), Some(ms(280)));
+        assert_eq!(padding(ms(300), ms(310)), Some(ms(290)));
+        assert_eq!(padding(Duration::ZERO, ms(20)), None);
     }
 }

@@ -159,11 +159,7 @@ pub async fn submit(
 ) -> Result<HttpResponse, WebError> {
     let token = token.into_inner();
     // Hashing a password is expensive: throttle like sign-in, and check the link first.
-    if let Some(ip) = state.client_ip(&req)
-        && state.login_limiter.check_key(&ip).is_err()
-    {
-        return Err(WebError::TooManyRequests);
-    }
+    state.limit_sign_ins(state.client_ip(&req))?;
     let now = state.clock.now_naive();
     let lookup = token.clone();
     if let Err(problem) = state

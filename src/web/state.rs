@@ -46,6 +46,18 @@ impl AppState {
         }
     }
 
+    /// Counts an attempt that checks a password (sign-in, the account choice, setting up
+    /// the first administrator) against the client's limit; 429 past it.
+    pub fn limit_sign_ins(&self, ip: Option<std::net::IpAddr>) -> Result<(), WebError> {
+        let Some(ip) = ip else {
+            return Ok(());
+        };
+        let key = crate::web::client_ip::limiter_key(ip);
+        self.login_limiter
+            .check_key(&key)
+            .map_err(|_| WebError::TooManyRequests)
+    }
+
     /// The client's address (see crate::web::client_ip).
     pub fn client_ip(&self, req: &actix_web::HttpRequest) -> Option<std::net::IpAddr> {
         crate::web::client_ip::client_ip(req, &self.trusted_proxies)

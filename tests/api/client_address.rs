@@ -53,6 +53,14 @@ async fn behind_a_trusted_proxy_each_client_counts_apart(backend: Backend) {
     );
     let mut conn = backend.conn();
     assert_eq!(last_failure_ip(&mut conn).as_deref(), Some("203.0.113.8"));
+    // Garbage the client put in front does not hide the address our proxy added after it;
+    // a port on an entry is read past.
+    let messy = app.client_forwarded_for("\u{80}bogus, 203.0.113.9:5123");
+    assert_eq!(
+        messy.sign_in(ADMIN, "not the password at all").await.status,
+        200
+    );
+    assert_eq!(last_failure_ip(&mut conn).as_deref(), Some("203.0.113.9"));
 }
 
 async fn a_forwarded_address_from_anyone_else_is_ignored(backend: Backend) {

@@ -208,7 +208,8 @@ impl TestApp {
     /// A client whose requests say, as a reverse proxy would, that they come from `ip`.
     pub fn client_forwarded_for(&self, ip: &str) -> Client {
         let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert("x-forwarded-for", ip.parse().expect("header value"));
+        let value = reqwest::header::HeaderValue::from_bytes(ip.as_bytes()).expect("header value");
+        headers.insert("x-forwarded-for", value);
         Client::with_headers(&self.base, headers)
     }
 

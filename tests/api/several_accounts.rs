@@ -91,6 +91,38 @@ async fn the_same_password_in_two_accounts_asks_which(backend: Backend) {
         .unwrap();
     assert!(last.is_some());
 
+    // Opening the sign-in page forgets a waiting choice: it is not for the next person.
+    let shared = app.client();
+    assert_eq!(
+        shared.sign_in(ADMIN, STRONG_PASSWORD).await.location(),
+        "/login/account"
+    );
+    assert_eq!(shared.get("/login").await.status, 200);
+    assert_eq!(shared.get("/login/account").await.location(), "/login");
+    // A password change (a new security stamp) between the password and the choice voids
+    // the choice, and says so in the audit log.
+    let changed = app.client();
+    assert_eq!(
+        changed.sign_in(ADMIN, STRONG_PASSWORD).await.location(),
+        "/login/account"
+    );
+    let choose = changed.get("/login/account").await;
+    let now = chrono::Utc::now().naive_utc();
+    roster::domain::users::rotate_security_stamp(&mut conn, roster::domain::UserId(beta), now)
+        .unwrap();
+    let refused = changed
+        .submit(&choose, "#choose-account", &[("user", &beta.to_string())])
+        .await;
+    assert_eq!(refused.location(), "/login");
+    assert!(!changed.is_signed_in().await);
+    let detail: String = audit_events::table
+        .filter(audit_events::action.eq("auth.sign_in_refused"))
+        .order(audit_events::id.desc())
+        .select(audit_events::detail)
+        .first(&mut conn)
+        .unwrap();
+    assert!(detail.contains("password or sessions changed"), "{detail}");
+
     // The choice waits two minutes, then a new sign-in is needed.
     let late = app.client();
     assert_eq!(
