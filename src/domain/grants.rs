@@ -10,7 +10,7 @@ use crate::db::schema::{
 use crate::domain::catalog::{ItemKind, ItemRow};
 use crate::domain::{AccountId, CompanyId, Error, ItemId, MembershipId, Result, RoleId};
 use diesel::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Access chosen for one company.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,14 +28,12 @@ pub struct Grant {
 }
 
 impl Grant {
-    /// What a new person gets before anyone chooses: every custom field with Select All, as
-    /// the company's current users got each field when it was created (automated DCF access),
-    /// so nobody starts without access to a required field. Everything else is chosen.
-    pub fn proposed() -> Self {
-        Grant {
-            all_fields: true,
-            ..Grant::default()
-        }
+    /// What a new person is proposed before anyone chooses: every custom field with Select
+    /// All, as the company's current users got each field when it was created (automated
+    /// DCF access), so nobody starts without access to a required field. Everything else
+    /// is chosen.
+    pub fn propose(&mut self) {
+        self.all_fields = true;
     }
 }
 
@@ -53,6 +51,10 @@ pub struct Catalog {
     pub locations: Vec<ItemRow>,
     pub fields: Vec<FieldOptions>,
     pub product_groups: Vec<ItemRow>,
+    /// Every item by id: its kind and, for an option, its field's place in `fields`. Every
+    /// post of the wizard checks each chosen id against the catalog: thousands of ids
+    /// against thousands of items must not be a scan each.
+    index: HashMap<ItemId, (ItemKind, Option<usize>)>,
 }
 
 impl Catalog {
@@ -60,31 +62,28 @@ impl Catalog {
         self.fields.iter().flat_map(|f| f.options.iter())
     }
 
-    /// The newest item offered (ids grow).
-    pub fn newest(&self) -> Option<ItemId> {
-        let fields = self.fields.iter().map(|f| &f.field);
-        self.locations
-            .iter()
-            .chain(self.product_groups.iter())
-            .chain(fields)
-            .chain(self.options())
-            .map(|i| i.id)
-            .max()
-    }
-
     fn offers(&self, id: &ItemId, kind: ItemKind) -> bool {
-        match kind {
-            ItemKind::Location => self.locations.iter().any(|i| i.id == *id),
-            ItemKind::ProductGroup => self.product_groups.iter().any(|i| i.id == *id),
-            ItemKind::Field => self.fields.iter().any(|f| f.field.id == *id),
-            ItemKind::FieldOption => self.options().any(|o| o.id == *id),
-        }
+        self.index.get(id).is_some_and(|(k, _)| *k == kind)
     }
 
-    fn field_of(&self, option: ItemId) -> Option<&FieldOptions> {
-        self.fields
-            .iter()
-            .find(|f| f.options.iter().any(|o| o.id == option))
+    /// The field an offered option belongs to.
+    pub fn field_of(&self, option: ItemId) -> Option<&FieldOptions> {
+        let (_, field) = self.index.get(&option)?;
+        self.fields.get((*field)?)
+    }
+
+    fn build_index(&mut self) {
+        let mut index = HashMap::new();
+        for item in self.locations.iter().chain(self.product_groups.iter()) {
+            index.insert(item.id, (item.kind(), None));
+        }
+        for (i, field) in self.fields.iter().enumerate() {
+            index.insert(field.field.id, (ItemKind::Field, None));
+            for option in &field.options {
+                index.insert(option.id, (ItemKind::FieldOption, Some(i)));
+            }
+        }
+        self.index = index;
     }
 }
 
@@ -107,6 +106,7 @@ pub fn catalogs(
                 locations: Vec::new(),
                 fields: Vec::new(),
                 product_groups: Vec::new(),
+                index: HashMap::new(),
             };
             (*c, catalog)
         })
@@ -136,6 +136,9 @@ pub fn catalogs(
         if let Some(field) = field {
             field.options.push(option);
         }
+    }
+    for catalog in out.values_mut() {
+        catalog.build_index();
     }
     Ok(out)
 }
@@ -287,13 +290,12 @@ fn described(kind: ItemKind, item: &ItemRow) -> String {
     format!("{} {} ({})", kind.singular(), item.name, item.code)
 }
 
-/// Codes are unique per company ignoring case (as `code_lower` stores them).
-fn same_code(a: &str, b: &str) -> bool {
-    a.to_lowercase() == b.to_lowercase()
-}
-
-fn by_code<'a>(items: &'a [ItemRow], code: &str) -> Option<&'a ItemRow> {
-    items.iter().find(|i| same_code(&i.code, code))
+/// Items by code, ignoring case: codes are unique per company that way (`code_lower`).
+fn by_code(items: &[ItemRow]) -> HashMap<String, ItemId> {
+    items
+        .iter()
+        .map(|i| (i.code.to_lowercase(), i.id))
+        .collect()
 }
 
 /// "Apply to All Companies" for one target: the grant as `from` has it, carried to `to`.
@@ -313,10 +315,11 @@ pub fn carry(grant: &Grant, from: &Catalog, to: &Catalog) -> (Grant, Vec<String>
                            target: &[ItemRow],
                            kind: ItemKind,
                            into: &mut BTreeSet<ItemId>| {
+        let target = by_code(target);
         for item in source.iter().filter(|i| chosen.contains(&i.id)) {
-            match by_code(target, &item.code) {
+            match target.get(&item.code.to_lowercase()) {
                 Some(found) => {
-                    into.insert(found.id);
+                    into.insert(*found);
                 }
                 None => missing.push(described(kind, item)),
             }
@@ -357,10 +360,11 @@ pub fn carry(grant: &Grant, from: &Catalog, to: &Catalog) -> (Grant, Vec<String>
         if !chose_field && chosen_options.is_empty() {
             continue;
         }
+        let code = source.field.code.to_lowercase();
         let Some(target) = to
             .fields
             .iter()
-            .find(|f| same_code(&f.field.code, &source.field.code))
+            .find(|f| f.field.code.to_lowercase() == code)
         else {
             missing.push(described(ItemKind::Field, &source.field));
             continue;
@@ -368,10 +372,11 @@ pub fn carry(grant: &Grant, from: &Catalog, to: &Catalog) -> (Grant, Vec<String>
         if chose_field {
             out.fields_all.insert(target.field.id);
         }
+        let target_options = by_code(&target.options);
         for option in chosen_options {
-            match by_code(&target.options, &option.code) {
+            match target_options.get(&option.code.to_lowercase()) {
                 Some(found) => {
-                    out.options.insert(found.id);
+                    out.options.insert(*found);
                 }
                 None => missing.push(format!(
                     "{} of {}",

@@ -9,7 +9,9 @@ use diesel::prelude::*;
 /// Changes a user's own password: the current one must be given, the new one must be
 /// strong (checked against their names, email and the account's name) and different. Every
 /// other session ends (the security stamp changes) and a pre-assigned password counts as
-/// changed. Returns the updated row, to restart the caller's own session with.
+/// changed. Returns the updated row, to restart the caller's own session with. The slow
+/// checks and the hash run before the write transaction (SQLite has one writer); the write
+/// only happens if the stored password is still the one checked.
 pub fn change_password(
     conn: &mut DbConnection,
     change: &crate::domain::audit::Change,
@@ -18,43 +20,53 @@ pub fn change_password(
     new: &str,
     confirm: &str,
 ) -> Result<UserRow> {
-    crate::db::write_transaction(conn, |conn| {
-        let user = find(conn, change.account_id, id)?;
-        let account = crate::domain::accounts::find(conn, change.account_id)?;
-        let mut errors = FieldErrors::default();
-        let hash = user.password_hash.as_deref().unwrap_or_default();
-        if hash.is_empty() || !crate::auth::password::verify(current, hash) {
-            errors.add("current_password", "This is not your current password.");
-        } else if current == new {
-            errors.add(
-                "password",
-                "Choose a password different from the current one.",
-            );
-        } else {
-            let context = [
-                user.first_name.as_str(),
-                user.last_name.as_str(),
-                user.email.as_str(),
-                account.name.as_str(),
-            ];
-            if let Err(reason) = crate::auth::password::check_strength(new, &context) {
-                errors.add("password", reason);
-            } else if new != confirm {
-                errors.add("password_confirm", "The two passwords are not the same.");
-            }
+    let user = find(conn, change.account_id, id)?;
+    let account = crate::domain::accounts::find(conn, change.account_id)?;
+    let mut errors = FieldErrors::default();
+    let old_hash = user.password_hash.as_deref().unwrap_or_default();
+    if old_hash.is_empty() || !crate::auth::password::verify(current, old_hash) {
+        errors.add("current_password", "This is not your current password.");
+    } else if current == new {
+        errors.add(
+            "password",
+            "Choose a password different from the current one.",
+        );
+    } else {
+        let context = [
+            user.first_name.as_str(),
+            user.last_name.as_str(),
+            user.email.as_str(),
+            account.name.as_str(),
+        ];
+        if let Err(reason) = crate::auth::password::check_strength(new, &context) {
+            errors.add("password", reason);
+        } else if new != confirm {
+            errors.add("password_confirm", "The two passwords are not the same.");
         }
-        errors.into_result()?;
-        let hash = crate::auth::password::hash(new)
-            .map_err(|e| crate::domain::Error::Internal(format!("password hash: {e}")))?;
-        diesel::update(users::table.find(id))
-            .set((
-                users::password_hash.eq(Some(hash)),
-                users::must_change_password.eq(false),
-                users::security_stamp.eq(new_security_stamp()),
-                users::updated_at.eq(change.now),
-                users::version.eq(users::version + 1),
-            ))
-            .execute(conn)?;
+    }
+    errors.into_result()?;
+    let hash = crate::auth::password::hash(new)
+        .map_err(|e| crate::domain::Error::Internal(format!("password hash: {e}")))?;
+    crate::db::write_transaction(conn, |conn| {
+        let changed = diesel::update(
+            users::table
+                .find(id)
+                .filter(users::password_hash.eq(old_hash)),
+        )
+        .set((
+            users::password_hash.eq(Some(hash)),
+            users::must_change_password.eq(false),
+            users::security_stamp.eq(new_security_stamp()),
+            users::updated_at.eq(change.now),
+            users::version.eq(users::version + 1),
+        ))
+        .execute(conn)?;
+        if changed == 0 {
+            return Err(crate::domain::Error::field(
+                "current_password",
+                "Your password was changed meanwhile: enter the current one.",
+            ));
+        }
         change.record(
             conn,
             crate::domain::audit::AuditAction::PasswordChanged,

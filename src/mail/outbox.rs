@@ -10,8 +10,11 @@ use diesel::prelude::*;
 
 /// Attempts before a temporary failure counts as final.
 pub const MAX_ATTEMPTS: i32 = 5;
-/// How long a claimed row is left to its worker before another may take it.
-pub const LEASE: TimeDelta = TimeDelta::minutes(2);
+/// How long a claimed row is left to its worker before another may take it. Longer than a
+/// batch can take: each sending thread sends up to 8 emails (worker::BATCH / SENDERS), each
+/// exchange bounded by 15 s timeouts on a handful of SMTP commands; a lease running out
+/// mid-send would let another instance send the same email again.
+pub const LEASE: TimeDelta = TimeDelta::minutes(10);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]

@@ -20,6 +20,12 @@ pub struct InvitationHtml<'a> {
     pub expires: &'a str,
 }
 
+/// A subject made of names people typed: a line break in a name becomes a space (the outbox
+/// refuses line breaks in headers, and a name is no reason to refuse an email).
+pub fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
+
 /// Subject, text and HTML of an invitation.
 pub fn invitation(
     account: &str,
@@ -27,7 +33,7 @@ pub fn invitation(
     link: &str,
     expires: &str,
 ) -> Result<(String, String, String), askama::Error> {
-    let subject = format!("{inviter} invited you to {account} on Roster");
+    let subject = one_line(&format!("{inviter} invited you to {account} on Roster"));
     let text = InvitationText {
         account,
         inviter,

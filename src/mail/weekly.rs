@@ -42,13 +42,24 @@ pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime, base_url: &str) -> 
     }
     let week = now.iso_week();
     let week = format!("{}-W{:02}", week.year(), week.week());
+    // Looked at once a minute all Monday: the accounts already done this week are skipped
+    // with one read, not a write transaction each.
+    let done: Vec<AccountId> = weekly_letters::table
+        .filter(weekly_letters::iso_week.eq(&week))
+        .select(weekly_letters::account_id)
+        .load(conn)?;
     let mut queued = 0;
     for account in accounts::all(conn)? {
         // Basic Settings can turn the letter off for an account.
-        if !account.weekly_letter {
+        if !account.weekly_letter || done.contains(&account.id) {
             continue;
         }
-        queued += letter_for(conn, account.id, &account.name, &week, now, base_url)?;
+        // One account's failure (say, a second instance winning the week's key) must not
+        // keep the others from their letter.
+        match letter_for(conn, account.id, &account.name, &week, now, base_url) {
+            Ok(n) => queued += n,
+            Err(e) => tracing::warn!(account = account.id.0, error = %e, "weekly letter failed"),
+        }
     }
     Ok(queued)
 }
@@ -121,8 +132,9 @@ fn letter_for(
         }
         .render()
         .map_err(render)?;
-        let subject =
-            format!("{total} users without access to a required custom field in {account_name}");
+        let subject = crate::mail::templates::one_line(&format!(
+            "{total} users without access to a required custom field in {account_name}"
+        ));
         for to in &recipients {
             outbox::enqueue(
                 conn,

@@ -78,8 +78,8 @@ impl Worker {
 
     /// Claims and sends one batch; returns how many were claimed.
     pub fn deliver_due(&self) -> Result<usize, crate::domain::Error> {
-        let mut conn = self.pool.get()?;
-        let claimed = outbox::claim(&mut conn, self.clock.now_naive(), BATCH)?;
+        // No connection held while SMTP is talked to: the pool is shared with the pages.
+        let claimed = outbox::claim(&mut *self.pool.get()?, self.clock.now_naive(), BATCH)?;
         // Several sends at once: an SMTP exchange is mostly waiting (lettre writes the end
         // of DATA as a separate small packet, which meets the server's delayed ACK).
         let chunk = claimed.len().div_ceil(SENDERS).max(1);
@@ -110,6 +110,7 @@ impl Worker {
                 })
                 .collect()
         });
+        let mut conn = self.pool.get()?;
         for (email, outcome) in claimed.iter().zip(outcomes) {
             let now = self.clock.now_naive();
             match outcome {

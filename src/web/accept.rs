@@ -2,8 +2,11 @@
 //! password, then is signed in and lands on My Profile. A used, revoked, replaced or expired
 //! link gets a page that says so and what to do.
 
+use crate::db::DbConnection;
 use crate::domain::FieldErrors;
+use crate::domain::accounts::{self, AccountRow};
 use crate::domain::invitations::{self, Acceptance, LinkProblem};
+use crate::domain::users::UserRow;
 use crate::web::csrf::CsrfForm;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
@@ -15,6 +18,7 @@ use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+use chrono::NaiveDateTime;
 use serde::Deserialize;
 
 #[derive(Deserialize, Default, Clone)]
@@ -86,6 +90,16 @@ fn signed_in_elsewhere(session: &Session) -> Option<HttpResponse> {
     })
 }
 
+/// Whose invitation a link is, and to which account: what the page shows.
+type Details = Result<(UserRow, AccountRow), LinkProblem>;
+
+fn details(conn: &mut DbConnection, token: &str, now: NaiveDateTime) -> Result<Details, WebError> {
+    Ok(match invitations::check_link(conn, token, now)? {
+        Ok((invitation, user)) => Ok((user, accounts::find(conn, invitation.account_id)?)),
+        Err(problem) => Err(problem),
+    })
+}
+
 pub async fn show(
     session: Session,
     state: web::Data<AppState>,
@@ -97,17 +111,7 @@ pub async fn show(
     let token = token.into_inner();
     let now = state.clock.now_naive();
     let lookup = token.clone();
-    let found = state
-        .db(move |conn| {
-            Ok(match invitations::check_link(conn, &lookup, now)? {
-                Ok((invitation, user)) => {
-                    let account = crate::domain::accounts::find(conn, invitation.account_id)?;
-                    Ok((user, account))
-                }
-                Err(problem) => Err(problem),
-            })
-        })
-        .await?;
+    let found = state.db(move |conn| details(conn, &lookup, now)).await?;
     let (user, account) = match found {
         Ok(found) => found,
         Err(problem) => return problem_page(&session, problem),
@@ -142,7 +146,7 @@ pub async fn submit(
     let now = state.clock.now_naive();
     let ip = state.client_ip(&req).map(|ip| ip.to_string());
     let (lookup, kept) = (token.clone(), form.clone());
-    let outcome = state
+    let (outcome, shown) = state
         .db(move |conn| {
             let acceptance = Acceptance {
                 first_name: &kept.first_name,
@@ -150,7 +154,13 @@ pub async fn submit(
                 password: &kept.password,
                 password_confirm: &kept.password_confirm,
             };
-            Ok(invitations::accept(conn, &lookup, &acceptance, now, ip))
+            let outcome = invitations::accept(conn, &lookup, &acceptance, now, ip);
+            // A refused form is drawn again: with the same connection, not another trip.
+            let shown = match &outcome {
+                Err(crate::domain::Error::Invalid(_)) => Some(details(conn, &lookup, now)?),
+                _ => None,
+            };
+            Ok((outcome, shown))
         })
         .await?;
     match outcome {
@@ -165,21 +175,10 @@ pub async fn submit(
         }
         Ok(Err(problem)) => problem_page(&session, problem),
         Err(crate::domain::Error::Invalid(errors)) => {
-            let lookup = token.clone();
-            let found = state
-                .db(move |conn| {
-                    Ok(match invitations::check_link(conn, &lookup, now)? {
-                        Ok((invitation, user)) => Ok((
-                            user.email,
-                            crate::domain::accounts::find(conn, invitation.account_id)?.name,
-                        )),
-                        Err(problem) => Err(problem),
-                    })
-                })
-                .await?;
-            let (email, account) = match found {
-                Ok(found) => found,
-                Err(problem) => return problem_page(&session, problem),
+            let (user, account) = match shown {
+                Some(Ok(found)) => found,
+                Some(Err(problem)) => return problem_page(&session, problem),
+                None => return Err(WebError::Internal("accept: no details drawn".into())),
             };
             let kept = AcceptForm {
                 password: String::new(),
@@ -189,8 +188,8 @@ pub async fn submit(
             let page = AcceptPage {
                 layout: Layout::anonymous("Accept the invitation", &session)?,
                 token: &token,
-                email: &email,
-                account: &account,
+                email: &user.email,
+                account: &account.name,
                 form: &kept,
                 errors,
             };

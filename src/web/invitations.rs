@@ -5,6 +5,7 @@
 use crate::auth::policy::{Action, Target, TargetUser};
 use crate::db::schema::memberships;
 use crate::domain::invitations::{self, InviteRequest, PersonInfo};
+use crate::domain::users::UserRow;
 use crate::domain::{CompanyId, UserId};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
@@ -31,7 +32,13 @@ fn back_to(form: &Back) -> String {
     }
 }
 
-async fn target(state: &AppState, current: &CurrentUser, id: i64) -> Result<TargetUser, WebError> {
+/// The person whose invitation is managed, once the inviter may: the row, and what the
+/// rights are checked against.
+async fn target(
+    state: &AppState,
+    current: &CurrentUser,
+    id: i64,
+) -> Result<(TargetUser, UserRow), WebError> {
     let account = current.account.id;
     let (user, companies) = state
         .db(move |conn| {
@@ -50,7 +57,7 @@ async fn target(state: &AppState, current: &CurrentUser, id: i64) -> Result<Targ
         companies,
     };
     current.authorize(Action::InviteUsers, Target::User(&target))?;
-    Ok(target)
+    Ok((target, user))
 }
 
 #[derive(askama::Template)]
@@ -71,6 +78,7 @@ pub(crate) fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequ
         grants: Vec::new(),
         person: PersonInfo::default(),
         send_email: true,
+        password_hash: None,
         inviter_name: invitations::inviter_name(&current.user),
         account_name: current.account.name.clone(),
         base_url: state.base_url.clone(),
@@ -81,18 +89,13 @@ pub(crate) fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequ
 async fn show_page(
     state: &AppState,
     current: &CurrentUser,
-    user: UserId,
+    person: UserRow,
     email: Option<String>,
     error: String,
 ) -> Result<HttpResponse, WebError> {
-    let account = current.account.id;
-    let (person, invitation) = state
-        .db(move |conn| {
-            Ok((
-                crate::domain::users::find(conn, account, user)?,
-                invitations::latest_for(conn, account, user)?,
-            ))
-        })
+    let (account, user) = (current.account.id, person.id);
+    let invitation = state
+        .db(move |conn| Ok(invitations::latest_for(conn, account, user)?))
         .await?;
     let shown = invitation.shown_status(state.clock.now_naive()).to_owned();
     let status = if error.is_empty() {
@@ -116,8 +119,8 @@ pub async fn show(
     current: CurrentUser,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    let target = target(&state, &current, path.into_inner()).await?;
-    show_page(&state, &current, target.id, None, String::new()).await
+    let (_, person) = target(&state, &current, path.into_inner()).await?;
+    show_page(&state, &current, person, None, String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -132,10 +135,10 @@ pub async fn change_email(
     path: web::Path<i64>,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Result<HttpResponse, WebError> {
-    let target = target(&state, &current, path.into_inner()).await?;
+    let (_, person) = target(&state, &current, path.into_inner()).await?;
     let request = request_for(&state, &current);
     let change = current.change(&state);
-    let (user, email) = (target.id, form.email.clone());
+    let (user, email) = (person.id, form.email.clone());
     let done = state
         .db(move |conn| {
             Ok(invitations::change_email(
@@ -156,10 +159,17 @@ pub async fn change_email(
             Ok(redirect(&format!("/users/{}/invitation", user.0)))
         }
         Err(crate::domain::Error::Invalid(errors)) => {
-            show_page(&state, &current, user, Some(form.email), errors.to_string()).await
+            show_page(
+                &state,
+                &current,
+                person,
+                Some(form.email),
+                errors.to_string(),
+            )
+            .await
         }
         Err(crate::domain::Error::Conflict(message)) => {
-            show_page(&state, &current, user, Some(form.email), message).await
+            show_page(&state, &current, person, Some(form.email), message).await
         }
         Err(other) => Err(other.into()),
     }
@@ -171,7 +181,7 @@ pub async fn resend(
     path: web::Path<i64>,
     CsrfForm(form): CsrfForm<Back>,
 ) -> Result<HttpResponse, WebError> {
-    let target = target(&state, &current, path.into_inner()).await?;
+    let (target, _) = target(&state, &current, path.into_inner()).await?;
     let request = request_for(&state, &current);
     let change = current.change(&state);
     let user = target.id;
@@ -198,11 +208,8 @@ pub async fn confirm_revoke(
     current: CurrentUser,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    let target = target(&state, &current, path.into_inner()).await?;
-    let (account, user) = (current.account.id, target.id);
-    let person = state
-        .db(move |conn| Ok(crate::domain::users::find(conn, account, user)?))
-        .await?;
+    let (_, person) = target(&state, &current, path.into_inner()).await?;
+    let user = person.id;
     let message = format!(
         "Revoke the invitation of {}? Its link stops working at once; Resend sends a new one.",
         person.email
@@ -227,7 +234,7 @@ pub async fn revoke(
     path: web::Path<i64>,
     CsrfForm(form): CsrfForm<Back>,
 ) -> Result<HttpResponse, WebError> {
-    let target = target(&state, &current, path.into_inner()).await?;
+    let (target, _) = target(&state, &current, path.into_inner()).await?;
     let change = current.change(&state);
     let user = target.id;
     let done = state

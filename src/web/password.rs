@@ -51,19 +51,15 @@ pub async fn submit(
     let change = current.change(&state);
     let id = current.user.id;
     let outcome = state
-        .blocking({
-            let pool = state.pool.clone();
-            move || {
-                let mut conn = pool.get()?;
-                Ok(passwords::change_password(
-                    &mut conn,
-                    &change,
-                    id,
-                    &form.current_password,
-                    &form.password,
-                    &form.password_confirm,
-                ))
-            }
+        .db(move |conn| {
+            Ok(passwords::change_password(
+                conn,
+                &change,
+                id,
+                &form.current_password,
+                &form.password,
+                &form.password_confirm,
+            ))
         })
         .await?;
     match outcome {

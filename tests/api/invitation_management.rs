@@ -3,6 +3,7 @@
 
 use crate::helpers::{Backend, STRONG_PASSWORD};
 use crate::invitations::{invite_with_defaults, spawn, wait_status};
+use crate::invite_access::to_access;
 use crate::on_both_backends;
 use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
@@ -134,17 +135,7 @@ async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
     let app = spawn(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
     // Invited without an email, so the test decides when the outbox fills.
-    let step1 = admin.get("/users/invite").await;
-    let info = admin
-        .submit(
-            &step1,
-            "#invite-wizard",
-            &[("emails", "a@example.test, b@example.test"), ("go", "next")],
-        )
-        .await;
-    let access = admin
-        .submit(&info, "#invite-wizard", &[("go", "next")])
-        .await;
+    let access = to_access(&admin, "a@example.test, b@example.test", false).await;
     admin
         .submit(
             &access,

@@ -68,6 +68,12 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
         .set(users::email_subscriptions.eq(false))
         .execute(&mut conn)
         .unwrap();
+    // Only accepted users receive other emails: an Admin still invited gets no letter.
+    let (ivy, _) = arrange_member(&mut conn, "ivy@example.test", &["Admin"]);
+    diesel::update(users::table.find(ivy))
+        .set(users::status.eq("invited"))
+        .execute(&mut conn)
+        .unwrap();
 
     actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
     assert!(sink.received().is_empty(), "nothing on a Tuesday");
@@ -76,7 +82,8 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     let got = sink.wait_for(2).await;
     let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
-    // Ada is an account administrator, Dan holds config.manage; Erin opted out; Bob only views.
+    // Ada is an account administrator, Dan holds config.manage; Erin opted out; Bob only
+    // views; Ivy has not accepted her invitation.
     assert_eq!(to, vec!["ada@example.test", "dan@example.test"]);
     let letter = got[0].text();
     assert!(letter.contains("bob@example.test"), "{letter}");

@@ -58,7 +58,8 @@ pub struct Acceptance<'a> {
 
 /// Accepts the invitation: names confirmed, a password chosen (checked for strength against
 /// the person's names, email and the account's name). The user becomes Active; the link is
-/// used up. Re-checks the link inside the transaction, so it is used once.
+/// used up. The slow checks and the hash run before the write transaction (SQLite has one
+/// writer); the link is checked again inside it, so it is used once.
 pub fn accept(
     conn: &mut DbConnection,
     token: &str,
@@ -66,39 +67,38 @@ pub fn accept(
     now: NaiveDateTime,
     ip: Option<String>,
 ) -> Result<std::result::Result<UserRow, LinkProblem>> {
+    let (invitation, user) = match check_link(conn, token, now)? {
+        Ok(found) => found,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    let account = crate::domain::accounts::find(conn, invitation.account_id)?;
+    let mut errors = FieldErrors::default();
+    crate::domain::users::check_name(
+        &mut errors,
+        "first_name",
+        "First name",
+        form.first_name.trim(),
+    );
+    crate::domain::users::check_name(&mut errors, "last_name", "Last name", form.last_name.trim());
+    let context = [
+        form.first_name,
+        form.last_name,
+        user.email.as_str(),
+        account.name.as_str(),
+    ];
+    if let Err(reason) = crate::auth::password::check_strength(form.password, &context) {
+        errors.add("password", reason);
+    } else if form.password != form.password_confirm {
+        errors.add("password_confirm", "The two passwords are not the same.");
+    }
+    errors.into_result()?;
+    let hash = crate::auth::password::hash(form.password)
+        .map_err(|e| Error::Internal(format!("password hash: {e}")))?;
     crate::db::write_transaction(conn, |conn| {
         let (invitation, user) = match check_link(conn, token, now)? {
             Ok(found) => found,
             Err(problem) => return Ok(Err(problem)),
         };
-        let account = crate::domain::accounts::find(conn, invitation.account_id)?;
-        let mut errors = FieldErrors::default();
-        crate::domain::users::check_name(
-            &mut errors,
-            "first_name",
-            "First name",
-            form.first_name.trim(),
-        );
-        crate::domain::users::check_name(
-            &mut errors,
-            "last_name",
-            "Last name",
-            form.last_name.trim(),
-        );
-        let context = [
-            form.first_name,
-            form.last_name,
-            user.email.as_str(),
-            account.name.as_str(),
-        ];
-        if let Err(reason) = crate::auth::password::check_strength(form.password, &context) {
-            errors.add("password", reason);
-        } else if form.password != form.password_confirm {
-            errors.add("password_confirm", "The two passwords are not the same.");
-        }
-        errors.into_result()?;
-        let hash = crate::auth::password::hash(form.password)
-            .map_err(|e| Error::Internal(format!("password hash: {e}")))?;
         diesel::update(users::table.find(user.id))
             .set((
                 users::first_name.eq(form.first_name.trim()),

@@ -87,7 +87,7 @@ pub fn change_email(
     crate::domain::users::check_email(&mut errors, "email", email);
     errors.into_result()?;
     crate::db::write_transaction(conn, |conn| {
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
+        let mut person = crate::domain::users::find(conn, change.account_id, user)?;
         if person.status() != UserStatus::Invited {
             return Err(Error::Conflict(format!(
                 "{} has already accepted the invitation: their email can no longer be edited here.",
@@ -111,7 +111,7 @@ pub fn change_email(
                 users::version.eq(users::version + 1),
             ))
             .execute(conn)?;
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
+        (person.email, person.email_lower) = (email.to_owned(), lower);
         issue(conn, change, &person, request, true)?;
         let detail = format!("email corrected to {email}");
         change.record(

@@ -172,11 +172,15 @@ impl PersonInfo {
     }
 }
 
+#[derive(Clone)]
 pub struct InviteRequest {
     pub emails: Vec<String>,
     pub grants: Vec<CompanyGrant>,
     pub person: PersonInfo,
     pub send_email: bool,
+    /// "Create user": the hash of a password chosen by the administrator. The user is then
+    /// Active at once, must change it at first sign-in, and gets no invitation.
+    pub password_hash: Option<String>,
     /// Who invites, as the email names them.
     pub inviter_name: String,
     pub account_name: String,
@@ -214,10 +218,19 @@ pub fn invite(
             .collect();
         grants::check_reach(conn, change.account_id, &companies, &roles)?;
         let catalogs = grants::catalogs(conn, &companies)?;
+        // One read for all the addresses already in the account, not one per address.
+        let lowers: Vec<String> = request.emails.iter().map(|e| e.to_lowercase()).collect();
+        let taken: BTreeSet<String> = crate::db::schema::users::table
+            .filter(crate::db::schema::users::account_id.eq(change.account_id))
+            .filter(crate::db::schema::users::email_lower.eq_any(&lowers))
+            .select(crate::db::schema::users::email_lower)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        let created = request.password_hash.is_some();
         let mut outcome = InviteOutcome::default();
-        for email in &request.emails {
-            let lower = email.to_lowercase();
-            if crate::domain::users::email_taken(conn, change.account_id, &lower)? {
+        for (email, lower) in request.emails.iter().zip(lowers) {
+            if taken.contains(&lower) {
                 outcome
                     .skipped
                     .push((email.clone(), "already a user of this account".to_owned()));
@@ -268,10 +281,14 @@ pub fn invite(
                     last_name: &last,
                     display_name: display,
                     phone: &phone,
-                    password_hash: None,
-                    status: UserStatus::Invited.as_str(),
+                    password_hash: request.password_hash.clone(),
+                    status: if created {
+                        UserStatus::Active.as_str()
+                    } else {
+                        UserStatus::Invited.as_str()
+                    },
                     is_account_admin: false,
-                    must_change_password: false,
+                    must_change_password: created,
                     security_stamp: crate::domain::users::new_security_stamp(),
                     created_at: change.now,
                     updated_at: change.now,
@@ -283,8 +300,12 @@ pub fn invite(
                 let catalog = catalogs.get(company).ok_or(Error::NotFound)?;
                 grants::store(conn, membership, grant, catalog)?;
             }
-            issue(conn, change, &user, request, request.send_email)?;
-            change.record(conn, AuditAction::UserInvited, Some(user.id), None, email)?;
+            if created {
+                change.record(conn, AuditAction::UserCreated, Some(user.id), None, email)?;
+            } else {
+                issue(conn, change, &user, request, request.send_email)?;
+                change.record(conn, AuditAction::UserInvited, Some(user.id), None, email)?;
+            }
             outcome.invited.push(email.clone());
         }
         Ok(outcome)

@@ -91,11 +91,9 @@ pub fn select_all(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>, 
         choice.set(field, value, on);
         if !on && field == "opt" {
             let option = value.parse::<i64>().ok().map(ItemId);
-            let parent = catalogs.get(&company).and_then(|c| {
-                c.fields
-                    .iter()
-                    .find(|f| f.options.iter().any(|o| Some(o.id) == option))
-            });
+            let parent = option
+                .zip(catalogs.get(&company))
+                .and_then(|(option, c)| c.field_of(option));
             if let Some(parent) = parent {
                 choice.grant.fields_all.remove(&parent.field.id);
             }

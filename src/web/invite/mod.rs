@@ -295,10 +295,15 @@ pub async fn submit(
         );
     }
     wizard.settle();
-    let chosen = wizard.companies.clone();
-    let catalogs = state
-        .db(move |conn| Ok(grants::catalogs(conn, &chosen)?))
-        .await?;
+    // Only the access step, and the info step that leads to it, draw or read the catalogs.
+    let catalogs = if matches!(step, Step::Info | Step::Access) {
+        let chosen = wizard.companies.clone();
+        state
+            .db(move |conn| Ok(grants::catalogs(conn, &chosen)?))
+            .await?
+    } else {
+        BTreeMap::new()
+    };
     let ctx = Context {
         companies: allowed,
         roles,

@@ -296,7 +296,7 @@ impl Wizard {
         for company in &chosen {
             let choice = self.choices.entry(*company).or_default();
             if !choice.seen {
-                choice.grant.all_fields = Grant::proposed().all_fields;
+                choice.grant.propose();
             }
         }
         if self.at.is_none_or(|c| !chosen.contains(&c)) {
