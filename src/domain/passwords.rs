@@ -6,6 +6,17 @@ use crate::domain::users::{UserRow, find, new_security_stamp};
 use crate::domain::{FieldErrors, Result, UserId};
 use diesel::prelude::*;
 
+/// A new password with its confirmation, on any form that sets one: strong enough given
+/// what is known of the person (`context`: names, email, account name), then typed twice
+/// the same. The messages go beside the fields "password" and "password_confirm".
+pub fn check_new(errors: &mut FieldErrors, password: &str, confirm: &str, context: &[&str]) {
+    if let Err(reason) = crate::auth::password::check_strength(password, context) {
+        errors.add("password", reason);
+    } else if password != confirm {
+        errors.add("password_confirm", "The two passwords are not the same.");
+    }
+}
+
 /// Changes a user's own password: the current one must be given, the new one must be
 /// strong (checked against their names, email and the account's name) and different. Every
 /// other session ends (the security stamp changes) and a pre-assigned password counts as
@@ -38,11 +49,7 @@ pub fn change_password(
             user.email.as_str(),
             account.name.as_str(),
         ];
-        if let Err(reason) = crate::auth::password::check_strength(new, &context) {
-            errors.add("password", reason);
-        } else if new != confirm {
-            errors.add("password_confirm", "The two passwords are not the same.");
-        }
+        check_new(&mut errors, new, confirm, &context);
     }
     errors.into_result()?;
     let hash = crate::auth::password::hash(new)

@@ -142,11 +142,12 @@ fn validate(form: &SetupForm) -> FieldErrors {
         form.last_name.trim(),
         form.account_name.trim(),
     ];
-    if let Err(reason) = password::check_strength(&form.password, &context) {
-        errors.add("password", reason);
-    } else if form.password != form.password_confirm {
-        errors.add("password_confirm", "The two passwords are not the same.");
-    }
+    crate::domain::passwords::check_new(
+        &mut errors,
+        &form.password,
+        &form.password_confirm,
+        &context,
+    );
     errors
 }
 

@@ -86,11 +86,12 @@ pub fn accept(
         user.email.as_str(),
         account.name.as_str(),
     ];
-    if let Err(reason) = crate::auth::password::check_strength(form.password, &context) {
-        errors.add("password", reason);
-    } else if form.password != form.password_confirm {
-        errors.add("password_confirm", "The two passwords are not the same.");
-    }
+    crate::domain::passwords::check_new(
+        &mut errors,
+        form.password,
+        form.password_confirm,
+        &context,
+    );
     errors.into_result()?;
     let hash = crate::auth::password::hash(form.password)
         .map_err(|e| Error::Internal(format!("password hash: {e}")))?;

@@ -30,11 +30,7 @@ pub fn create_with_password(
         email.as_str(),
         account.name.as_str(),
     ];
-    if let Err(reason) = crate::auth::password::check_strength(password, &context) {
-        errors.add("password", reason);
-    } else if password != confirm {
-        errors.add("password_confirm", "The two passwords are not the same.");
-    }
+    crate::domain::passwords::check_new(&mut errors, password, confirm, &context);
     errors.into_result()?;
     let hash = crate::auth::password::hash(password)
         .map_err(|e| Error::Internal(format!("password hash: {e}")))?;
