@@ -16,7 +16,6 @@ use crate::config::{Config, DatabaseUrl};
 use crate::domain::setup::{self, SetupLink};
 use actix_session::SessionMiddleware;
 use actix_session::config::CookieContentSecurity;
-use actix_session::storage::CookieSessionStore;
 use actix_web::cookie::{Key, SameSite};
 use actix_web::{App as ActixApp, HttpServer, web as aweb};
 use std::net::TcpListener;
@@ -46,6 +45,25 @@ fn spawn_limiter_cleanup(state: aweb::Data<web::state::AppState>) {
             tick.tick().await;
             state.login_limiter.retain_recent();
             state.login_limiter.shrink_to_fit();
+        }
+    });
+}
+
+/// Removes sessions that can no longer be used, so visitors' rows do not pile up.
+fn spawn_session_cleanup(state: aweb::Data<web::state::AppState>) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            let now = state.clock.now_naive();
+            let removed = state
+                .db(move |conn| Ok(domain::sessions::remove_stale(conn, now)?))
+                .await;
+            match removed {
+                Ok(0) => {}
+                Ok(n) => tracing::debug!(removed = n, "stale sessions removed"),
+                Err(e) => tracing::warn!(error = %e, "removing stale sessions failed"),
+            }
         }
     });
 }
@@ -112,6 +130,7 @@ impl App {
             dummy_hash,
         ));
         spawn_limiter_cleanup(state.clone());
+        spawn_session_cleanup(state.clone());
         let mailer = mail::Mailer::new(&config.mail)
             .map_err(|e| StartError::Other(format!("ROSTER_MAIL_URL: cannot be used: {e}")))?;
         let from = config
@@ -131,7 +150,9 @@ impl App {
         let key = Key::derive_from(config.secret_key.as_bytes());
         let secure = config.cookie_secure;
         let server = HttpServer::new(move || {
-            let session = SessionMiddleware::builder(CookieSessionStore::default(), key.clone())
+            let store =
+                web::session_store::DbSessionStore::new(state.pool.clone(), state.clock.clone());
+            let session = SessionMiddleware::builder(store, key.clone())
                 .cookie_name(SESSION_COOKIE.to_owned())
                 .cookie_secure(secure)
                 .cookie_http_only(true)

@@ -219,6 +219,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        key_hash -> Text,
+        user_id -> Nullable<BigInt>,
+        state -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        ip -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(catalog_items -> companies (company_id));
 diesel::joinable!(membership_fields_all -> memberships (membership_id));
 diesel::joinable!(membership_items -> memberships (membership_id));
@@ -234,6 +247,7 @@ diesel::joinable!(membership_roles -> roles (role_id));
 diesel::joinable!(setup_tokens -> accounts (account_id));
 diesel::joinable!(outbox -> invitations (invitation_id));
 diesel::joinable!(invitations -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,
@@ -252,4 +266,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     saved_filters,
     outbox,
     weekly_letters,
+    sessions,
 );

@@ -52,4 +52,5 @@ id_types!(
     ItemId,
     SavedFilterId,
     InvitationId,
+    SessionId,
 );

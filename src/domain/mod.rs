@@ -16,6 +16,7 @@ pub mod passwords;
 pub mod roles;
 pub mod saved_filters;
 pub mod seed;
+pub mod sessions;
 pub mod settings;
 pub mod setup;
 pub mod user_list;

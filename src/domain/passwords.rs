@@ -74,6 +74,8 @@ pub fn change_password(
                 "Your password was changed meanwhile: enter the current one.",
             ));
         }
+        // Every session ends with the old password, this one too: the page starts a new one.
+        crate::domain::sessions::end_all(conn, id)?;
         change.record(
             conn,
             crate::domain::audit::AuditAction::PasswordChanged,

@@ -8,6 +8,9 @@ use crate::domain::audit::Change;
 use crate::domain::{FieldErrors, Result};
 use diesel::prelude::*;
 
+/// The longest idle time an account can set; sessions unused for longer are removed.
+pub const MAX_IDLE_MINUTES: i32 = 1_440;
+
 /// The settings as the form sends them: text, parsed and checked here.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsInput {
@@ -98,7 +101,7 @@ impl SettingsInput {
                 &mut e,
                 "session_idle_minutes",
                 &self.session_idle_minutes,
-                5..=1_440,
+                5..=MAX_IDLE_MINUTES,
                 "a number of minutes",
             ),
             session_absolute_minutes: number(

@@ -233,7 +233,8 @@ pub fn admin_count(conn: &mut DbConnection, account_id: AccountId) -> Result<i64
         .get_result(conn)?)
 }
 
-/// Changing the stamp ends every session of the user at its next request.
+/// Ends every session of the user: their rows are deleted, and the new stamp refuses any
+/// sign-in state made before it (an account choice waiting at /login/account).
 pub fn rotate_security_stamp(
     conn: &mut DbConnection,
     id: UserId,
@@ -246,6 +247,7 @@ pub fn rotate_security_stamp(
             users::version.eq(users::version + 1),
         ))
         .execute(conn)?;
+    crate::domain::sessions::end_all(conn, id)?;
     Ok(())
 }
 

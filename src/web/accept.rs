@@ -165,7 +165,7 @@ pub async fn submit(
         .await?;
     match outcome {
         Ok(Ok(user)) => {
-            session::start(&session, &user, state.clock.now())?;
+            session::start(&session, &user, session::Client::of(&req, &state))?;
             session::push_flash(
                 &session,
                 FlashKind::Success,

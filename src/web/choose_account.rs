@@ -147,7 +147,7 @@ pub async fn submit(
     };
     match outcome {
         Some(user) => {
-            session::start(&session, &user, state.clock.now())?;
+            session::start(&session, &user, session::Client::of(&req, &state))?;
             Ok(redirect(safe_next(&next).unwrap_or("/profile")))
         }
         // Blocked, locked or gone since the password was checked.

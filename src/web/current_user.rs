@@ -8,6 +8,7 @@ use crate::domain::accounts::{self, AccountRow};
 use crate::domain::audit::Change;
 use crate::domain::audit::Origin;
 use crate::domain::memberships::{self, CompanyAccess};
+use crate::domain::sessions;
 use crate::domain::users::{self, UserRow, UserStatus};
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
@@ -59,8 +60,7 @@ impl CurrentUser {
     }
 }
 
-/// How often the stored last-access time is refreshed; the session cookie itself is
-/// refreshed on every request.
+/// How often the user's stored last-access time is refreshed.
 const LAST_ACCESS_GRANULARITY: TimeDelta = TimeDelta::minutes(5);
 
 impl FromRequest for CurrentUser {
@@ -86,6 +86,14 @@ impl FromRequest for CurrentUser {
         Box::pin(async move {
             let state = state.ok_or_else(|| WebError::Internal("app state missing".into()))?;
             let Some(signed_in) = session::signed_in(&session) else {
+                if session::came_ended(&session) {
+                    session::end(&session);
+                    session::push_flash(
+                        &session,
+                        FlashKind::Info,
+                        "Your session has ended. Please sign in again.",
+                    );
+                }
                 return Err(WebError::SignInRequired { next });
             };
             let user_id = signed_in.user_id;
@@ -114,27 +122,38 @@ impl FromRequest for CurrentUser {
             let usable = user.security_stamp == signed_in.stamp
                 && user.status() == UserStatus::Active
                 && !user.is_expired(now.naive_utc());
-            if !usable {
+            // A session loaded from the store always has its row; one without is not ours.
+            let Some(row) = session::row(&session).filter(|_| usable) else {
                 return ended("Your session has ended. Please sign in again.");
-            }
+            };
             if let Err(end) = session_rules::check(
                 now,
-                signed_in.signed_in_at(),
-                signed_in.last_seen_at(),
+                row.created_at(),
+                row.last_seen_at(),
                 account.session_idle_minutes,
                 account.session_absolute_minutes,
             ) {
                 return ended(end.message());
             }
-            session::mark_seen(&session, signed_in, now)?;
-            let stale = user
+            // Both times are written only once they are stale, so reading pages is not a
+            // write per request.
+            let at = now.naive_utc();
+            let seen = now - row.last_seen_at() >= sessions::SEEN_GRANULARITY;
+            let accessed = user
                 .last_access_at
-                .is_none_or(|at| now.naive_utc() - at >= LAST_ACCESS_GRANULARITY);
-            if stale {
+                .is_none_or(|t| at - t >= LAST_ACCESS_GRANULARITY);
+            if seen || accessed {
                 let id = user.id;
-                let at = now.naive_utc();
                 state
-                    .db(move |conn| Ok(users::touch_last_access(conn, id, at)?))
+                    .db(move |conn| {
+                        if seen {
+                            sessions::mark_seen(conn, row.id, at)?;
+                        }
+                        if accessed {
+                            users::touch_last_access(conn, id, at)?;
+                        }
+                        Ok(())
+                    })
                     .await?;
             }
             if user.must_change_password && !password_exempt {

@@ -117,7 +117,7 @@ pub async fn submit(
     };
     match outcome {
         signin::Outcome::SignedIn(user) => {
-            session::start(&session, &user, state.clock.now())?;
+            session::start(&session, &user, session::Client::of(&req, &state))?;
             let target = safe_next(&form.next).unwrap_or("/profile");
             Ok(redirect(target))
         }

@@ -22,6 +22,7 @@ pub mod profile;
 pub mod roles;
 pub mod saved_filters;
 pub mod session;
+pub mod session_store;
 pub mod settings;
 pub mod setup;
 pub mod state;
@@ -54,6 +55,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route(
             "/profile/sessions/end",
             web::post().to(profile::end_sessions),
+        )
+        .route(
+            "/profile/sessions/others/end",
+            web::post().to(profile::end_other_sessions),
+        )
+        .route(
+            "/profile/sessions/{id}/end",
+            web::post().to(profile::end_one_session),
         );
     cfg.route("/invitation/{token}", web::get().to(accept::show))
         .route("/invitation/{token}", web::post().to(accept::submit))

@@ -10,7 +10,7 @@ use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
 use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -44,6 +44,7 @@ pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
 }
 
 pub async fn submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     current: CurrentUser,
     CsrfForm(form): CsrfForm<PasswordForm>,
@@ -65,7 +66,7 @@ pub async fn submit(
     match outcome {
         Ok(user) => {
             // Other sessions ended with the old stamp; this one continues with the new.
-            session::start(&current.session, &user, state.clock.now())?;
+            session::start(&current.session, &user, session::Client::of(&req, &state))?;
             session::push_flash(
                 &current.session,
                 FlashKind::Success,

@@ -3,7 +3,8 @@
 use crate::auth::rights::Right;
 use crate::domain::audit::{self, AuditAction, Origin};
 use crate::domain::memberships::CompanyAccess;
-use crate::domain::users;
+use crate::domain::sessions;
+use crate::domain::{SessionId, users};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -26,9 +27,63 @@ struct ProfilePage<'a> {
     single_company: bool,
     last_access: String,
     all_rights: &'static [Right],
+    sessions: Vec<SessionView>,
 }
 
-pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
+/// One of the user's sessions as My Profile lists it.
+struct SessionView {
+    id: SessionId,
+    browser: String,
+    address: String,
+    signed_in: String,
+    last_seen: String,
+    current: bool,
+}
+
+impl SessionView {
+    fn of(row: &sessions::SessionRow, current: Option<SessionId>) -> Self {
+        SessionView {
+            id: row.id,
+            browser: browser_of(row.user_agent.as_deref()),
+            address: row.ip.clone().unwrap_or_else(|| "Unknown".into()),
+            signed_in: row.created_at.format(TIME).to_string(),
+            last_seen: row.last_seen_at.format(TIME).to_string(),
+            current: Some(row.id) == current,
+        }
+    }
+}
+
+const TIME: &str = "%Y-%m-%d %H:%M UTC";
+
+/// "Firefox on Linux", from the user agent the session was signed in with.
+fn browser_of(agent: Option<&str>) -> String {
+    let parsed = agent.and_then(|a| woothee::parser::Parser::new().parse(a));
+    match parsed {
+        Some(p) if p.name != woothee::woothee::VALUE_UNKNOWN => {
+            if p.os == woothee::woothee::VALUE_UNKNOWN {
+                p.name.to_owned()
+            } else {
+                format!("{} on {}", p.name, p.os)
+            }
+        }
+        _ => match agent {
+            Some(a) if !a.is_empty() => {
+                format!("Other ({})", a.chars().take(60).collect::<String>())
+            }
+            _ => "Unknown browser".into(),
+        },
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
+    let user_id = current.user.id;
+    let rows = state
+        .db(move |conn| Ok(sessions::of_user(conn, user_id)?))
+        .await?;
+    let this = session::row(&current.session).map(|r| r.id);
     let page = ProfilePage {
         layout: current.layout("My Profile")?,
         user: &current.user,
@@ -41,6 +96,7 @@ pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
             .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
             .unwrap_or_else(|| "Never".into()),
         all_rights: &Right::ALL,
+        sessions: rows.iter().map(|r| SessionView::of(r, this)).collect(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -82,4 +138,51 @@ pub async fn end_sessions(
         "You were signed out on every device. Sign in again to continue.",
     );
     Ok(redirect("/login"))
+}
+
+/// Signs out every other session of the user; this one goes on.
+pub async fn end_other_sessions(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, WebError> {
+    let Some(this) = session::row(&current.session) else {
+        return Err(WebError::Internal(
+            "a signed-in session without its row".into(),
+        ));
+    };
+    let change = current.change(&state);
+    let user_id = current.user.id;
+    let ended = state
+        .db(move |conn| Ok(sessions::sign_out_others(conn, &change, user_id, this.id)?))
+        .await?;
+    let message = match ended {
+        0 => "You had no other sessions.".to_owned(),
+        1 => "1 other session was signed out.".to_owned(),
+        n => format!("{n} other sessions were signed out."),
+    };
+    current.flash(FlashKind::Success, message);
+    Ok(redirect("/profile#sessions"))
+}
+
+/// Signs out one session of the user, from its row in My Profile.
+pub async fn end_one_session(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    path: web::Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, WebError> {
+    let id = SessionId(path.into_inner());
+    let change = current.change(&state);
+    let user_id = current.user.id;
+    state
+        .db(move |conn| Ok(sessions::sign_out_one(conn, &change, user_id, id)?))
+        .await?;
+    if session::row(&current.session).is_some_and(|r| r.id == id) {
+        session::end(&current.session);
+        session::push_flash(&current.session, FlashKind::Success, "You are signed out.");
+        return Ok(redirect("/login"));
+    }
+    current.flash(FlashKind::Success, "The session was signed out.");
+    Ok(redirect("/profile#sessions"))
 }

@@ -1,15 +1,21 @@
-//! What the session cookie holds and the helpers that read and write it. The cookie is
-//! signed and encrypted (actix-session, private cookie); revocation is by security stamp.
+//! What a session holds and the helpers that read and write it. The session is a row in
+//! the database (web::session_store); the cookie carries only its key, signed and encrypted.
 
 use crate::auth::token;
-use crate::domain::UserId;
 use crate::domain::users::UserRow;
+use crate::domain::{SessionId, UserId};
 use crate::web::errors::WebError;
 use actix_session::Session;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-const USER: &str = "user";
+pub(crate) const USER: &str = "user";
+/// The row's own facts, put in by the store when it loads a session and never written
+/// back.
+pub(crate) const ROW: &str = "_row";
+/// Put in by the store when the cookie names a session whose row is gone (signed out
+/// elsewhere, ended, or expired), so the page can say so; never written back.
+pub(crate) const GONE: &str = "_gone";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
@@ -18,13 +24,31 @@ const FLASH: &str = "flash";
 pub struct SignedIn {
     pub user_id: UserId,
     pub stamp: String,
-    pub signed_in_at: i64,
-    pub last_seen_at: i64,
+    /// Where and with what the user signed in, for their list of sessions.
+    pub ip: Option<String>,
+    pub agent: Option<String>,
 }
 
-impl SignedIn {
-    pub fn signed_in_at(&self) -> DateTime<Utc> {
-        DateTime::from_timestamp(self.signed_in_at, 0).unwrap_or_default()
+/// The session row as loaded for this request.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct RowInfo {
+    pub id: SessionId,
+    /// Unix seconds.
+    created_at: i64,
+    last_seen_at: i64,
+}
+
+impl RowInfo {
+    pub fn new(id: SessionId, created_at: NaiveDateTime, last_seen_at: NaiveDateTime) -> Self {
+        Self {
+            id,
+            created_at: created_at.and_utc().timestamp(),
+            last_seen_at: last_seen_at.and_utc().timestamp(),
+        }
+    }
+
+    pub fn created_at(&self) -> DateTime<Utc> {
+        DateTime::from_timestamp(self.created_at, 0).unwrap_or_default()
     }
 
     pub fn last_seen_at(&self) -> DateTime<Utc> {
@@ -32,13 +56,37 @@ impl SignedIn {
     }
 }
 
+/// The client a session is started for.
+pub struct Client {
+    pub ip: Option<String>,
+    pub agent: Option<String>,
+}
+
+impl Client {
+    pub fn of(req: &actix_web::HttpRequest, state: &crate::web::state::AppState) -> Self {
+        let agent = req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|a| {
+                a.chars()
+                    .take(crate::domain::sessions::AGENT_MAX)
+                    .collect::<String>()
+            });
+        Client {
+            ip: state.client_ip(req).map(|ip| ip.to_string()),
+            agent,
+        }
+    }
+}
+
 fn internal(e: impl std::fmt::Display) -> WebError {
     WebError::Internal(format!("session: {e}"))
 }
 
-/// Starts a fresh session for the user: a new cookie and a new CSRF token, so nothing from
-/// before sign-in carries over.
-pub fn start(session: &Session, user: &UserRow, now: DateTime<Utc>) -> Result<(), WebError> {
+/// Starts a fresh session for the user: a new key (the visitor's row is deleted) and a new
+/// CSRF token, so nothing from before sign-in carries over but the messages.
+pub fn start(session: &Session, user: &UserRow, client: Client) -> Result<(), WebError> {
     let flashes = take_flashes(session);
     // clear + renew, not purge: actix-session lets a purge win over a later renew and
     // would delete the new cookie.
@@ -47,8 +95,8 @@ pub fn start(session: &Session, user: &UserRow, now: DateTime<Utc>) -> Result<()
     let signed_in = SignedIn {
         user_id: user.id,
         stamp: user.security_stamp.clone(),
-        signed_in_at: now.timestamp(),
-        last_seen_at: now.timestamp(),
+        ip: client.ip,
+        agent: client.agent,
     };
     session.insert(USER, signed_in).map_err(internal)?;
     for flash in flashes {
@@ -61,16 +109,18 @@ pub fn signed_in(session: &Session) -> Option<SignedIn> {
     session.get::<SignedIn>(USER).ok().flatten()
 }
 
-pub fn mark_seen(
-    session: &Session,
-    mut signed_in: SignedIn,
-    now: DateTime<Utc>,
-) -> Result<(), WebError> {
-    signed_in.last_seen_at = now.timestamp();
-    session.insert(USER, signed_in).map_err(internal)
+/// The row behind this request's session; None for a session that has none yet.
+pub fn row(session: &Session) -> Option<RowInfo> {
+    session.get::<RowInfo>(ROW).ok().flatten()
 }
 
-/// Signs out: an empty session remains, so a message can still be shown on the next page.
+/// Whether this request came with the cookie of a session that has ended.
+pub fn came_ended(session: &Session) -> bool {
+    session.contains_key(GONE)
+}
+
+/// Signs out: the row is deleted; a new, empty session remains, so a message can still be
+/// shown on the next page.
 pub fn end(session: &Session) {
     session.clear();
     session.renew();
@@ -133,6 +183,11 @@ pub fn push_flash(session: &Session, kind: FlashKind, message: impl Into<String>
 }
 
 pub fn take_flashes(session: &Session) -> Vec<Flash> {
+    // Looked at before taking: a removal marks the session changed, and a page without
+    // messages must not write its session row.
+    if !session.contains_key(FLASH) {
+        return Vec::new();
+    }
     session
         .remove_as::<Vec<Flash>>(FLASH)
         .and_then(Result::ok)

@@ -221,7 +221,7 @@ pub async fn submit(
         }
         Err(other) => Err(other.into()),
         Ok(Ok(user)) => {
-            session::start(&session, &user, state.clock.now())?;
+            session::start(&session, &user, session::Client::of(&req, &state))?;
             session::push_flash(
                 &session,
                 FlashKind::Success,

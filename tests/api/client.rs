@@ -10,6 +10,17 @@ pub struct Page {
 }
 
 impl Page {
+    /// The session cookie this answer sets, as a `name=value` pair for a Cookie header.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(roster::SESSION_COOKIE))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_owned)
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }

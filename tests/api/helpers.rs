@@ -213,6 +213,22 @@ impl TestApp {
         Client::with_headers(&self.base, headers)
     }
 
+    /// A client that presents itself with this User-Agent, as a browser would.
+    pub fn client_with_agent(&self, agent: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = reqwest::header::HeaderValue::from_str(agent).expect("header value");
+        headers.insert(reqwest::header::USER_AGENT, value);
+        Client::with_headers(&self.base, headers)
+    }
+
+    /// A client that sends exactly this session cookie (a copy taken from another browser).
+    pub fn client_with_session_cookie(&self, cookie: &str) -> Client {
+        let mut headers = reqwest::header::HeaderMap::new();
+        let value = reqwest::header::HeaderValue::from_str(cookie).expect("header value");
+        headers.insert(reqwest::header::COOKIE, value);
+        Client::with_headers(&self.base, headers)
+    }
+
     /// Uses the setup link to make the first administrator, and returns their signed-in
     /// client.
     pub async fn first_admin(&self, email: &str) -> Client {

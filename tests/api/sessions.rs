@@ -2,7 +2,7 @@ use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
 use crate::on_both_backends;
 use chrono::TimeDelta;
 use diesel::prelude::*;
-use roster::db::schema::{audit_events, users};
+use roster::db::schema::{audit_events, sessions, users};
 
 on_both_backends!(
     logout_ends_the_session,
@@ -10,6 +10,14 @@ on_both_backends!(
     a_stamp_or_status_change_ends_a_live_session,
     idle_timeout_and_activity,
     absolute_timeout,
+    a_cookie_copied_before_sign_out_no_longer_signs_in,
+    the_session_cookie_carries_only_a_key,
+    my_profile_lists_my_sessions_with_browser_and_address,
+    signing_out_another_session_ends_it_at_once,
+    signing_out_all_other_sessions_keeps_this_one,
+    ending_all_sessions_deletes_every_session_row,
+    a_password_change_signs_out_the_other_sessions,
+    last_seen_is_written_at_most_once_a_minute,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -131,4 +139,221 @@ async fn absolute_timeout(backend: Backend) {
     // 25 × 29 min is past the 12 h maximum even with constant activity.
     assert!(!client.is_signed_in().await);
     assert!(client.get("/login").await.text().contains("maximum length"));
+}
+
+const FIREFOX: &str = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
+
+/// The first administrator, then `agent`'s browser signed in as them; returns the answer
+/// to that sign-in too (its Set-Cookie is the session cookie).
+async fn signed_in_with(
+    app: &TestApp,
+    agent: &str,
+) -> (crate::helpers::Client, crate::client::Page) {
+    let browser = app.client_with_agent(agent);
+    let answer = browser.sign_in(ADMIN, STRONG_PASSWORD).await;
+    assert_eq!(answer.status, 303, "sign-in failed: {}", answer.text());
+    (browser, answer)
+}
+
+fn session_rows(backend: &Backend) -> i64 {
+    sessions::table
+        .filter(sessions::user_id.is_not_null())
+        .count()
+        .get_result(&mut backend.conn())
+        .unwrap()
+}
+
+async fn a_cookie_copied_before_sign_out_no_longer_signs_in(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let (browser, answer) = signed_in_with(&app, FIREFOX).await;
+    let cookie = answer
+        .session_cookie()
+        .expect("a session cookie at sign-in");
+    let copy = app.client_with_session_cookie(&cookie);
+    assert!(copy.is_signed_in().await, "the copy works while signed in");
+
+    let profile = browser.get("/profile").await;
+    browser
+        .submit(&profile, "form[action='/logout']", &[])
+        .await;
+
+    let bounced = copy.get("/profile").await;
+    assert_eq!(
+        (bounced.status, bounced.location()),
+        (303, "/login?next=/profile")
+    );
+}
+
+async fn the_session_cookie_carries_only_a_key(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let (browser, answer) = signed_in_with(&app, FIREFOX).await;
+    let cookie = answer
+        .session_cookie()
+        .expect("a session cookie at sign-in");
+    // A message in the session (a long one) does not grow the cookie: it is in the row.
+    let profile = browser.get("/profile").await;
+    let done = browser
+        .submit(&profile, "form[action='/profile/sessions/others/end']", &[])
+        .await;
+    let after = done.session_cookie().unwrap_or_else(|| cookie.clone());
+    assert!(cookie.len() < 200, "cookie of {} bytes", cookie.len());
+    assert!(after.len() < 200, "cookie of {} bytes", after.len());
+    let stored: Vec<String> = sessions::table
+        .select(sessions::key_hash)
+        .load(&mut backend.conn())
+        .unwrap();
+    let value = cookie.split_once('=').unwrap().1;
+    assert!(
+        stored
+            .iter()
+            .all(|hash| hash.len() == 64 && !value.contains(hash.as_str()))
+    );
+}
+
+async fn my_profile_lists_my_sessions_with_browser_and_address(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let (laptop, _) = signed_in_with(&app, FIREFOX).await;
+    let (_office, _) = signed_in_with(&app, CHROME).await;
+    let profile = laptop.get("/profile").await;
+    let rows = profile.texts("#sessions tbody tr");
+    // The setup browser, the laptop and the office computer.
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    let this = profile.texts("#sessions tr.current");
+    assert_eq!(this.len(), 1);
+    assert!(this[0].contains("Firefox on Linux") && this[0].contains("This session"));
+    assert!(this[0].contains("127.0.0.1"));
+    assert!(
+        rows.iter().any(|r| r.contains("Chrome on Windows 10")),
+        "{rows:?}"
+    );
+    assert_eq!(
+        profile.texts("#sessions button").last().map(String::as_str),
+        Some("Sign out all other sessions")
+    );
+}
+
+async fn signing_out_another_session_ends_it_at_once(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let (laptop, _) = signed_in_with(&app, FIREFOX).await;
+    let (office, _) = signed_in_with(&app, CHROME).await;
+    let profile = laptop.get("/profile").await;
+    let form = profile
+        .html()
+        .select(&scraper::Selector::parse("#sessions tbody tr").unwrap())
+        .find(|tr| tr.text().collect::<String>().contains("Chrome"))
+        .and_then(|tr| {
+            tr.select(&scraper::Selector::parse("form").unwrap())
+                .next()
+                .and_then(|f| f.value().attr("action").map(str::to_owned))
+        })
+        .expect("a Sign out button on the Chrome session");
+    let done = laptop
+        .submit(&profile, &format!("form[action='{form}']"), &[])
+        .await;
+    assert_eq!((done.status, done.location()), (303, "/profile#sessions"));
+    assert!(
+        laptop
+            .get("/profile")
+            .await
+            .text()
+            .contains("The session was signed out.")
+    );
+
+    let bounced = office.get("/profile").await;
+    assert_eq!(bounced.status, 303);
+    assert!(
+        office
+            .get("/login")
+            .await
+            .text()
+            .contains("Your session has ended")
+    );
+    assert!(laptop.is_signed_in().await, "the laptop stays signed in");
+}
+
+async fn signing_out_all_other_sessions_keeps_this_one(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let setup_browser = app.first_admin(ADMIN).await;
+    let (laptop, _) = signed_in_with(&app, FIREFOX).await;
+    let (office, _) = signed_in_with(&app, CHROME).await;
+    assert_eq!(session_rows(&backend), 3);
+    let profile = laptop.get("/profile").await;
+    let done = laptop
+        .submit(&profile, "form[action='/profile/sessions/others/end']", &[])
+        .await;
+    assert_eq!(done.status, 303);
+    assert!(
+        laptop
+            .get("/profile")
+            .await
+            .text()
+            .contains("2 other sessions were signed out.")
+    );
+    assert!(laptop.is_signed_in().await);
+    assert!(!office.is_signed_in().await);
+    assert!(!setup_browser.is_signed_in().await);
+    assert_eq!(session_rows(&backend), 1);
+}
+
+async fn ending_all_sessions_deletes_every_session_row(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let laptop = app.first_admin(ADMIN).await;
+    signed_in_with(&app, CHROME).await;
+    assert_eq!(session_rows(&backend), 2);
+    let profile = laptop.get("/profile").await;
+    laptop
+        .submit(&profile, "form[action='/profile/sessions/end']", &[])
+        .await;
+    assert_eq!(session_rows(&backend), 0);
+}
+
+async fn a_password_change_signs_out_the_other_sessions(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let laptop = app.first_admin(ADMIN).await;
+    let (office, _) = signed_in_with(&app, CHROME).await;
+    let form = laptop.get("/profile/password").await;
+    let new = "copper lanterns drift over quiet moors";
+    let done = laptop
+        .submit(
+            &form,
+            "form[action='/profile/password']",
+            &[
+                ("current_password", STRONG_PASSWORD),
+                ("password", new),
+                ("password_confirm", new),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, 303, "{}", done.text());
+    assert!(laptop.is_signed_in().await);
+    assert!(!office.is_signed_in().await);
+    assert_eq!(session_rows(&backend), 1);
+}
+
+async fn last_seen_is_written_at_most_once_a_minute(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let client = app.first_admin(ADMIN).await;
+    let seen = || -> chrono::NaiveDateTime {
+        sessions::table
+            .filter(sessions::user_id.is_not_null())
+            .select(sessions::last_seen_at)
+            .first(&mut backend.conn())
+            .unwrap()
+    };
+    // The first page shows setup's message, and taking it writes the session.
+    assert_eq!(client.get("/profile").await.status, 200);
+    let before = seen();
+    app.clock.advance(TimeDelta::seconds(30));
+    for _ in 0..5 {
+        assert_eq!(client.get("/profile").await.status, 200);
+    }
+    assert_eq!(seen(), before, "pages read within a minute write nothing");
+    app.clock.advance(TimeDelta::seconds(31));
+    assert_eq!(client.get("/profile").await.status, 200);
+    assert!(seen() > before, "a minute later, the time is written");
 }
