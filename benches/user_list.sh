@@ -4,6 +4,8 @@
 # answers) PostgreSQL. Prints requests/s, p50 and p99 per view.
 # Usage: benches/user_list.sh [USERS] [COMPANIES] [SECONDS]   (defaults: 100000 5 10)
 # ROSTER_BENCH_BACKENDS="sqlite" (or "postgres") runs one backend only.
+# ROSTER_BENCH_BASELINE=path/to/an/older/roster measures that binary too, just before this
+# build, on a database it seeds itself: before and after a change, in the same run.
 # Needs wrk (Debian: apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,13 +32,13 @@ views=(
 )
 
 bench() {
-  local label="$1" url="$2" port
+  local label="$1" url="$2" bin="${3:-./target/release/roster}" port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  echo "$password" | ROSTER_DATABASE_URL="$url" ./target/release/roster seed --users "$users" \
+  echo "$password" | ROSTER_DATABASE_URL="$url" "$bin" seed --users "$users" \
     --companies "$companies" --seed 42 --admin-email boss@bench.test --password-stdin | cut -c1-80
   rm -rf "$work/outbox"
   ROSTER_DATABASE_URL="$url" ROSTER_BIND="127.0.0.1:$port" ROSTER_MAIL_URL="file://$work/outbox" \
-    ./target/release/roster >/dev/null 2>"$work/server.log" &
+    "$bin" >/dev/null 2>"$work/server.log" &
   server=$!
   for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   local jar="$work/jar" token
@@ -89,11 +91,21 @@ bench() {
   kill "$server"; wait "$server" 2>/dev/null || true; server=""
 }
 
+baseline="${ROSTER_BENCH_BASELINE:-}"
 backends="${ROSTER_BENCH_BACKENDS:-sqlite postgres}"
-case " $backends " in *" sqlite "*) bench SQLite "sqlite://$work/bench.db" ;; esac
+if [[ " $backends " == *" sqlite "* ]]; then
+  [ -n "$baseline" ] && bench "SQLite-base" "sqlite://$work/base.db" "$baseline"
+  bench SQLite "sqlite://$work/bench.db"
+fi
 if [[ " $backends " != *" postgres "* ]]; then
   :
 elif psql "$pg_admin" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+  if [ -n "$baseline" ]; then
+    db="roster_list_bench_base_$$"
+    psql "$pg_admin" -qc "CREATE DATABASE $db"
+    bench "PG-base" "${pg_admin%/*}/$db" "$baseline"
+    psql "$pg_admin" -qc "DROP DATABASE $db WITH (FORCE)"
+  fi
   db="roster_list_bench_$$"
   psql "$pg_admin" -qc "CREATE DATABASE $db"
   bench PostgreSQL "${pg_admin%/*}/$db"

@@ -18,6 +18,11 @@ pub const SEEN_GRANULARITY: TimeDelta = TimeDelta::minutes(1);
 /// allow a longer idle time.
 const STALE_AFTER: TimeDelta = TimeDelta::minutes(MAX_IDLE_MINUTES as i64 + 5);
 
+/// A visitor's session (a sign-in form's CSRF token, a message, an account choice that
+/// waits two minutes) is kept this long unused: enough for a form left open, short enough
+/// that rows made by anonymous requests do not pile up.
+const VISITOR_STALE_AFTER: TimeDelta = TimeDelta::hours(2);
+
 /// The longest user agent kept: enough to tell the browser, bounded whatever a client sends.
 pub const AGENT_MAX: usize = 512;
 
@@ -180,13 +185,14 @@ pub fn sign_out_one(
     })
 }
 
-/// Removes sessions nobody can use any more (idle past the longest limit an account can
-/// set, signed in or not); returns how many.
+/// Removes sessions nobody can use any more: signed-in ones idle past the longest limit an
+/// account can set, visitors' ones after two hours; returns how many.
 pub fn remove_stale(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize> {
-    Ok(
-        diesel::delete(sessions::table.filter(sessions::last_seen_at.lt(now - STALE_AFTER)))
-            .execute(conn)?,
-    )
+    let visitors = sessions::user_id
+        .is_null()
+        .and(sessions::last_seen_at.lt(now - VISITOR_STALE_AFTER));
+    let anyone = sessions::last_seen_at.lt(now - STALE_AFTER);
+    Ok(diesel::delete(sessions::table.filter(visitors.or(anyone))).execute(conn)?)
 }
 
 fn bounded_agent(agent: Option<&str>) -> Option<&str> {

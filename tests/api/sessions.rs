@@ -18,6 +18,7 @@ on_both_backends!(
     ending_all_sessions_deletes_every_session_row,
     a_password_change_signs_out_the_other_sessions,
     last_seen_is_written_at_most_once_a_minute,
+    unused_sessions_are_removed_visitors_first,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -356,4 +357,33 @@ async fn last_seen_is_written_at_most_once_a_minute(backend: Backend) {
     app.clock.advance(TimeDelta::seconds(31));
     assert_eq!(client.get("/profile").await.status, 200);
     assert!(seen() > before, "a minute later, the time is written");
+}
+
+async fn unused_sessions_are_removed_visitors_first(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let visitor = app.client();
+    assert_eq!(visitor.get("/login").await.status, 200);
+    let rows = |conn: &mut roster::db::DbConnection| -> (i64, i64) {
+        let signed_in = sessions::table
+            .filter(sessions::user_id.is_not_null())
+            .count()
+            .get_result(conn)
+            .unwrap();
+        let visitors = sessions::table
+            .filter(sessions::user_id.is_null())
+            .count()
+            .get_result(conn)
+            .unwrap();
+        (signed_in, visitors)
+    };
+    let mut conn = backend.conn();
+    assert_eq!(rows(&mut conn), (1, 1));
+    let now = app.clock.now_naive();
+    use roster::domain::sessions::remove_stale;
+    assert_eq!(remove_stale(&mut conn, now + TimeDelta::minutes(90)).unwrap(), 0);
+    assert_eq!(remove_stale(&mut conn, now + TimeDelta::hours(3)).unwrap(), 1);
+    assert_eq!(rows(&mut conn), (1, 0), "the visitor's row went first");
+    assert_eq!(remove_stale(&mut conn, now + TimeDelta::hours(25)).unwrap(), 1);
+    assert_eq!(rows(&mut conn), (0, 0));
 }
