@@ -18,6 +18,7 @@ mod invitations;
 mod invite_access;
 mod invite_companies;
 mod invite_fields;
+mod invite_grants;
 mod invite_person;
 mod saved_filters;
 mod seed;
