@@ -188,6 +188,42 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
     }
 }
 
+/// A role the actor may not grant in a company: the rights of it they lack there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ungrantable {
+    pub missing: RightSet,
+}
+
+impl Ungrantable {
+    /// Why, in a sentence that names the rights lacking: about "this role" when `role` is
+    /// None (shown beside it), else about the role named.
+    pub fn reason(&self, role: Option<&str>, company: &str) -> String {
+        let labels: Vec<&str> = self.missing.iter().map(Right::label).collect();
+        let rights = match labels.as_slice() {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        };
+        let role = role.map_or("this role".to_owned(), |name| format!("the role {name}"));
+        format!("You cannot grant {role}: it allows {rights}, which you do not hold in {company}.")
+    }
+}
+
+/// Whether the actor may grant a role carrying `rights` in `company` (by invitation, by
+/// Create user, or by any later change of someone's roles): only someone who holds every
+/// one of those rights there may, so nobody hands out more than they have. Account
+/// administrators hold all. This answers for the role only: whether the actor may change
+/// the person's access at all, and whether the company is the actor's account's, is
+/// `authorize`'s to say.
+pub fn may_grant(actor: &Actor, company: CompanyId, rights: RightSet) -> Result<(), Ungrantable> {
+    let missing = rights.without(actor.rights_in(company));
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Ungrantable { missing })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,5 +374,48 @@ mod tests {
         let viewer = actor(&[(NORTH, &[])]);
         assert!(!viewer.has_anywhere(Right::UsersView));
         assert!(authorize(&viewer, Action::ViewUsers, Target::Company(ACME, NORTH)).is_err());
+    }
+
+    #[test]
+    fn a_role_is_granted_only_by_who_holds_all_its_rights_there() {
+        let manager_rights = [Right::UsersView, Right::UsersInvite];
+        let manager = actor(&[(NORTH, &manager_rights), (SOUTH, &[Right::UsersInvite])]);
+        let viewer_like = RightSet::default();
+        let editor_like: RightSet = [Right::UsersView].into_iter().collect();
+        assert!(may_grant(&manager, NORTH, viewer_like).is_ok());
+        assert!(may_grant(&manager, NORTH, editor_like).is_ok());
+        assert_eq!(
+            may_grant(&manager, SOUTH, editor_like),
+            Err(Ungrantable {
+                missing: editor_like
+            }),
+            "held in North, not in South"
+        );
+        assert_eq!(
+            may_grant(&manager, NORTH, RightSet::all())
+                .unwrap_err()
+                .missing
+                .iter()
+                .count(),
+            Right::ALL.len() - manager_rights.len()
+        );
+        assert!(may_grant(&admin(), SOUTH, RightSet::all()).is_ok());
+    }
+
+    #[test]
+    fn a_refused_grant_names_the_rights_lacking() {
+        let one: RightSet = [Right::RolesManage].into_iter().collect();
+        assert_eq!(
+            Ungrantable { missing: one }.reason(None, "ACME"),
+            "You cannot grant this role: it allows Manage roles, which you do not hold in ACME."
+        );
+        let three: RightSet = [Right::UsersDelete, Right::RolesManage, Right::ConfigManage]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            Ungrantable { missing: three }.reason(Some("Admin"), "ACME"),
+            "You cannot grant the role Admin: it allows Delete users, Manage roles and Manage \
+             configuration, which you do not hold in ACME."
+        );
     }
 }

@@ -89,6 +89,11 @@ impl RightSet {
         Self(self.0 | other.0)
     }
 
+    /// The rights of `self` that `other` lacks.
+    pub fn without(self, other: RightSet) -> Self {
+        Self(self.0 & !other.0)
+    }
+
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
@@ -131,5 +136,11 @@ mod tests {
             vec![Right::UsersView, Right::AuditView]
         );
         assert!(RightSet::default().is_empty());
+        let view: RightSet = [Right::UsersView].into_iter().collect();
+        assert_eq!(
+            set.without(view).iter().collect::<Vec<_>>(),
+            vec![Right::AuditView]
+        );
+        assert!(view.without(set).is_empty());
     }
 }

@@ -1,8 +1,12 @@
 //! What a person is given in one company before they exist as a member (the Invite User
 //! wizard): roles, locations, custom-field options and product groups, each with "Access to
-//! All"; the company's catalog those are chosen from; storing a grant on a new membership;
-//! and "Apply to All Companies", which carries a grant to another company by code.
+//! All"; the company's catalog those are chosen from; the checks a grant passes before it is
+//! stored (the account's own companies and roles, roles the granter may grant); storing a
+//! grant on a new membership; and "Apply to All Companies", which carries a grant to another
+//! company by code.
 
+use crate::auth::policy::{self, Actor};
+use crate::auth::rights::RightSet;
 use crate::db::DbConnection;
 use crate::db::schema::{
     catalog_items, companies, membership_fields_all, membership_items, memberships, roles,
@@ -215,6 +219,40 @@ pub fn check_reach(
             "roles",
             "A chosen role does not exist (any more) in this account. Check the roles and try again.",
         ));
+    }
+    Ok(())
+}
+
+/// Refuses a role the granter may not grant in the company it is chosen for (see
+/// `policy::may_grant`), naming the role and the rights it carries that they lack. The
+/// roles' rights are read as they are now, in the caller's transaction: a role given more
+/// rights while the form was open is judged by those.
+pub fn check_grantable<'a>(
+    conn: &mut DbConnection,
+    granter: &Actor,
+    chosen: impl IntoIterator<Item = (CompanyId, &'a BTreeSet<RoleId>)>,
+) -> Result<()> {
+    let chosen: Vec<(CompanyId, &BTreeSet<RoleId>)> = chosen.into_iter().collect();
+    let ids: BTreeSet<RoleId> = chosen.iter().flat_map(|(_, r)| r.iter().copied()).collect();
+    let ids: Vec<RoleId> = ids.into_iter().collect();
+    let rights: HashMap<RoleId, RightSet> = crate::domain::roles::rights_of(conn, &ids)?
+        .into_iter()
+        .collect();
+    for (company, chosen_roles) in chosen {
+        for role in chosen_roles {
+            let carried = rights.get(role).copied().unwrap_or_default();
+            if let Err(refused) = policy::may_grant(granter, company, carried) {
+                let role_name: String = roles::table.find(role).select(roles::name).first(conn)?;
+                let company_name: String = companies::table
+                    .find(company)
+                    .select(companies::name)
+                    .first(conn)?;
+                return Err(Error::field(
+                    "roles",
+                    refused.reason(Some(&role_name), &company_name),
+                ));
+            }
+        }
     }
     Ok(())
 }

@@ -73,7 +73,7 @@ fn areas(current: &CurrentUser) -> Vec<Area> {
         areas.push(Area {
             label: "Basic Settings",
             href: "/config/settings",
-            about: "Invitations, lockout, sessions, two-factor authentication, seats.",
+            about: "Invitations, lockout, sessions, seats, the weekly letter.",
         });
     }
     areas

@@ -79,6 +79,7 @@ pub(crate) fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequ
         person: PersonInfo::default(),
         send_email: true,
         password_hash: None,
+        inviter: current.actor.clone(),
         inviter_name: invitations::inviter_name(&current.user),
         account_name: current.account.name.clone(),
         base_url: state.base_url.clone(),

@@ -27,7 +27,6 @@ pub struct SettingsForm {
     session_idle_minutes: String,
     #[serde(default)]
     session_absolute_minutes: String,
-    require_2fa: Option<String>,
     view_only_self_created: Option<String>,
     #[serde(default)]
     full_seat_limit: String,
@@ -35,14 +34,15 @@ pub struct SettingsForm {
 }
 
 impl SettingsForm {
-    fn input(&self) -> SettingsInput {
+    /// The form as sent, with require_2fa as stored: the page shows it, no form changes it.
+    fn input(&self, require_2fa: bool) -> SettingsInput {
         SettingsInput {
             invitation_valid_hours: self.invitation_valid_hours.clone(),
             lockout_threshold: self.lockout_threshold.clone(),
             lockout_minutes: self.lockout_minutes.clone(),
             session_idle_minutes: self.session_idle_minutes.clone(),
             session_absolute_minutes: self.session_absolute_minutes.clone(),
-            require_2fa: self.require_2fa.is_some(),
+            require_2fa,
             view_only_self_created: self.view_only_self_created.is_some(),
             full_seat_limit: self.full_seat_limit.clone(),
             weekly_letter: self.weekly_letter.is_some(),
@@ -82,7 +82,7 @@ pub async fn save(
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<HttpResponse, WebError> {
     allowed(&current)?;
-    let input = form.input();
+    let input = form.input(current.account.require_2fa);
     match input.parse() {
         Ok(parsed) => {
             let change = current.change(&state);

@@ -322,27 +322,21 @@ async fn basic_settings_are_saved_and_used(backend: Backend) {
                 ("session_idle_minutes", "30"),
                 ("session_absolute_minutes", "720"),
                 ("full_seat_limit", "50"),
-                ("require_2fa", "on"),
             ],
         )
         .await;
     assert_eq!(saved.status, 303);
     let mut conn = backend.conn();
-    let stored: (i32, i32, Option<i32>, bool, bool) = accounts::table
+    let stored: (i32, i32, Option<i32>, bool) = accounts::table
         .select((
             accounts::lockout_threshold,
             accounts::lockout_minutes,
             accounts::full_seat_limit,
-            accounts::require_2fa,
             accounts::weekly_letter,
         ))
         .first(&mut conn)
         .unwrap();
-    assert_eq!(
-        stored,
-        (2, 0, Some(50), true, false),
-        "an unchecked box is off"
-    );
+    assert_eq!(stored, (2, 0, Some(50), false), "an unchecked box is off");
 
     // The new threshold and "until an administrator unlocks" take effect.
     let client = app.client();

@@ -301,6 +301,17 @@ pub fn arrange_member(
 ) -> (roster::domain::UserId, roster::domain::MembershipId) {
     let user = arrange_user(conn, email, roster::domain::users::UserStatus::Active, None);
     let company = first_company(conn);
+    let membership = arrange_membership(conn, user, company, roles);
+    (user, membership)
+}
+
+/// Gives a user the named roles in a company of their account.
+pub fn arrange_membership(
+    conn: &mut DbConnection,
+    user: roster::domain::UserId,
+    company: roster::domain::CompanyId,
+    roles: &[&str],
+) -> roster::domain::MembershipId {
     let account = roster::domain::users::find_any_account(conn, user)
         .unwrap()
         .unwrap()
@@ -314,8 +325,24 @@ pub fn arrange_member(
         })
         .collect();
     let now = chrono::Utc::now().naive_utc();
-    let membership = roster::domain::memberships::add(conn, user, company, &role_ids, now).unwrap();
-    (user, membership)
+    roster::domain::memberships::add(conn, user, company, &role_ids, now).unwrap()
+}
+
+/// A new active user of the first account with the named roles in each company given,
+/// signed in: someone who is not an account administrator, acting through the pages.
+pub async fn signed_in_with_roles(
+    app: &TestApp,
+    conn: &mut DbConnection,
+    email: &str,
+    roles: &[(roster::domain::CompanyId, &[&str])],
+) -> Client {
+    let user = arrange_user(conn, email, roster::domain::users::UserStatus::Active, None);
+    for (company, names) in roles {
+        arrange_membership(conn, user, *company, names);
+    }
+    let client = app.client();
+    assert_eq!(client.sign_in(email, STRONG_PASSWORD).await.status, 303);
+    client
 }
 
 pub fn first_company(conn: &mut DbConnection) -> roster::domain::CompanyId {

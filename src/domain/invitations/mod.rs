@@ -10,6 +10,7 @@ pub use accept::{Acceptance, LinkProblem, accept, check_link};
 pub use create::create_with_password;
 pub use manage::{change_email, latest_for, resend, revoke};
 
+use crate::auth::policy::Actor;
 use crate::auth::token;
 use crate::db::DbConnection;
 use crate::db::schema::invitations;
@@ -181,6 +182,8 @@ pub struct InviteRequest {
     /// "Create user": the hash of a password chosen by the administrator. The user is then
     /// Active at once, must change it at first sign-in, and gets no invitation.
     pub password_hash: Option<String>,
+    /// Who invites, as the policy sees them: the roles they may grant.
+    pub inviter: Actor,
     /// Who invites, as the email names them.
     pub inviter_name: String,
     pub account_name: String,
@@ -217,6 +220,8 @@ pub fn invite(
             .flat_map(|g| g.grant.roles.iter().copied())
             .collect();
         grants::check_reach(conn, change.account_id, &companies, &roles)?;
+        let chosen = request.grants.iter().map(|g| (g.company, &g.grant.roles));
+        grants::check_grantable(conn, &request.inviter, chosen)?;
         let catalogs = grants::catalogs(conn, &companies)?;
         // One read for all the addresses already in the account, not one per address.
         let lowers: Vec<String> = request.emails.iter().map(|e| e.to_lowercase()).collect();

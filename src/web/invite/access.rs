@@ -4,6 +4,7 @@
 //! Unchecked Only filter; Select All, Unselect All and Apply to All Companies.
 
 use super::wizard::{Choice, Tab, Wizard};
+use crate::auth::policy::{self, Actor};
 use crate::domain::catalog::ItemRow;
 use crate::domain::grants::Catalog;
 use crate::domain::memberships::HeldRole;
@@ -26,8 +27,11 @@ pub struct Control {
     /// The code, or for a role the rights it carries (shown on hover).
     pub detail: String,
     pub checked: bool,
-    /// Access to All covers it: drawn checked, not editable, its own choice kept aside.
+    /// Not editable: Access to All covers it (drawn checked, its own choice kept aside), or,
+    /// with a `reason`, it is a role the inviter may not grant here.
     pub disabled: bool,
+    /// Why a role cannot be granted, shown beside it; empty otherwise.
+    pub reason: String,
 }
 
 /// A list of options: a custom field with its Select All, or a whole tab's items.
@@ -109,6 +113,7 @@ fn matches(search: &str, item: &ItemRow) -> bool {
 
 struct Builder<'a> {
     wizard: &'a Wizard,
+    actor: &'a Actor,
     search: String,
     shown: HashSet<(String, String)>,
 }
@@ -137,6 +142,7 @@ impl Builder<'_> {
             detail,
             checked,
             disabled,
+            reason: String::new(),
         }
     }
 
@@ -255,6 +261,7 @@ impl Builder<'_> {
         }
     }
 
+    /// A role the inviter may not grant in the company is drawn disabled with the reason.
     fn roles(&mut self, company: CompanyId, roles: &[HeldRole], choice: &Choice, s: &mut Section) {
         let mut options = Vec::new();
         let search = self.search.clone();
@@ -267,15 +274,20 @@ impl Builder<'_> {
                 continue;
             }
             let value = role.role.id.to_string();
-            options.push(self.control(
+            let refused = policy::may_grant(self.actor, company, role.rights).err();
+            let mut control = self.control(
                 "role",
                 company,
                 value,
                 role.role.name.clone(),
                 role.rights_text(),
                 checked,
-                false,
-            ));
+                refused.is_some(),
+            );
+            if let Some(refused) = refused {
+                control.reason = refused.reason(None, &s.name);
+            }
+            options.push(control);
         }
         if !options.is_empty() {
             s.groups.push(Group {
@@ -292,12 +304,14 @@ impl Builder<'_> {
 /// The access step as the wizard says to show it.
 pub fn view(
     wizard: &Wizard,
+    actor: &Actor,
     catalogs: &BTreeMap<CompanyId, Catalog>,
     roles: &[HeldRole],
     names: &BTreeMap<CompanyId, String>,
 ) -> View {
     let mut b = Builder {
         wizard,
+        actor,
         search: wizard.search.to_lowercase(),
         shown: HashSet::new(),
     };

@@ -1,7 +1,10 @@
 //! What the access step's buttons and boxes do to the wizard: reading a post (a field's
-//! Select All, items gone meanwhile), Select All / Unselect All, Apply to All Companies.
+//! Select All, items gone meanwhile), roles the inviter may not grant, Select All /
+//! Unselect All, Apply to All Companies.
 
 use super::wizard::Wizard;
+use crate::auth::policy::{self, Actor, Ungrantable};
+use crate::domain::RoleId;
 use crate::domain::grants::{self, Catalog};
 use crate::domain::memberships::HeldRole;
 use crate::domain::{CompanyId, ItemId};
@@ -76,6 +79,31 @@ pub fn read_post(
     lost
 }
 
+/// The role and why, when `id` is a role the actor may not grant in `company`; None for one
+/// they may grant or one the account no longer has (left to the checks that refuse it).
+fn refusal<'a>(
+    roles: &'a [HeldRole],
+    actor: &Actor,
+    company: CompanyId,
+    id: RoleId,
+) -> Option<(&'a HeldRole, Ungrantable)> {
+    let role = roles.iter().find(|r| r.role.id == id)?;
+    let refused = policy::may_grant(actor, company, role.rights).err()?;
+    Some((role, refused))
+}
+
+/// Takes off every chosen role the actor may not grant in its company. The Roles tab draws
+/// such a role disabled, so the form could neither send nor untick it: carried on in hidden
+/// fields, it would refuse every Invite. Invite itself refuses one all the same.
+pub fn drop_ungrantable(wizard: &mut Wizard, roles: &[HeldRole], actor: &Actor) {
+    for (company, choice) in wizard.choices.iter_mut() {
+        choice
+            .grant
+            .roles
+            .retain(|id| refusal(roles, actor, *company, *id).is_none());
+    }
+}
+
 /// Select All (`on`) or Unselect All: the options and roles the form drew and let change.
 /// Unticking an option also turns its field's Select All off. Returns how many it touched.
 pub fn select_all(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>, on: bool) -> usize {
@@ -103,11 +131,14 @@ pub fn select_all(wizard: &mut Wizard, catalogs: &BTreeMap<CompanyId, Catalog>, 
 }
 
 /// Apply to All Companies: the shown company's access carried to every other chosen
-/// company. Returns a message: where it went, and per company what had no match by code.
+/// company, except roles the actor may not grant there. Returns a message: where it went,
+/// per company what had no match by code, and which roles were not given where.
 pub fn apply_to_all(
     wizard: &mut Wizard,
     catalogs: &BTreeMap<CompanyId, Catalog>,
     names: &BTreeMap<CompanyId, String>,
+    roles: &[HeldRole],
+    actor: &Actor,
 ) -> String {
     let Some(from) = wizard.at else {
         return String::new();
@@ -118,11 +149,21 @@ pub fn apply_to_all(
     let grant = wizard.choice(&from).grant;
     let mut unmatched = Vec::new();
     let mut reached = Vec::new();
+    let mut refused = Vec::new();
     for company in wizard.companies.clone().into_iter().filter(|c| *c != from) {
         let (Some(target), Some(name)) = (catalogs.get(&company), names.get(&company)) else {
             continue;
         };
-        let (carried, missing) = grants::carry(&grant, source, target);
+        let (mut carried, missing) = grants::carry(&grant, source, target);
+        carried
+            .roles
+            .retain(|id| match refusal(roles, actor, company, *id) {
+                Some((role, why)) => {
+                    refused.push(why.reason(Some(&role.role.name), name));
+                    false
+                }
+                None => true,
+            });
         let choice = wizard.choices.entry(company).or_default();
         choice.grant = carried;
         choice.seen = true;
@@ -145,6 +186,9 @@ pub fn apply_to_all(
             " No match by code (not applied): {}.",
             unmatched.join("; ")
         ));
+    }
+    if !refused.is_empty() {
+        message.push_str(&format!(" Not applied: {}", refused.join(" ")));
     }
     message
 }

@@ -182,12 +182,14 @@ pub(super) fn page(
         message: error,
         fields: field_errors,
     } = problem.into();
+    actions::drop_ungrantable(&mut wizard, &ctx.roles, &current.actor);
     let view = (step == Step::Access).then(|| {
         for company in wizard.companies.clone() {
             wizard.choices.entry(company).or_default().seen = true;
         }
         actions::complete_fields(&mut wizard, &ctx.catalogs);
-        access::view(&wizard, &ctx.catalogs, &ctx.roles, &ctx.names())
+        let names = ctx.names();
+        access::view(&wizard, &current.actor, &ctx.catalogs, &ctx.roles, &names)
     });
     let shown = view.as_ref().map(|v| v.shown.clone()).unwrap_or_default();
     let mut hidden = wizard.hidden(step, &shown);
@@ -396,7 +398,11 @@ pub async fn submit(
                         (n, false) => format!("Unchecked the {n} options shown."),
                     }
                 }
-                "apply_all" => actions::apply_to_all(&mut wizard, &ctx.catalogs, &ctx.names()),
+                "apply_all" => {
+                    let names = ctx.names();
+                    let actor = &current.actor;
+                    actions::apply_to_all(&mut wizard, &ctx.catalogs, &names, &ctx.roles, actor)
+                }
                 "more" => {
                     wizard.limit = (wizard.limit + access::PAGE).min(access::MAX_SHOWN);
                     String::new()
