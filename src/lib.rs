@@ -138,6 +138,7 @@ impl App {
             .parse()
             .map_err(|e| StartError::Other(format!("ROSTER_MAIL_FROM: {e}")))?;
         mail::worker::Worker {
+            id: mail::heartbeat::WorkerId::random(),
             pool: state.pool.clone(),
             clock: config.clock.clone(),
             mailer: std::sync::Arc::new(mailer),
@@ -145,7 +146,8 @@ impl App {
             wake: state.mail_wake.clone(),
             base_url: base_url.clone(),
         }
-        .spawn();
+        .spawn()
+        .map_err(|e| StartError::Other(format!("starting email delivery: {e}")))?;
         // derive_from panics below 32 bytes; SecretKey guarantees at least 64.
         let key = Key::derive_from(config.secret_key.as_bytes());
         let secure = config.cookie_secure;

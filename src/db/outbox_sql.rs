@@ -4,33 +4,46 @@
 
 use super::DbConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Timestamp};
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
 
 #[derive(QueryableByName)]
-struct Id {
+pub struct Due {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub claimed_by: Option<String>,
 }
 
-const DUE: &str = "SELECT id FROM outbox \
+/// Queued rows whose time has come, and claimed rows that no other live worker holds: $2 is
+/// the asking worker, $3 the oldest heartbeat that still counts as alive.
+const DUE: &str = "SELECT id, status, claimed_by FROM outbox \
     WHERE (status = 'queued' AND next_attempt_at <= $1) \
-       OR (status = 'sending' AND claimed_until < $1) \
-    ORDER BY id LIMIT $2";
+       OR (status = 'sending' AND NOT EXISTS ( \
+            SELECT 1 FROM mail_workers w \
+            WHERE w.id = outbox.claimed_by AND w.id <> $2 AND w.heartbeat_at >= $3)) \
+    ORDER BY id LIMIT $4";
 
-pub fn due_ids(
+pub fn due(
     conn: &mut DbConnection,
+    worker: &str,
     now: chrono::NaiveDateTime,
+    alive_since: chrono::NaiveDateTime,
     limit: i64,
-) -> QueryResult<Vec<i64>> {
-    let rows: Vec<Id> = match conn {
+) -> QueryResult<Vec<Due>> {
+    match conn {
         DbConnection::Postgres(c) => diesel::sql_query(format!("{DUE} FOR UPDATE SKIP LOCKED"))
             .bind::<Timestamp, _>(now)
+            .bind::<Text, _>(worker)
+            .bind::<Timestamp, _>(alive_since)
             .bind::<BigInt, _>(limit)
-            .load(c)?,
-        DbConnection::Sqlite(c) => diesel::sql_query(DUE.replace("$1", "?1").replace("$2", "?2"))
+            .load(c),
+        DbConnection::Sqlite(c) => diesel::sql_query(DUE.replace('$', "?"))
             .bind::<Timestamp, _>(now)
+            .bind::<Text, _>(worker)
+            .bind::<Timestamp, _>(alive_since)
             .bind::<BigInt, _>(limit)
-            .load(c)?,
-    };
-    Ok(rows.into_iter().map(|r| r.id).collect())
+            .load(c),
+    }
 }

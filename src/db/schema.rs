@@ -95,10 +95,19 @@ diesel::table! {
         status -> Text,
         attempts -> Integer,
         next_attempt_at -> Timestamp,
-        claimed_until -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        message_id -> Text,
+        claimed_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    mail_workers (id) {
+        id -> Text,
+        heartbeat_at -> Timestamp,
+        started_at -> Timestamp,
     }
 }
 

@@ -2,6 +2,7 @@
 //! ([`outbox`]); a background worker ([`worker`]) delivers it through SMTP or into .eml
 //! files, with retries, and reports a permanent rejection back to the invitation.
 
+pub mod heartbeat;
 pub mod outbox;
 pub mod templates;
 pub mod weekly;
@@ -59,8 +60,14 @@ impl Mailer {
             .from(from.clone())
             .to(to)
             .subject(email.subject.clone())
-            // The same id on every attempt: a receiver can tell a retry from a new email.
-            .message_id(Some(format!("<outbox-{}@roster>", email.id)))
+            // Unique to the email (random, drawn when it was queued) under the sender's own
+            // domain, as RFC 5322 asks, and the same on every attempt: a receiver can tell
+            // a retry from a new email.
+            .message_id(Some(format!(
+                "<{}@{}>",
+                email.message_id,
+                from.email.domain()
+            )))
             .multipart(MultiPart::alternative_plain_html(
                 email.text_body.clone(),
                 email.html_body.clone(),

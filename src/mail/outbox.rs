@@ -1,20 +1,17 @@
-//! The outbox table: enqueue inside the caller's transaction; claim due rows (a claim has a
-//! lease, so a crashed worker's rows are taken up again); record each outcome, and carry it
-//! to the invitation the email belongs to.
+//! The outbox table: enqueue inside the caller's transaction; claim due rows for a worker
+//! (a claim lasts while that worker's heartbeat does, see [`super::heartbeat`]); record each
+//! outcome as soon as it is known, and carry it to the invitation the email belongs to;
+//! cancel the emails of an invitation that was replaced or revoked.
 
+use super::heartbeat::{STALE, WorkerId};
 use crate::db::DbConnection;
 use crate::db::schema::{invitations, outbox};
-use crate::domain::{AccountId, Error, FieldErrors, InvitationId, Result};
+use crate::domain::{AccountId, Error, FieldErrors, InvitationId, Result, UserId};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
 /// Attempts before a temporary failure counts as final.
 pub const MAX_ATTEMPTS: i32 = 5;
-/// How long a claimed row is left to its worker before another may take it. Longer than a
-/// batch can take: each sending thread sends up to 8 emails (worker::BATCH / SENDERS), each
-/// exchange bounded by 15 s timeouts on a handful of SMTP commands; a lease running out
-/// mid-send would let another instance send the same email again.
-pub const LEASE: TimeDelta = TimeDelta::minutes(10);
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = outbox)]
@@ -29,10 +26,12 @@ pub struct OutboxRow {
     pub status: String,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
-    pub claimed_until: Option<NaiveDateTime>,
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
+    /// The random left part of the Message-ID (see [`super::Mailer::send`]).
+    pub message_id: String,
+    pub claimed_by: Option<String>,
 }
 
 pub struct NewEmail<'a> {
@@ -66,49 +65,113 @@ pub fn enqueue(conn: &mut DbConnection, email: NewEmail<'_>, now: NaiveDateTime)
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
+            outbox::message_id.eq(crate::auth::token::random_token()),
         ))
         .execute(conn)?;
     Ok(())
 }
 
-/// Takes up to `limit` due emails for this worker: queued ones whose time has come, and
-/// claimed ones whose lease ran out (their worker died). Several instances can claim at
-/// once: PostgreSQL skips rows another transaction holds, SQLite has one writer.
-pub fn claim(conn: &mut DbConnection, now: NaiveDateTime, limit: i64) -> Result<Vec<OutboxRow>> {
+/// What a worker claimed; `rescued` of them were held by a worker that stopped.
+pub struct Claim {
+    pub emails: Vec<OutboxRow>,
+    pub rescued: usize,
+}
+
+/// Takes up to `limit` due emails for `worker`: queued ones whose time has come, and
+/// claimed ones whose worker stopped (its heartbeat is older than [`STALE`], or its row is
+/// gone). The worker's own claimed rows are taken again too: it calls this only when it
+/// holds nothing in flight, so any left are ones whose outcome could not be recorded.
+/// Several instances can claim at once: PostgreSQL skips rows another transaction holds,
+/// SQLite has one writer.
+pub fn claim(
+    conn: &mut DbConnection,
+    worker: &WorkerId,
+    now: NaiveDateTime,
+    limit: i64,
+) -> Result<Claim> {
     crate::db::write_transaction(conn, |conn| {
-        let ids = crate::db::outbox_sql::due_ids(conn, now, limit)?;
-        if ids.is_empty() {
-            return Ok(Vec::new());
+        let due = crate::db::outbox_sql::due(conn, worker.as_str(), now, now - STALE, limit)?;
+        if due.is_empty() {
+            return Ok(Claim {
+                emails: Vec::new(),
+                rescued: 0,
+            });
         }
+        let rescued = due
+            .iter()
+            .filter(|d| d.status == "sending" && d.claimed_by.as_deref() != Some(worker.as_str()))
+            .count();
+        let ids: Vec<i64> = due.iter().map(|d| d.id).collect();
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((
                 outbox::status.eq("sending"),
-                outbox::claimed_until.eq(Some(now + LEASE)),
+                outbox::claimed_by.eq(Some(worker.as_str())),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
             .execute(conn)?;
-        Ok(outbox::table
+        let emails = outbox::table
             .filter(outbox::id.eq_any(&ids))
             .order(outbox::id)
             .select(OutboxRow::as_select())
-            .load(conn)?)
+            .load(conn)?;
+        Ok(Claim { emails, rescued })
     })
 }
 
-/// Delivered: the body (which holds the link) is cleared, the invitation is Sent.
+/// Whether the email is still the worker's to send: a Resend or Revoke may have cancelled
+/// it, or another instance taken it over, since the claim.
+pub fn still_wanted(conn: &mut DbConnection, email: &OutboxRow, worker: &WorkerId) -> Result<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        outbox::table
+            .find(email.id)
+            .filter(outbox::status.eq("sending"))
+            .filter(outbox::claimed_by.eq(worker.as_str())),
+    ))
+    .get_result(conn)?)
+}
+
+/// Cancels every email of the user's invitations that is not sent yet, inside the
+/// transaction that replaces or revokes them: a worker that claimed one checks before it
+/// sends (only one already on the wire still goes). Their bodies, which hold the old
+/// link, are cleared.
+pub fn cancel_unsent(conn: &mut DbConnection, user: UserId) -> Result<usize> {
+    let of_user = invitations::table
+        .filter(invitations::user_id.eq(user))
+        .select(invitations::id.nullable());
+    Ok(diesel::update(
+        outbox::table
+            .filter(outbox::invitation_id.eq_any(of_user))
+            .filter(outbox::status.eq_any(["queued", "sending"])),
+    )
+    .set((
+        outbox::status.eq("cancelled"),
+        outbox::claimed_by.eq(None::<String>),
+        outbox::text_body.eq(""),
+        outbox::html_body.eq(""),
+    ))
+    .execute(conn)?)
+}
+
+/// Delivered: the body (which holds the link) is cleared, the invitation is Sent. Recorded
+/// whoever holds the row now: the server accepted it, so it is not to be sent again (an
+/// instance that took it over checks before it sends).
 pub fn mark_sent(conn: &mut DbConnection, email: &OutboxRow, now: NaiveDateTime) -> Result<()> {
     crate::db::write_transaction(conn, |conn| {
-        diesel::update(outbox::table.find(email.id))
-            .set((
-                outbox::status.eq("sent"),
-                outbox::sent_at.eq(Some(now)),
-                outbox::claimed_until.eq(None::<NaiveDateTime>),
-                outbox::text_body.eq(""),
-                outbox::html_body.eq(""),
-                outbox::last_error.eq(None::<String>),
-            ))
-            .execute(conn)?;
-        if let Some(invitation) = email.invitation_id {
+        let recorded = diesel::update(
+            outbox::table
+                .find(email.id)
+                .filter(outbox::status.ne("sent")),
+        )
+        .set((
+            outbox::status.eq("sent"),
+            outbox::sent_at.eq(Some(now)),
+            outbox::claimed_by.eq(None::<String>),
+            outbox::text_body.eq(""),
+            outbox::html_body.eq(""),
+            outbox::last_error.eq(None::<String>),
+        ))
+        .execute(conn)?;
+        if let (1, Some(invitation)) = (recorded, email.invitation_id) {
             diesel::update(
                 invitations::table
                     .find(invitation)
@@ -127,24 +190,31 @@ pub fn mark_sent(conn: &mut DbConnection, email: &OutboxRow, now: NaiveDateTime)
 }
 
 /// Not delivered. A permanent rejection, or the last attempt, fails the email and its
-/// invitation with the reason; otherwise it waits, longer after each attempt.
+/// invitation with the reason; otherwise it waits, longer after each attempt. Only while
+/// the row is still the worker's: a cancelled one stays cancelled, and one another
+/// instance took over is that instance's to record.
 pub fn mark_failed(
     conn: &mut DbConnection,
     email: &OutboxRow,
+    worker: &WorkerId,
     failure: &super::Failure,
     now: NaiveDateTime,
 ) -> Result<()> {
     let last = failure.permanent || email.attempts >= MAX_ATTEMPTS;
     crate::db::write_transaction(conn, |conn| {
+        let held = outbox::table
+            .find(email.id)
+            .filter(outbox::status.eq("sending"))
+            .filter(outbox::claimed_by.eq(worker.as_str()));
         if last {
-            diesel::update(outbox::table.find(email.id))
+            let recorded = diesel::update(held)
                 .set((
                     outbox::status.eq("failed"),
-                    outbox::claimed_until.eq(None::<NaiveDateTime>),
+                    outbox::claimed_by.eq(None::<String>),
                     outbox::last_error.eq(Some(&failure.reason)),
                 ))
                 .execute(conn)?;
-            if let Some(invitation) = email.invitation_id {
+            if let (1, Some(invitation)) = (recorded, email.invitation_id) {
                 diesel::update(
                     invitations::table
                         .find(invitation)
@@ -158,10 +228,10 @@ pub fn mark_failed(
             }
         } else {
             let wait = TimeDelta::seconds(30 * (1_i64 << email.attempts.clamp(0, 10)));
-            diesel::update(outbox::table.find(email.id))
+            diesel::update(held)
                 .set((
                     outbox::status.eq("queued"),
-                    outbox::claimed_until.eq(None::<NaiveDateTime>),
+                    outbox::claimed_by.eq(None::<String>),
                     outbox::next_attempt_at.eq(now + wait),
                     outbox::last_error.eq(Some(&failure.reason)),
                 ))

@@ -1,12 +1,17 @@
 //! The delivery worker: wakes when an email is queued (or every [`POLL`]), claims due
-//! emails, sends each and records the outcome. Runs on the server's runtime, so it stops
-//! with the server; the blocking parts (database, SMTP) run off the async workers.
+//! emails, and sends each, recording its outcome as soon as it is known, so a crash repeats
+//! at most the emails on the wire at that moment (one per sender). Its heartbeat
+//! ([`super::heartbeat`]) tells other instances, and its own successor after a restart,
+//! whether its claims are still its own. Runs on the server's runtime, so it stops with the
+//! server; the blocking parts (database, SMTP) run off the async workers.
 
+use super::heartbeat::{self, WorkerId};
 use super::{Mailer, outbox};
 use crate::clock::Clock;
 use crate::db::Pool;
 use lettre::message::Mailbox;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -16,9 +21,11 @@ const BATCH: i64 = 64;
 /// How often the Monday letter is looked for.
 const LETTERS_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 /// Emails of a batch sent at the same time (each over its own pooled SMTP connection).
-const SENDERS: usize = 8;
+pub const SENDERS: usize = 8;
 
 pub struct Worker {
+    /// Drawn at each start ([`WorkerId::random`]); no two running workers share one.
+    pub id: WorkerId,
     pub pool: Pool,
     pub clock: Clock,
     pub mailer: Arc<Mailer>,
@@ -29,9 +36,25 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn spawn(self) {
+    /// Starts the heartbeat and the delivery loop. The first beat is written before either
+    /// starts, so no claim of this worker ever looks like a dead one's.
+    pub fn spawn(self) -> Result<(), crate::domain::Error> {
+        heartbeat::beat(&mut *self.pool.get()?, &self.id, self.clock.now_naive())?;
+        tracing::info!(worker = self.id.as_str(), "email delivery worker started");
+        let worker = Arc::new(self);
+        let beating = worker.clone();
         actix_web::rt::spawn(async move {
-            let worker = Arc::new(self);
+            loop {
+                actix_web::rt::time::sleep(heartbeat::BEAT).await;
+                let worker = beating.clone();
+                match actix_web::web::block(move || worker.beat()).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => tracing::warn!(error = %e, "the mail worker's heartbeat failed"),
+                    Err(e) => tracing::warn!(error = %e, "the mail worker's heartbeat did not run"),
+                }
+            }
+        });
+        actix_web::rt::spawn(async move {
             let mut letters_checked: Option<chrono::NaiveDateTime> = None;
             loop {
                 tokio::select! {
@@ -68,6 +91,22 @@ impl Worker {
                 }
             }
         });
+        Ok(())
+    }
+
+    /// Says this worker is alive, and removes the rows of workers long dead.
+    fn beat(&self) -> Result<(), crate::domain::Error> {
+        let mut conn = self.pool.get()?;
+        let now = self.clock.now_naive();
+        heartbeat::beat(&mut conn, &self.id, now)?;
+        let forgotten = heartbeat::forget_dead(&mut conn, now)?;
+        if forgotten > 0 {
+            tracing::info!(
+                count = forgotten,
+                "removed the rows of stopped mail workers"
+            );
+        }
+        Ok(())
     }
 
     /// Queues the Monday letters that are due; they are delivered with the rest.
@@ -76,51 +115,65 @@ impl Worker {
         super::weekly::send_due(&mut conn, self.clock.now_naive(), &self.base_url)
     }
 
-    /// Claims and sends one batch; returns how many were claimed.
+    /// Claims and sends one batch; returns how many were claimed. Must not run twice at
+    /// once for one worker: a claim takes this worker's own leftovers too.
     pub fn deliver_due(&self) -> Result<usize, crate::domain::Error> {
         // No connection held while SMTP is talked to: the pool is shared with the pages.
-        let claimed = outbox::claim(&mut *self.pool.get()?, self.clock.now_naive(), BATCH)?;
+        let claim = outbox::claim(
+            &mut *self.pool.get()?,
+            &self.id,
+            self.clock.now_naive(),
+            BATCH,
+        )?;
+        if claim.rescued > 0 {
+            tracing::info!(
+                count = claim.rescued,
+                "took up emails claimed by a mail worker that stopped"
+            );
+        }
         // Several sends at once: an SMTP exchange is mostly waiting (lettre writes the end
-        // of DATA as a separate small packet, which meets the server's delayed ACK).
-        let chunk = claimed.len().div_ceil(SENDERS).max(1);
-        let outcomes: Vec<Result<(), super::Failure>> = std::thread::scope(|scope| {
-            let running: Vec<_> = claimed
-                .chunks(chunk)
-                .map(|emails| {
-                    let handle = scope.spawn(move || {
-                        emails
-                            .iter()
-                            .map(|email| self.mailer.send(&self.from, email))
-                            .collect::<Vec<_>>()
-                    });
-                    (emails.len(), handle)
-                })
-                .collect();
-            running
-                .into_iter()
-                .flat_map(|(count, handle)| {
-                    // One outcome per email even if a sender panicked, so they stay paired.
-                    handle.join().unwrap_or_else(|_| {
-                        let lost = super::Failure {
-                            permanent: false,
-                            reason: "the sending thread stopped".into(),
-                        };
-                        vec![Err(lost); count]
-                    })
-                })
-                .collect()
+        // of DATA as a separate small packet, which meets the server's delayed ACK). Each
+        // sender takes the next email when it is done with one.
+        let (next, unrecorded) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        std::thread::scope(|scope| {
+            for _ in 0..SENDERS.min(claim.emails.len()) {
+                scope.spawn(|| {
+                    while let Some(email) = claim.emails.get(next.fetch_add(1, Ordering::Relaxed))
+                    {
+                        // Left claimed by this worker: a later round takes it again.
+                        if let Err(e) = self.deliver(email) {
+                            unrecorded.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(email = email.id, error = %e, "email delivery not recorded");
+                        }
+                    }
+                });
+            }
         });
+        match unrecorded.into_inner() {
+            0 => Ok(claim.emails.len()),
+            // The loop then waits for the next poll instead of taking them again at once.
+            n => Err(crate::domain::Error::Internal(format!(
+                "{n} of {} email outcomes were not recorded",
+                claim.emails.len()
+            ))),
+        }
+    }
+
+    /// Sends one claimed email, if it is still wanted, and records the outcome at once.
+    fn deliver(&self, email: &outbox::OutboxRow) -> Result<(), crate::domain::Error> {
+        if !outbox::still_wanted(&mut *self.pool.get()?, email, &self.id)? {
+            tracing::info!(email = email.id, "email cancelled or taken over, not sent");
+            return Ok(());
+        }
+        let outcome = self.mailer.send(&self.from, email);
         let mut conn = self.pool.get()?;
-        for (email, outcome) in claimed.iter().zip(outcomes) {
-            let now = self.clock.now_naive();
-            match outcome {
-                Ok(()) => outbox::mark_sent(&mut conn, email, now)?,
-                Err(failure) => {
-                    tracing::info!(email = email.id, permanent = failure.permanent, reason = %failure.reason, "email not delivered");
-                    outbox::mark_failed(&mut conn, email, &failure, now)?
-                }
+        let now = self.clock.now_naive();
+        match outcome {
+            Ok(()) => outbox::mark_sent(&mut conn, email, now),
+            Err(failure) => {
+                tracing::info!(email = email.id, permanent = failure.permanent, reason = %failure.reason, "email not delivered");
+                outbox::mark_failed(&mut conn, email, &self.id, &failure, now)
             }
         }
-        Ok(claimed.len())
     }
 }

@@ -66,6 +66,14 @@ impl Backend {
         }
     }
 
+    /// Another fresh database on the same backend: a second installation.
+    pub fn another(&self) -> Self {
+        match self {
+            Backend::Sqlite(_) => Backend::sqlite(),
+            Backend::Postgres(db) => Backend::Postgres(PgDatabase::create(&db.admin_url)),
+        }
+    }
+
     pub fn database_url(&self) -> DatabaseUrl {
         match self {
             Backend::Sqlite(dir) => DatabaseUrl::Sqlite(dir.path().join("roster.db")),

@@ -4,10 +4,12 @@
 use crate::helpers::{Backend, STRONG_PASSWORD};
 use crate::invitations::{invite_with_defaults, spawn, wait_status};
 use crate::invite_access::to_access;
+use crate::mail_delivery::claim_one;
 use crate::on_both_backends;
 use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
 use roster::db::schema::{invitations, outbox, users};
+use roster::mail::heartbeat::{self, WorkerId};
 use std::time::Duration;
 
 on_both_backends!(
@@ -128,8 +130,8 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
     );
 }
 
-/// A worker that claimed emails and died: nothing is lost (the claim's lease runs out and
-/// another worker sends them) and nothing delivered is sent again.
+/// Another instance's claim is left to it while its heartbeat is fresh; once the heartbeat
+/// stops, the email is taken up and sent, once, and nothing delivered goes out again.
 async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     let app = spawn(&backend, &sink).await;
@@ -153,29 +155,14 @@ async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
     };
     assert!(queued(&mut conn).is_empty());
 
-    // Queue one email the way Resend does, then take it as a worker that dies at once.
+    // Another instance, alive at this moment, queues and claims one email, then stops.
     let list = admin.get("/users?status=invited&sort=email").await;
+    let other = WorkerId("another instance".into());
     let now = app.clock.now_naive();
-    let account_id = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
-        .first(&mut conn)
-        .unwrap();
-    roster::mail::outbox::enqueue(
-        &mut conn,
-        roster::mail::outbox::NewEmail {
-            account_id,
-            invitation_id: None,
-            to: "a@example.test",
-            subject: "Claimed by a worker that died",
-            text: "text",
-            html: "<p>html</p>",
-        },
-        now,
-    )
-    .unwrap();
-    let claimed = roster::mail::outbox::claim(&mut conn, now, 10).unwrap();
-    assert_eq!(claimed.len(), 1);
-    // The live worker leaves a claimed row alone while the lease runs...
+    heartbeat::beat(&mut conn, &other, now).unwrap();
+    let claimed = claim_one(&mut conn, &other, "Claimed by a worker that died", now);
+    assert_eq!(claimed.emails.len(), 1);
+    // The live worker leaves a claim alone while its owner's heartbeat is fresh...
     admin
         .submit(&list, "form[action$='/invitation/resend']", &[])
         .await;
@@ -183,9 +170,9 @@ async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].to, vec!["a@example.test"]);
     assert!(!first[0].data.contains("Claimed by a worker that died"));
-    // ...and takes it up once the lease has run out: sent once, not lost.
+    // ...and takes it up once the heartbeat is older than STALE: sent once, not lost.
     app.clock
-        .advance(roster::mail::outbox::LEASE + chrono::Duration::seconds(1));
+        .advance(heartbeat::STALE + chrono::Duration::seconds(1));
     let both = sink.wait_for(2).await;
     assert!(both[1].data.contains("Claimed by a worker that died"));
     // Nothing delivered goes out again, however long we wait.

@@ -20,6 +20,7 @@ mod invite_companies;
 mod invite_fields;
 mod invite_grants;
 mod invite_person;
+mod mail_delivery;
 mod saved_filters;
 mod seed;
 mod sessions;

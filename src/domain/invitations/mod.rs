@@ -368,7 +368,10 @@ pub(super) fn issue(
     Ok(id)
 }
 
+/// Voids the user's waiting invitations, and cancels their emails not sent yet: a worker
+/// that already claimed one leaves it (only one already on the wire still goes).
 pub(super) fn void_waiting(conn: &mut DbConnection, user: UserId) -> Result<()> {
+    outbox::cancel_unsent(conn, user)?;
     diesel::update(
         invitations::table
             .filter(invitations::user_id.eq(user))
