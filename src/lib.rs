@@ -138,7 +138,7 @@ impl App {
             .parse()
             .map_err(|e| StartError::Other(format!("ROSTER_MAIL_FROM: {e}")))?;
         mail::worker::Worker {
-            id: mail::heartbeat::WorkerId::random(),
+            id: domain::outbox::workers::WorkerId::random(),
             pool: state.pool.clone(),
             clock: config.clock.clone(),
             mailer: std::sync::Arc::new(mailer),

@@ -46,7 +46,7 @@ pub fn search_indexed(backend: Backend, term: &str) -> UserCondition {
             )
         }
         Backend::Postgres => {
-            let pattern = crate::domain::paging::like_pattern(term);
+            let pattern = super::like_pattern(term);
             Box::new(
                 sql::<Bool>("users.search_text LIKE ")
                     .bind::<Text, _>(pattern)

@@ -392,3 +392,33 @@ mod tests {
         assert_eq!(total, 160);
     }
 }
+
+/// Escapes LIKE wildcards in user input; the query uses `\` as its escape character.
+pub fn like_pattern(search: &str) -> String {
+    let mut out = String::from("%");
+    // Control characters cannot match stored text (and NUL breaks PostgreSQL): drop them.
+    for ch in search
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_control())
+    {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out.push('%');
+    out
+}
+
+#[cfg(test)]
+mod like_tests {
+    use super::like_pattern;
+
+    #[test]
+    fn wildcards_are_escaped() {
+        assert_eq!(like_pattern(" 50%_Off "), "%50\\%\\_off%");
+        assert_eq!(like_pattern("a\u{0}b"), "%ab%");
+    }
+}

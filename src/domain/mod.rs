@@ -11,6 +11,7 @@ pub mod grants;
 pub mod ids;
 pub mod invitations;
 pub mod memberships;
+pub mod outbox;
 pub mod paging;
 pub mod passwords;
 pub mod roles;
@@ -21,6 +22,7 @@ pub mod settings;
 pub mod setup;
 pub mod user_list;
 pub mod users;
+pub mod weekly_letter;
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -70,25 +70,6 @@ impl<T> Page<T> {
     }
 }
 
-/// Escapes LIKE wildcards in user input; the query uses `\` as its escape character.
-pub fn like_pattern(search: &str) -> String {
-    let mut out = String::from("%");
-    // Control characters cannot match stored text (and NUL breaks PostgreSQL): drop them.
-    for ch in search
-        .trim()
-        .to_lowercase()
-        .chars()
-        .filter(|c| !c.is_control())
-    {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out.push('%');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,11 +101,5 @@ mod tests {
         };
         assert_eq!(empty.pages(), 1);
         assert_eq!(empty.range_text(), "");
-    }
-
-    #[test]
-    fn wildcards_are_escaped() {
-        assert_eq!(like_pattern(" 50%_Off "), "%50\\%\\_off%");
-        assert_eq!(like_pattern("a\u{0}b"), "%ab%");
     }
 }

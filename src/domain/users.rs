@@ -1,5 +1,5 @@
 use crate::auth::token;
-use crate::db::schema::users;
+use crate::db::schema::{memberships, users};
 use crate::db::{DbConnection, last_insert_id};
 use crate::domain::{AccountId, Error, FieldErrors, Result, UserId};
 use chrono::NaiveDateTime;
@@ -197,6 +197,26 @@ pub fn find(conn: &mut DbConnection, account_id: AccountId, id: UserId) -> Resul
         .first(conn)
         .optional()?
         .ok_or(Error::NotFound)
+}
+
+/// A user of the account with the companies they belong to, as the policy judges actions on
+/// them; another account's user is NotFound.
+pub fn target(
+    conn: &mut DbConnection,
+    account_id: AccountId,
+    id: UserId,
+) -> Result<(UserRow, crate::auth::policy::TargetUser)> {
+    let user = find(conn, account_id, id)?;
+    let companies = memberships::table
+        .filter(memberships::user_id.eq(user.id))
+        .select(memberships::company_id)
+        .load(conn)?;
+    let target = crate::auth::policy::TargetUser {
+        id: user.id,
+        account_id: user.account_id,
+        companies,
+    };
+    Ok((user, target))
 }
 
 pub fn find_any_account(conn: &mut DbConnection, id: UserId) -> Result<Option<UserRow>> {

@@ -2,10 +2,7 @@
 //! ([`outbox`]); a background worker ([`worker`]) delivers it through SMTP or into .eml
 //! files, with retries, and reports a permanent rejection back to the invitation.
 
-pub mod heartbeat;
-pub mod outbox;
 pub mod templates;
-pub mod weekly;
 pub mod worker;
 
 use crate::config::MailUrl;
@@ -20,12 +17,8 @@ pub enum Mailer {
     File(FileTransport),
 }
 
-/// Why a delivery did not happen; a permanent one is not tried again.
-#[derive(Debug, Clone)]
-pub struct Failure {
-    pub permanent: bool,
-    pub reason: String,
-}
+use crate::domain::outbox;
+pub use crate::domain::outbox::Failure;
 
 impl Mailer {
     pub fn new(url: &MailUrl) -> std::io::Result<Self> {

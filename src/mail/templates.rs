@@ -1,5 +1,9 @@
-//! The emails' words: askama templates, a plain-text and an HTML part each.
+//! The emails' words: askama templates, a plain-text and an HTML part each, behind the
+//! domain's `Letters`.
 
+use crate::domain::outbox::{InvitationLetter, Letter, Letters, WeeklyLetter, one_line};
+use crate::domain::users::UserRow;
+use crate::domain::{Error, Result};
 use askama::Template;
 
 #[derive(Template)]
@@ -20,33 +24,80 @@ pub struct InvitationHtml<'a> {
     pub expires: &'a str,
 }
 
-/// A subject made of names people typed: a line break in a name becomes a space (the outbox
-/// refuses line breaks in headers, and a name is no reason to refuse an email).
-pub fn one_line(text: &str) -> String {
-    text.replace(['\r', '\n'], " ")
+#[derive(Template)]
+#[template(path = "mail/weekly.txt")]
+struct WeeklyText<'a> {
+    account: &'a str,
+    total: i64,
+    people: &'a [UserRow],
+    link: &'a str,
 }
 
-/// Subject, text and HTML of an invitation.
-pub fn invitation(
-    account: &str,
-    inviter: &str,
-    link: &str,
-    expires: &str,
-) -> Result<(String, String, String), askama::Error> {
-    let subject = one_line(&format!("{inviter} invited you to {account} on Roster"));
-    let text = InvitationText {
-        account,
-        inviter,
-        link,
-        expires,
+#[derive(Template)]
+#[template(path = "mail/weekly.html")]
+struct WeeklyHtml<'a> {
+    account: &'a str,
+    total: i64,
+    people: &'a [UserRow],
+    link: &'a str,
+}
+
+/// Roster's emails, as askama templates.
+#[derive(Debug)]
+pub struct Templates;
+
+pub static TEMPLATES: Templates = Templates;
+
+fn failed(what: &str) -> impl Fn(askama::Error) -> Error + '_ {
+    move |e| Error::Internal(format!("{what} email: {e}"))
+}
+
+impl Letters for Templates {
+    fn invitation(&self, l: &InvitationLetter<'_>) -> Result<Letter> {
+        let (account, inviter, link, expires) = (l.account, l.inviter, l.link, l.expires);
+        Ok(Letter {
+            subject: one_line(&format!("{inviter} invited you to {account} on Roster")),
+            text: InvitationText {
+                account,
+                inviter,
+                link,
+                expires,
+            }
+            .render()
+            .map_err(failed("invitation"))?,
+            html: InvitationHtml {
+                account,
+                inviter,
+                link,
+                expires,
+            }
+            .render()
+            .map_err(failed("invitation"))?,
+        })
     }
-    .render()?;
-    let html = InvitationHtml {
-        account,
-        inviter,
-        link,
-        expires,
+
+    fn weekly(&self, l: &WeeklyLetter<'_>) -> Result<Letter> {
+        let (account, total, people, link) = (l.account, l.total, l.people, l.link);
+        Ok(Letter {
+            subject: one_line(&format!(
+                "{total} users without access to a required custom field in {account}"
+            )),
+            text: WeeklyText {
+                account,
+                total,
+                people,
+                link,
+            }
+            .render()
+            .map_err(failed("weekly"))?,
+            html: WeeklyHtml {
+                account,
+                total,
+                people,
+                link,
+            }
+            .render()
+            .map_err(failed("weekly"))?,
+        })
     }
-    .render()?;
-    Ok((subject, text, html))
 }

@@ -1,14 +1,15 @@
 //! The delivery worker: wakes when an email is queued (or every [`POLL`]), claims due
 //! emails, and sends each, recording its outcome as soon as it is known, so a crash repeats
 //! at most the emails on the wire at that moment (one per sender). Its heartbeat
-//! ([`super::heartbeat`]) tells other instances, and its own successor after a restart,
+//! (`domain::outbox::workers`) tells other instances, and its own successor after a restart,
 //! whether its claims are still its own. Runs on the server's runtime, so it stops with the
 //! server; the blocking parts (database, SMTP) run off the async workers.
 
-use super::heartbeat::{self, WorkerId};
-use super::{Mailer, outbox};
+use super::Mailer;
 use crate::clock::Clock;
 use crate::db::Pool;
+use crate::domain::outbox;
+use crate::domain::outbox::workers::{self as heartbeat, WorkerId};
 use lettre::message::Mailbox;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -112,7 +113,12 @@ impl Worker {
     /// Queues the Monday letters that are due; they are delivered with the rest.
     fn queue_letters(&self) -> Result<usize, crate::domain::Error> {
         let mut conn = self.pool.get()?;
-        super::weekly::send_due(&mut conn, self.clock.now_naive(), &self.base_url)
+        crate::domain::weekly_letter::send_due(
+            &mut conn,
+            self.clock.now_naive(),
+            &self.base_url,
+            &super::templates::TEMPLATES,
+        )
     }
 
     /// Claims and sends one batch; returns how many were claimed. Must not run twice at

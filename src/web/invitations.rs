@@ -3,10 +3,9 @@
 //! every company the invited person belongs to.
 
 use crate::auth::policy::{Action, Target, TargetUser};
-use crate::db::schema::memberships;
+use crate::domain::UserId;
 use crate::domain::invitations::{self, InviteRequest, PersonInfo};
 use crate::domain::users::UserRow;
-use crate::domain::{CompanyId, UserId};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -14,7 +13,6 @@ use crate::web::redirect;
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -40,22 +38,9 @@ async fn target(
     id: i64,
 ) -> Result<(TargetUser, UserRow), WebError> {
     let account = current.account.id;
-    let (user, companies) = state
-        .db(move |conn| {
-            let user = crate::domain::users::find(conn, account, UserId(id))?;
-            let companies: Vec<CompanyId> = memberships::table
-                .filter(memberships::user_id.eq(user.id))
-                .select(memberships::company_id)
-                .load(conn)
-                .map_err(crate::domain::Error::from)?;
-            Ok((user, companies))
-        })
+    let (user, target) = state
+        .db(move |conn| Ok(crate::domain::users::target(conn, account, UserId(id))?))
         .await?;
-    let target = TargetUser {
-        id: user.id,
-        account_id: user.account_id,
-        companies,
-    };
     current.authorize(Action::InviteUsers, Target::User(&target))?;
     Ok((target, user))
 }
@@ -83,6 +68,7 @@ pub(crate) fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequ
         inviter_name: invitations::inviter_name(&current.user),
         account_name: current.account.name.clone(),
         base_url: state.base_url.clone(),
+        letters: &crate::mail::templates::TEMPLATES,
         valid_hours: i64::from(current.account.invitation_valid_hours),
     }
 }

@@ -1,7 +1,6 @@
 //! GET /users/advanced: every filter criterion on one page. It submits to /users with GET,
 //! so the result stays bookmarkable and can be saved like any other filter.
 
-use crate::db::schema::catalog_items;
 use crate::domain::catalog::{ItemKind, ItemRow};
 use crate::domain::companies::{self, CompanyRow};
 use crate::domain::memberships::HeldRole;
@@ -17,7 +16,6 @@ use crate::web::users::{Criteria, scope_of};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use diesel::prelude::*;
 
 /// A company's catalog as the advanced page lists it.
 pub struct CompanyCatalog {
@@ -95,13 +93,7 @@ pub async fn show(
                 })
                 .collect();
             let ids: Vec<CompanyId> = visible.iter().map(|c| c.id).collect();
-            let items: Vec<ItemRow> = catalog_items::table
-                .filter(catalog_items::company_id.eq_any(&ids))
-                .filter(catalog_items::archived_at.is_null())
-                .order((catalog_items::name_lower, catalog_items::id))
-                .select(ItemRow::as_select())
-                .load(conn)
-                .map_err(crate::domain::Error::from)?;
+            let items = crate::domain::catalog::active_in(conn, &ids)?;
             let catalogs = visible
                 .into_iter()
                 .map(|company| {

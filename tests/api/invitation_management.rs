@@ -9,7 +9,7 @@ use crate::on_both_backends;
 use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
 use roster::db::schema::{invitations, outbox, users};
-use roster::mail::heartbeat::{self, WorkerId};
+use roster::domain::outbox::workers::{self as heartbeat, WorkerId};
 use std::time::Duration;
 
 on_both_backends!(

@@ -266,6 +266,16 @@ fn grant_field_to_everyone(
     Ok(())
 }
 
+/// The items of these companies that are not archived, by name.
+pub fn active_in(conn: &mut DbConnection, companies: &[CompanyId]) -> Result<Vec<ItemRow>> {
+    Ok(catalog_items::table
+        .filter(catalog_items::company_id.eq_any(companies))
+        .filter(catalog_items::archived_at.is_null())
+        .order((catalog_items::name_lower, catalog_items::id))
+        .select(ItemRow::as_select())
+        .load(conn)?)
+}
+
 pub fn find(conn: &mut DbConnection, company: CompanyId, id: ItemId) -> Result<ItemRow> {
     catalog_items::table
         .filter(catalog_items::id.eq(id))

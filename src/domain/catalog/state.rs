@@ -3,9 +3,10 @@
 use super::*;
 
 use crate::db::DbConnection;
+use crate::db::like_pattern;
 use crate::db::schema::catalog_items;
 use crate::domain::audit::AuditAction;
-use crate::domain::paging::{Page, PageRequest, like_pattern};
+use crate::domain::paging::{Page, PageRequest};
 use crate::domain::{CompanyId, ItemId, Result};
 use chrono::NaiveDateTime;
 

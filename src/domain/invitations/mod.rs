@@ -1,6 +1,6 @@
 //! Invitations: inviting people by email into companies with roles, the link they accept,
 //! and managing the invitations that wait (resend with a new link, revoke). The email is
-//! queued in the same transaction (see crate::mail::outbox).
+//! queued in the same transaction (see crate::domain::outbox).
 
 mod accept;
 mod create;
@@ -16,12 +16,12 @@ use crate::db::DbConnection;
 use crate::db::schema::invitations;
 use crate::domain::audit::{AuditAction, Change};
 use crate::domain::grants::{self, Grant};
+use crate::domain::outbox::{self, InvitationLetter, Letters, NewEmail};
 use crate::domain::users::{NewUser, UserRow, UserStatus};
 use crate::domain::{
     AccountId, CompanyId, Error, FieldErrors, InvitationId, Result, RoleId, UserId,
     memberships as held,
 };
-use crate::mail::outbox::{self, NewEmail};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use std::collections::BTreeSet;
@@ -189,6 +189,8 @@ pub struct InviteRequest {
     pub account_name: String,
     pub base_url: String,
     pub valid_hours: i64,
+    /// Writes the invitation email.
+    pub letters: &'static dyn Letters,
 }
 
 #[derive(Debug, Default)]
@@ -345,22 +347,21 @@ pub(super) fn issue(
     if send_email {
         let link = format!("{}/invitation/{token}", request.base_url);
         let expires = expires_at.format("%Y-%m-%d %H:%M").to_string();
-        let (subject, text, html) = crate::mail::templates::invitation(
-            &request.account_name,
-            &request.inviter_name,
-            &link,
-            &expires,
-        )
-        .map_err(|e| Error::Internal(format!("invitation email: {e}")))?;
+        let letter = request.letters.invitation(&InvitationLetter {
+            account: &request.account_name,
+            inviter: &request.inviter_name,
+            link: &link,
+            expires: &expires,
+        })?;
         outbox::enqueue(
             conn,
             NewEmail {
                 account_id: change.account_id,
                 invitation_id: Some(id),
                 to: &user.email,
-                subject: &subject,
-                text: &text,
-                html: &html,
+                subject: &letter.subject,
+                text: &letter.text,
+                html: &letter.html,
             },
             change.now,
         )?;

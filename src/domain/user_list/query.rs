@@ -3,10 +3,10 @@
 
 use super::{AccessCriterion, LastAccess, Scope, ShownStatus, UserFilter};
 
+use crate::db::like_pattern;
 use crate::db::list_sql::{Backend, INDEXED_SEARCH_MIN_CHARS, search_indexed};
 use crate::db::schema::{companies, invitations, membership_roles, memberships, users};
 use crate::db::{DbConnection, lower};
-use crate::domain::paging::like_pattern;
 use crate::domain::{AccountId, CompanyId, ItemId, Result};
 use chrono::NaiveDateTime;
 use diesel::dsl::exists;

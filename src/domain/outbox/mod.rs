@@ -1,14 +1,60 @@
 //! The outbox table: enqueue inside the caller's transaction; claim due rows for a worker
-//! (a claim lasts while that worker's heartbeat does, see [`super::heartbeat`]); record each
+//! (a claim lasts while that worker's heartbeat does, see [`workers`]); record each
 //! outcome as soon as it is known, and carry it to the invitation the email belongs to;
 //! cancel the emails of an invitation that was replaced or revoked.
 
-use super::heartbeat::{STALE, WorkerId};
+pub mod workers;
+
 use crate::db::DbConnection;
 use crate::db::schema::{invitations, outbox};
 use crate::domain::{AccountId, Error, FieldErrors, InvitationId, Result, UserId};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
+use workers::{STALE, WorkerId};
+
+/// Why a delivery did not happen; a permanent one is not tried again.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub permanent: bool,
+    pub reason: String,
+}
+
+/// An email's subject and two bodies, as the domain queues it.
+#[derive(Debug, Clone)]
+pub struct Letter {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// What an invitation email says.
+pub struct InvitationLetter<'a> {
+    pub account: &'a str,
+    pub inviter: &'a str,
+    pub link: &'a str,
+    pub expires: &'a str,
+}
+
+/// What the Monday letter says.
+pub struct WeeklyLetter<'a> {
+    pub account: &'a str,
+    pub total: i64,
+    pub people: &'a [crate::domain::users::UserRow],
+    pub link: &'a str,
+}
+
+/// The words of the emails the domain queues. src/mail writes them (templates); the rules
+/// that decide who gets which email, and when, stay here and do not depend on its looks.
+pub trait Letters: Sync + std::fmt::Debug {
+    fn invitation(&self, letter: &InvitationLetter<'_>) -> Result<Letter>;
+    fn weekly(&self, letter: &WeeklyLetter<'_>) -> Result<Letter>;
+}
+
+/// A subject made of names people typed: a line break in a name becomes a space (headers
+/// refuse line breaks, and a name is no reason to refuse an email).
+pub fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
+}
 
 /// Attempts before a temporary failure counts as final.
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -29,7 +75,7 @@ pub struct OutboxRow {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub sent_at: Option<NaiveDateTime>,
-    /// The random left part of the Message-ID (see [`super::Mailer::send`]).
+    /// The random left part of the Message-ID (see `crate::mail::Mailer::send`).
     pub message_id: String,
     pub claimed_by: Option<String>,
 }
@@ -197,7 +243,7 @@ pub fn mark_failed(
     conn: &mut DbConnection,
     email: &OutboxRow,
     worker: &WorkerId,
-    failure: &super::Failure,
+    failure: &Failure,
     now: NaiveDateTime,
 ) -> Result<()> {
     let last = failure.permanent || email.attempts >= MAX_ATTEMPTS;

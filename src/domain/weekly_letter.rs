@@ -6,37 +6,23 @@
 
 use crate::db::DbConnection;
 use crate::db::schema::{membership_roles, memberships, role_rights, users, weekly_letters};
+use crate::domain::outbox::{self, Letters, NewEmail, WeeklyLetter};
 use crate::domain::user_list::{self, Scope, UserFilter};
 use crate::domain::users::UserRow;
 use crate::domain::{AccountId, Result, accounts};
-use crate::mail::outbox::{self, NewEmail};
-use askama::Template;
 use chrono::{Datelike, NaiveDateTime, Weekday};
 use diesel::prelude::*;
 
 /// At most this many names in the letter; the link shows them all.
 const LISTED: i64 = 50;
 
-#[derive(Template)]
-#[template(path = "mail/weekly.txt")]
-struct WeeklyText<'a> {
-    account: &'a str,
-    total: i64,
-    people: &'a [UserRow],
-    link: &'a str,
-}
-
-#[derive(Template)]
-#[template(path = "mail/weekly.html")]
-struct WeeklyHtml<'a> {
-    account: &'a str,
-    total: i64,
-    people: &'a [UserRow],
-    link: &'a str,
-}
-
 /// Sends the week's letters that are due; returns how many emails were queued.
-pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime, base_url: &str) -> Result<usize> {
+pub fn send_due(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+    base_url: &str,
+    letters: &dyn Letters,
+) -> Result<usize> {
     if now.weekday() != Weekday::Mon {
         return Ok(0);
     }
@@ -56,7 +42,15 @@ pub fn send_due(conn: &mut DbConnection, now: NaiveDateTime, base_url: &str) -> 
         }
         // One account's failure (say, a second instance winning the week's key) must not
         // keep the others from their letter.
-        match letter_for(conn, account.id, &account.name, &week, now, base_url) {
+        match letter_for(
+            conn,
+            account.id,
+            &account.name,
+            &week,
+            now,
+            base_url,
+            letters,
+        ) {
             Ok(n) => queued += n,
             Err(e) => tracing::warn!(account = account.id.0, error = %e, "weekly letter failed"),
         }
@@ -71,6 +65,7 @@ fn letter_for(
     week: &str,
     now: NaiveDateTime,
     base_url: &str,
+    letters: &dyn Letters,
 ) -> Result<usize> {
     crate::db::write_transaction(conn, |conn| {
         let done: i64 = weekly_letters::table
@@ -114,27 +109,12 @@ fn letter_for(
                 .select(UserRow::as_select())
                 .load(conn)?;
         let link = format!("{base_url}/users?missing_required=1");
-        let render =
-            |e: askama::Error| crate::domain::Error::Internal(format!("weekly letter: {e}"));
-        let text = WeeklyText {
+        let letter = letters.weekly(&WeeklyLetter {
             account: account_name,
             total,
             people: &people,
             link: &link,
-        }
-        .render()
-        .map_err(render)?;
-        let html = WeeklyHtml {
-            account: account_name,
-            total,
-            people: &people,
-            link: &link,
-        }
-        .render()
-        .map_err(render)?;
-        let subject = crate::mail::templates::one_line(&format!(
-            "{total} users without access to a required custom field in {account_name}"
-        ));
+        })?;
         for to in &recipients {
             outbox::enqueue(
                 conn,
@@ -142,9 +122,9 @@ fn letter_for(
                     account_id: account,
                     invitation_id: None,
                     to: &to.email,
-                    subject: &subject,
-                    text: &text,
-                    html: &html,
+                    subject: &letter.subject,
+                    text: &letter.text,
+                    html: &letter.html,
                 },
                 now,
             )?;
