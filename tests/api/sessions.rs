@@ -381,9 +381,18 @@ async fn unused_sessions_are_removed_visitors_first(backend: Backend) {
     assert_eq!(rows(&mut conn), (1, 1));
     let now = app.clock.now_naive();
     use roster::domain::sessions::remove_stale;
-    assert_eq!(remove_stale(&mut conn, now + TimeDelta::minutes(90)).unwrap(), 0);
-    assert_eq!(remove_stale(&mut conn, now + TimeDelta::hours(3)).unwrap(), 1);
+    assert_eq!(
+        remove_stale(&mut conn, now + TimeDelta::minutes(90)).unwrap(),
+        0
+    );
+    assert_eq!(
+        remove_stale(&mut conn, now + TimeDelta::hours(3)).unwrap(),
+        1
+    );
     assert_eq!(rows(&mut conn), (1, 0), "the visitor's row went first");
-    assert_eq!(remove_stale(&mut conn, now + TimeDelta::hours(25)).unwrap(), 1);
+    assert_eq!(
+        remove_stale(&mut conn, now + TimeDelta::hours(25)).unwrap(),
+        1
+    );
     assert_eq!(rows(&mut conn), (0, 0));
 }
