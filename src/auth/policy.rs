@@ -198,14 +198,26 @@ impl Ungrantable {
     /// Why, in a sentence that names the rights lacking: about "this role" when `role` is
     /// None (shown beside it), else about the role named.
     pub fn reason(&self, role: Option<&str>, company: &str) -> String {
+        let rights = self.listed();
+        let role = role.map_or("this role".to_owned(), |name| format!("the role {name}"));
+        format!("You cannot grant {role}: it allows {rights}, which you do not hold in {company}.")
+    }
+
+    /// Why rights cannot be put into a role (`may_give_rights`), naming them.
+    pub fn reason_to_give(&self) -> String {
+        format!(
+            "You cannot give {}: a role may only gain rights you hold in every company.",
+            self.listed()
+        )
+    }
+
+    fn listed(&self) -> String {
         let labels: Vec<&str> = self.missing.iter().map(Right::label).collect();
-        let rights = match labels.as_slice() {
+        match labels.as_slice() {
             [] => String::new(),
             [one] => (*one).to_owned(),
             [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-        };
-        let role = role.map_or("this role".to_owned(), |name| format!("the role {name}"));
-        format!("You cannot grant {role}: it allows {rights}, which you do not hold in {company}.")
+        }
     }
 }
 
@@ -217,6 +229,31 @@ impl Ungrantable {
 /// `authorize`'s to say.
 pub fn may_grant(actor: &Actor, company: CompanyId, rights: RightSet) -> Result<(), Ungrantable> {
     let missing = rights.without(actor.rights_in(company));
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(Ungrantable { missing })
+    }
+}
+
+/// Whether the actor may put `rights` into a role (creating one, or adding to one). A role
+/// is account-wide: whoever holds it gets its rights in every company they hold it in, so
+/// only someone who holds those rights in every active company may give them; otherwise a
+/// roles manager could add a right to their own role, or to one they then hand out, and
+/// gain it. Account administrators hold all. `missing` on a refusal is what they lack.
+pub fn may_give_rights(actor: &Actor, rights: RightSet) -> Result<(), Ungrantable> {
+    let held_everywhere = if actor.is_account_admin {
+        RightSet::all()
+    } else if actor.account_companies == 0 || actor.rights.len() < actor.account_companies {
+        // Missing from a company means holding nothing there.
+        RightSet::default()
+    } else {
+        actor
+            .rights
+            .values()
+            .fold(RightSet::all(), |held, set| held.intersection(*set))
+    };
+    let missing = rights.without(held_everywhere);
     if missing.is_empty() {
         Ok(())
     } else {
@@ -403,6 +440,39 @@ mod tests {
     }
 
     #[test]
+    fn a_right_is_given_to_a_role_only_by_who_holds_it_in_every_company() {
+        let config: RightSet = [Right::ConfigManage].into_iter().collect();
+        let roles: RightSet = [Right::RolesManage].into_iter().collect();
+        let both = roles.union(config);
+        let keeper = actor(&[
+            (NORTH, &[Right::RolesManage]),
+            (SOUTH, &[Right::RolesManage]),
+        ]);
+        assert!(may_give_rights(&keeper, roles).is_ok());
+        assert_eq!(
+            may_give_rights(&keeper, both),
+            Err(Ungrantable { missing: config })
+        );
+        let north_only = actor(&[
+            (NORTH, &[Right::RolesManage, Right::ConfigManage]),
+            (SOUTH, &[Right::RolesManage]),
+        ]);
+        assert_eq!(
+            may_give_rights(&north_only, config),
+            Err(Ungrantable { missing: config }),
+            "held in North, not in South"
+        );
+        let one_of_two = actor(&[(NORTH, &[Right::RolesManage, Right::ConfigManage])]);
+        assert_eq!(
+            may_give_rights(&one_of_two, both),
+            Err(Ungrantable { missing: both }),
+            "no access in South at all"
+        );
+        assert!(may_give_rights(&keeper, RightSet::default()).is_ok());
+        assert!(may_give_rights(&admin(), RightSet::all()).is_ok());
+    }
+
+    #[test]
     fn a_refused_grant_names_the_rights_lacking() {
         let one: RightSet = [Right::RolesManage].into_iter().collect();
         assert_eq!(
@@ -416,6 +486,10 @@ mod tests {
             Ungrantable { missing: three }.reason(Some("Admin"), "ACME"),
             "You cannot grant the role Admin: it allows Delete users, Manage roles and Manage \
              configuration, which you do not hold in ACME."
+        );
+        assert_eq!(
+            Ungrantable { missing: one }.reason_to_give(),
+            "You cannot give Manage roles: a role may only gain rights you hold in every company."
         );
     }
 }

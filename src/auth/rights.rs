@@ -89,6 +89,10 @@ impl RightSet {
         Self(self.0 | other.0)
     }
 
+    pub fn intersection(self, other: RightSet) -> Self {
+        Self(self.0 & other.0)
+    }
+
     /// The rights of `self` that `other` lacks.
     pub fn without(self, other: RightSet) -> Self {
         Self(self.0 & !other.0)

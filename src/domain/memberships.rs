@@ -61,6 +61,15 @@ impl HeldRole {
         let labels: Vec<&str> = self.rights.iter().map(Right::label).collect();
         labels.join(", ")
     }
+
+    /// The rights as a line under the role's name: "Allows: View users, Invite users".
+    pub fn allows_text(&self) -> String {
+        if self.rights.is_empty() {
+            self.rights_text()
+        } else {
+            format!("Allows: {}", self.rights_text())
+        }
+    }
 }
 
 /// One company a user can work in, and the roles they hold there.

@@ -1,7 +1,7 @@
 //! Roles, their rights, and the Permissions table.
 
 use crate::auth::policy::{Action, Target};
-use crate::auth::rights::Right;
+use crate::auth::rights::{Right, RightSet};
 use crate::domain::roles::{self, RoleInput, RoleSummary};
 use crate::domain::{Error, FieldErrors, RoleId};
 use crate::web::csrf::CsrfForm;
@@ -70,6 +70,25 @@ struct RoleFormPage<'a> {
     form: &'a RoleForm,
     errors: FieldErrors,
     all_rights: &'static [Right],
+    /// Rights the actor may not give: drawn disabled, as the role has them.
+    out_of_reach: RightSet,
+}
+
+impl RoleFormPage<'_> {
+    fn locked(&self, right: &Right) -> bool {
+        self.out_of_reach.contains(*right)
+    }
+
+    /// A locked right shows what is stored, not what was posted: saving keeps it as stored.
+    fn checked(&self, right: &Right) -> bool {
+        if self.locked(right) {
+            self.role
+                .as_ref()
+                .is_some_and(|r| r.rights.contains(*right))
+        } else {
+            self.form.has(right)
+        }
+    }
 }
 
 #[derive(Template)]
@@ -153,6 +172,7 @@ fn form_page(
         form,
         errors,
         all_rights: &Right::ALL,
+        out_of_reach: roles::out_of_reach(&current.actor),
     };
     Ok(render(status, &page))
 }
@@ -172,9 +192,9 @@ pub async fn create(
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, WebError> {
     allowed(&current)?;
-    let (input, change) = (form.input(), current.change(&state));
+    let (input, change, actor) = (form.input(), current.change(&state), current.actor.clone());
     match state
-        .db(move |conn| Ok(roles::create(conn, &input, &change)))
+        .db(move |conn| Ok(roles::create(conn, &actor, &input, &change)))
         .await?
     {
         Ok(_) => {
@@ -209,8 +229,9 @@ pub async fn update(
     allowed(&current)?;
     let role = one_role(&state, &current, *id).await?;
     let (input, change, target) = (form.input(), current.change(&state), role.role.clone());
+    let actor = current.actor.clone();
     match state
-        .db(move |conn| Ok(roles::update(conn, &target, &input, &change)))
+        .db(move |conn| Ok(roles::update(conn, &actor, &target, &input, &change)))
         .await?
     {
         Ok(()) => {

@@ -245,27 +245,21 @@ async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
     let c = first_company(&mut conn);
     let branch = add_company(&mut conn, "Branch", "BR");
     let annex = add_company(&mut conn, "Annex", "AX");
-    let account = roster::db::schema::companies::table
-        .find(c)
-        .select(roster::db::schema::companies::account_id)
+    let now = chrono::Utc::now().naive_utc();
+    let new_role = admin.get("/config/roles/new").await;
+    let created = admin
+        .submit(
+            &new_role,
+            "form[action='/config/roles']",
+            &[("name", "Temp"), ("seat_kind", "full")],
+        )
+        .await;
+    assert_eq!(created.status, 303, "{}", created.body);
+    let temp: roster::domain::RoleId = roles::table
+        .filter(roles::name.eq("Temp"))
+        .select(roles::id)
         .first(&mut conn)
         .unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let temp = roster::domain::roles::create(
-        &mut conn,
-        &roster::domain::roles::RoleInput {
-            name: "Temp".into(),
-            description: String::new(),
-            seat_kind: "full".into(),
-            rights: Vec::new(),
-        },
-        &roster::domain::audit::Change {
-            account_id: account,
-            origin: roster::domain::audit::Origin::default(),
-            now,
-        },
-    )
-    .unwrap();
     let access = to_access(&admin, "fay@example.test", true).await;
     let roles_tab = go(&admin, &access, "tab:roles").await;
     let at = roles_tab

@@ -21,6 +21,7 @@ on_both_backends!(
     an_account_administrator_can_grant_admin,
     rights_held_in_one_company_do_not_grant_a_role_in_another,
     apply_to_all_companies_leaves_out_a_role_that_cannot_be_granted_there,
+    the_roles_tab_shows_each_roles_rights_as_text,
 );
 
 const INVITED: &str = "new@acme.test";
@@ -277,5 +278,32 @@ async fn apply_to_all_companies_leaves_out_a_role_that_cannot_be_granted_there(b
             (acme, "Editor".to_owned()),
             (branch, "Editor".to_owned()),
         ]
+    );
+}
+
+async fn the_roles_tab_shows_each_roles_rights_as_text(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+    let mut conn = backend.conn();
+    let acme = first_company(&mut conn);
+    let access = to_access(&admin, INVITED, false).await;
+
+    let tab = go(&admin, &access, "tab:roles").await;
+
+    let editor = format!("role-{acme}-{}", role_id(&mut conn, "Editor"));
+    assert_eq!(
+        tab.texts(&format!("#{editor}-rights")),
+        vec!["Allows: View users"],
+        "{}",
+        tab.body
+    );
+    assert_eq!(
+        tab.attr(&format!("#{editor}"), "aria-describedby"),
+        Some(format!("{editor}-rights"))
+    );
+    let viewer = format!("#role-{acme}-{}-rights", role_id(&mut conn, "Viewer"));
+    assert_eq!(
+        tab.texts(&viewer),
+        vec!["No rights: a role for the business only"]
     );
 }

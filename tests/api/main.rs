@@ -12,6 +12,7 @@ mod config_access;
 mod config_catalog;
 mod config_lists;
 mod config_rights;
+mod config_role_rights;
 mod csrf_and_headers;
 mod invitation_management;
 mod invitations;

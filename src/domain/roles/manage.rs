@@ -1,6 +1,8 @@
-//! Creating, editing and deleting roles, with the delete refused while anyone holds the role.
+//! Creating, editing and deleting roles, with the delete refused while anyone holds the role
+//! and no right given that the editor does not hold everywhere.
 
 use super::*;
+use crate::auth::policy::{self, Actor};
 use crate::auth::rights::{Right, RightSet};
 use crate::db::schema::{role_rights, roles};
 use crate::db::{DbConnection, last_insert_id};
@@ -79,6 +81,29 @@ fn set_rights(conn: &mut DbConnection, role_id: RoleId, rights: RightSet) -> Res
     Ok(())
 }
 
+/// The rights a role ends with when `actor` saves the form over a role that had `before`.
+/// Rights the actor may not give are drawn disabled, and a browser does not post a disabled
+/// box: so their absence means "left alone", and those the role had stay. Any such right
+/// posted that the role did not have is refused, naming it.
+fn rights_after(actor: &Actor, before: RightSet, input: &RoleInput) -> Result<RightSet> {
+    let posted = input.right_set();
+    if let Err(refused) = policy::may_give_rights(actor, posted.without(before)) {
+        return Err(crate::domain::Error::field(
+            "rights",
+            refused.reason_to_give(),
+        ));
+    }
+    Ok(posted.union(before.intersection(out_of_reach(actor))))
+}
+
+/// The rights the actor may neither give to a role nor take from it (drawn disabled).
+pub fn out_of_reach(actor: &Actor) -> RightSet {
+    policy::may_give_rights(actor, RightSet::all())
+        .err()
+        .map(|refused| refused.missing)
+        .unwrap_or_default()
+}
+
 fn record(
     conn: &mut DbConnection,
     change: &crate::domain::audit::Change,
@@ -102,11 +127,13 @@ fn rights_detail(name: &str, rights: RightSet) -> String {
 
 pub fn create(
     conn: &mut DbConnection,
+    actor: &Actor,
     input: &RoleInput,
     change: &crate::domain::audit::Change,
 ) -> Result<RoleId> {
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
+        let rights = rights_after(actor, RightSet::default(), input)?;
         if name_taken(conn, change.account_id, &input.name, None)? {
             return Err(crate::domain::Error::field(
                 "name",
@@ -129,12 +156,12 @@ pub fn create(
             })
             .execute(conn)?;
         let id = RoleId(last_insert_id(conn)?);
-        set_rights(conn, id, input.right_set())?;
+        set_rights(conn, id, rights)?;
         record(
             conn,
             change,
             crate::domain::audit::AuditAction::RoleCreated,
-            &rights_detail(input.name.trim(), input.right_set()),
+            &rights_detail(input.name.trim(), rights),
         )?;
         Ok(id)
     })
@@ -142,6 +169,7 @@ pub fn create(
 
 pub fn update(
     conn: &mut DbConnection,
+    actor: &Actor,
     role: &RoleRow,
     input: &RoleInput,
     change: &crate::domain::audit::Change,
@@ -166,12 +194,20 @@ pub fn update(
                 }),
             ))
             .execute(conn)?;
-        set_rights(conn, role.id, input.right_set())?;
+        // Read after the row's update, which on PostgreSQL locks it: a concurrent save of
+        // the same role waits, so the rights compared are the ones being replaced.
+        let before = rights_of(conn, &[role.id])?
+            .into_iter()
+            .next()
+            .map(|(_, rights)| rights)
+            .unwrap_or_default();
+        let rights = rights_after(actor, before, input)?;
+        set_rights(conn, role.id, rights)?;
         record(
             conn,
             change,
             crate::domain::audit::AuditAction::RoleUpdated,
-            &rights_detail(input.name.trim(), input.right_set()),
+            &rights_detail(input.name.trim(), rights),
         )
     })
 }

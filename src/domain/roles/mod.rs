@@ -228,4 +228,4 @@ pub fn find(conn: &mut DbConnection, account_id: AccountId, id: RoleId) -> Resul
 
 mod manage;
 
-pub use manage::{RoleInput, create, delete, update};
+pub use manage::{RoleInput, create, delete, out_of_reach, update};

@@ -24,7 +24,7 @@ pub struct Control {
     pub value: String,
     pub id: String,
     pub label: String,
-    /// The code, or for a role the rights it carries (shown on hover).
+    /// The code, or for a role the rights it carries (shown under it).
     pub detail: String,
     pub checked: bool,
     /// Not editable: Access to All covers it (drawn checked, its own choice kept aside), or,
@@ -280,7 +280,7 @@ impl Builder<'_> {
                 company,
                 value,
                 role.role.name.clone(),
-                role.rights_text(),
+                role.allows_text(),
                 checked,
                 refused.is_some(),
             );
