@@ -2,7 +2,7 @@ use crate::auth::rights::{Right, RightSet};
 use crate::db::schema::{companies, membership_roles, memberships, role_rights, roles};
 use crate::db::{DbConnection, last_insert_id};
 use crate::domain::companies::CompanyRow;
-use crate::domain::roles::RoleRow;
+use crate::domain::roles::{HeldRole, RoleRow};
 use crate::domain::{CompanyId, MembershipId, Result, RoleId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -44,32 +44,6 @@ pub fn add(
             .execute(conn)?;
     }
     Ok(id)
-}
-
-/// A role as a user holds it, with its rights for the hover text.
-#[derive(Debug, Clone)]
-pub struct HeldRole {
-    pub role: RoleRow,
-    pub rights: RightSet,
-}
-
-impl HeldRole {
-    pub fn rights_text(&self) -> String {
-        if self.rights.is_empty() {
-            return "No rights: a role for the business only".into();
-        }
-        let labels: Vec<&str> = self.rights.iter().map(Right::label).collect();
-        labels.join(", ")
-    }
-
-    /// The rights as a line under the role's name: "Allows: View users, Invite users".
-    pub fn allows_text(&self) -> String {
-        if self.rights.is_empty() {
-            self.rights_text()
-        } else {
-            format!("Allows: {}", self.rights_text())
-        }
-    }
 }
 
 /// One company a user can work in, and the roles they hold there.

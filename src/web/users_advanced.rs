@@ -3,8 +3,8 @@
 
 use crate::domain::catalog::{ItemKind, ItemRow};
 use crate::domain::companies::{self, CompanyRow};
-use crate::domain::memberships::HeldRole;
 use crate::domain::roles;
+use crate::domain::roles::HeldRole;
 use crate::domain::user_list::{INVITATION_STATUSES, ShownStatus};
 use crate::domain::{CompanyId, ItemId};
 use crate::web::current_user::CurrentUser;

@@ -90,6 +90,32 @@ pub const BUILTIN_ROLES: [BuiltinRole; 4] = [
     },
 ];
 
+/// A role as a user holds it, with its rights for the hover text.
+#[derive(Debug, Clone)]
+pub struct HeldRole {
+    pub role: RoleRow,
+    pub rights: RightSet,
+}
+
+impl HeldRole {
+    pub fn rights_text(&self) -> String {
+        if self.rights.is_empty() {
+            return "No rights: a role for the business only".into();
+        }
+        let labels: Vec<&str> = self.rights.iter().map(Right::label).collect();
+        labels.join(", ")
+    }
+
+    /// The rights as a line under the role's name: "Allows: View users, Invite users".
+    pub fn allows_text(&self) -> String {
+        if self.rights.is_empty() {
+            self.rights_text()
+        } else {
+            format!("Allows: {}", self.rights_text())
+        }
+    }
+}
+
 pub fn create_builtin(
     conn: &mut DbConnection,
     account_id: AccountId,
@@ -159,7 +185,7 @@ pub struct RoleSummary {
 impl RoleSummary {
     /// For the hover text wherever the role is shown.
     pub fn rights_text(&self) -> String {
-        crate::domain::memberships::HeldRole {
+        HeldRole {
             role: self.role.clone(),
             rights: self.rights,
         }
@@ -177,10 +203,7 @@ impl RoleSummary {
 
 /// The account's roles with their rights, by name: what pages that show roles (with their
 /// rights on hover) need, without counting holders.
-pub fn with_rights(
-    conn: &mut DbConnection,
-    account_id: AccountId,
-) -> Result<Vec<crate::domain::memberships::HeldRole>> {
+pub fn with_rights(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<HeldRole>> {
     let all: Vec<RoleRow> = roles::table
         .filter(roles::account_id.eq(account_id))
         .order((roles::name_lower, roles::id))
@@ -191,7 +214,7 @@ pub fn with_rights(
     Ok(all
         .into_iter()
         .zip(rights)
-        .map(|(role, (_, rights))| crate::domain::memberships::HeldRole { role, rights })
+        .map(|(role, (_, rights))| HeldRole { role, rights })
         .collect())
 }
 
@@ -208,7 +231,7 @@ pub fn list(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<RoleSu
         .load(conn)?;
     Ok(all
         .into_iter()
-        .map(|crate::domain::memberships::HeldRole { role, rights }| {
+        .map(|HeldRole { role, rights }| {
             let holders = held.iter().filter(|(r, _)| *r == role.id).count() as i64;
             RoleSummary {
                 role,

@@ -7,7 +7,7 @@ use super::wizard::{Choice, Tab, Wizard};
 use crate::auth::policy::{self, Actor};
 use crate::domain::catalog::ItemRow;
 use crate::domain::grants::Catalog;
-use crate::domain::memberships::HeldRole;
+use crate::domain::roles::HeldRole;
 use crate::domain::{CompanyId, ItemId};
 use std::collections::{BTreeMap, HashSet};
 

@@ -6,7 +6,7 @@ use super::wizard::Wizard;
 use crate::auth::policy::{self, Actor, Ungrantable};
 use crate::domain::RoleId;
 use crate::domain::grants::{self, Catalog};
-use crate::domain::memberships::HeldRole;
+use crate::domain::roles::HeldRole;
 use crate::domain::{CompanyId, ItemId};
 use std::collections::{BTreeMap, BTreeSet};
 

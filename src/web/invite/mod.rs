@@ -88,7 +88,7 @@ impl WizardPage {
 pub(super) struct Context {
     /// The companies where the inviter holds users.invite.
     companies: Vec<companies::CompanyRow>,
-    roles: Vec<crate::domain::memberships::HeldRole>,
+    roles: Vec<crate::domain::roles::HeldRole>,
     /// The chosen companies' catalogs.
     catalogs: BTreeMap<CompanyId, Catalog>,
 }
@@ -109,7 +109,7 @@ struct Reach {
     /// The account's active companies, and its archived ones.
     active: Vec<CompanyId>,
     archived: Vec<CompanyId>,
-    roles: Vec<crate::domain::memberships::HeldRole>,
+    roles: Vec<crate::domain::roles::HeldRole>,
 }
 
 async fn reach(state: &AppState, current: &CurrentUser) -> Result<Reach, WebError> {

@@ -6,9 +6,9 @@ mod criteria;
 pub use criteria::{Criteria, PAGE_SIZES, RawQuery};
 
 use crate::auth::rights::Right;
-use crate::domain::memberships::HeldRole;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::roles;
+use crate::domain::roles::HeldRole;
 use crate::domain::user_list::{
     self, INVITATION_STATUSES, Infocards, ListedUser, Scope, ShownStatus, SortKey,
 };
