@@ -19,6 +19,7 @@ mod invite_access;
 mod invite_companies;
 mod invite_fields;
 mod invite_person;
+mod limits;
 mod saved_filters;
 mod seed;
 mod sessions;
