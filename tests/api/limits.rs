@@ -9,6 +9,8 @@ use diesel::prelude::*;
 use roster::db::schema::{catalog_items, companies, roles, saved_filters, users};
 
 on_both_backends!(
+    a_filter_named_with_5000_characters_is_refused_beside_the_field_and_the_cookie_stays_small,
+    a_filter_renamed_to_5000_characters_keeps_its_name_and_shows_what_was_typed,
     a_catalog_item_with_a_too_long_name_and_code_is_refused_and_not_stored,
     a_role_with_a_too_long_name_and_description_is_refused_and_not_stored,
     a_company_with_a_too_long_name_and_code_is_refused_and_not_stored,
@@ -19,9 +21,13 @@ on_both_backends!(
     a_very_long_search_on_a_catalog_list_is_answered_with_its_limit,
     a_too_long_sign_in_name_is_refused_beside_the_field,
     a_too_long_email_for_a_new_administrator_is_refused_beside_the_field,
+    messages_waiting_for_a_page_do_not_grow_the_session,
 );
 
 const ADMIN: &str = "ada@acme.test";
+
+/// Browsers drop a cookie larger than this.
+const COOKIE_LIMIT: usize = 4096;
 
 fn long(n: usize) -> String {
     "x".repeat(n)
@@ -46,10 +52,90 @@ fn assert_said(page: &Page, selector: &str, said: &str) {
     assert!(shown.contains(said), "{selector}: {shown:?}, not {said:?}");
 }
 
+fn largest_cookie(page: &Page) -> usize {
+    page.headers
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0)
+}
+
 async fn admin_of(backend: &Backend) -> (TestApp, Client) {
     let app = TestApp::spawn(backend).await;
     let admin = app.first_admin(ADMIN).await;
     (app, admin)
+}
+
+async fn a_filter_named_with_5000_characters_is_refused_beside_the_field_and_the_cookie_stays_small(
+    backend: Backend,
+) {
+    let (_app, admin) = admin_of(&backend).await;
+    let list = admin.get("/users?status=active").await;
+    let name = long(5000);
+    let refused = admin
+        .submit(&list, "form#save-filter", &[("name", &name)])
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert_said(
+        &refused,
+        "#filter-name-error",
+        "A filter name can be at most 60 characters; this one has 5000.",
+    );
+    assert_eq!(
+        refused.attr("#filter-name", "value").as_deref(),
+        Some(name.as_str())
+    );
+    assert!(
+        refused
+            .header("content-security-policy")
+            .is_some_and(|csp| csp.contains("default-src 'self'"))
+    );
+    assert!(largest_cookie(&refused) < COOKIE_LIMIT);
+    assert_eq!(count(&backend, "saved_filters"), 0);
+    // The draft was drawn once, not kept for the next page.
+    let later = admin.get("/users?status=active").await;
+    assert_eq!(later.attr("#filter-name", "value").as_deref(), Some(""));
+}
+
+async fn a_filter_renamed_to_5000_characters_keeps_its_name_and_shows_what_was_typed(
+    backend: Backend,
+) {
+    let (_app, admin) = admin_of(&backend).await;
+    let list = admin.get("/users?status=active").await;
+    let saved = admin
+        .submit(&list, "form#save-filter", &[("name", "Active")])
+        .await;
+    assert_eq!(saved.status, 303);
+    let id: roster::domain::SavedFilterId = saved_filters::table
+        .select(saved_filters::id)
+        .first(&mut backend.conn())
+        .unwrap();
+    let tab = admin.get("/users/filters").await;
+    let name = long(5000);
+    let refused = admin
+        .submit(
+            &tab,
+            &format!("form[action='/users/filters/{id}/rename']"),
+            &[("name", &name)],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert_said(
+        &refused,
+        &format!("#name-{id}-error"),
+        "at most 60 characters",
+    );
+    assert_eq!(
+        refused.attr(&format!("#name-{id}"), "value").as_deref(),
+        Some(name.as_str())
+    );
+    let stored: String = saved_filters::table
+        .find(id)
+        .select(saved_filters::name)
+        .first(&mut backend.conn())
+        .unwrap();
+    assert_eq!(stored, "Active");
 }
 
 async fn a_catalog_item_with_a_too_long_name_and_code_is_refused_and_not_stored(backend: Backend) {
@@ -299,3 +385,28 @@ async fn a_too_long_email_for_a_new_administrator_is_refused_beside_the_field(ba
     );
 }
 
+async fn messages_waiting_for_a_page_do_not_grow_the_session(backend: Backend) {
+    let (_app, admin) = admin_of(&backend).await;
+    let list = admin.get("/users?status=active").await;
+    let name = long(60);
+    admin
+        .submit(&list, "form#save-filter", &[("name", &name)])
+        .await;
+    let id: roster::domain::SavedFilterId = saved_filters::table
+        .select(saved_filters::id)
+        .first(&mut backend.conn())
+        .unwrap();
+    let tab = admin.get("/users/filters").await;
+    // Each post leaves a message quoting the name for a page that is never opened.
+    for _ in 0..40 {
+        let done = admin
+            .submit(
+                &tab,
+                &format!("form[action='/users/filters/{id}/default']"),
+                &[],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.body);
+        assert!(largest_cookie(&done) < COOKIE_LIMIT);
+    }
+}
