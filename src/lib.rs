@@ -169,9 +169,12 @@ impl App {
                 .app_data(
                     aweb::PathConfig::default().error_handler(|e, _| web::errors::bad_input(e)),
                 )
-                .app_data(aweb::PayloadConfig::new(1024 * 1024))
+                .app_data(aweb::PayloadConfig::new(web::middleware::MAX_BODY_BYTES))
                 .wrap(session)
-                .wrap(web::security_headers(secure))
+                // Outermost: errors from the middleware above get their page and headers too.
+                .wrap(actix_web::middleware::from_fn(move |req, next| {
+                    web::middleware::secure_responses(secure, req, next)
+                }))
                 .configure(web::routes)
                 .default_service(aweb::to(web::misc::not_found))
         })

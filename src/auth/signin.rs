@@ -20,6 +20,28 @@ pub enum Outcome {
     Refused,
 }
 
+/// A login or password longer than any stored cannot sign anyone in: refused before any
+/// lookup or hash, with the reason beside its field ("login", "password"). Saying so tells
+/// nothing about accounts.
+pub fn check_lengths(login: &str, password: &str) -> crate::domain::FieldErrors {
+    use crate::domain::limits;
+    let mut errors = crate::domain::FieldErrors::default();
+    limits::check(
+        &mut errors,
+        "login",
+        "An email or user name",
+        login,
+        limits::EMAIL,
+    );
+    if !limits::fits(password, limits::PASSWORD) {
+        errors.add(
+            "password",
+            format!("A password has at most {} characters.", limits::PASSWORD),
+        );
+    }
+    errors
+}
+
 /// Signs in when the login and password are right and the user may sign in now.
 pub fn sign_in(
     pool: &Pool,

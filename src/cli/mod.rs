@@ -119,7 +119,18 @@ pub fn seed(config: &Config, args: &SeedArgs) -> ExitCode {
     }
 }
 
+/// An account or company name given on the command line, held to the pages' limit.
+fn check_name_flag(flag: &str, value: &str) -> Result<(), String> {
+    let mut errors = roster::domain::FieldErrors::default();
+    roster::domain::users::check_name(&mut errors, "name", "The name", value.trim());
+    match errors.get("name") {
+        Some(message) => Err(format!("{flag}: {message}")),
+        None => Ok(()),
+    }
+}
+
 fn try_seed(config: &Config, args: &SeedArgs) -> Result<String, String> {
+    check_name_flag("--account", &args.account)?;
     let admin = match &args.admin_email {
         Some(email) => {
             let email = email.trim().to_owned();
@@ -182,6 +193,11 @@ fn try_create_admin(config: &Config, args: &CreateAdminArgs) -> Result<String, S
     roster::domain::users::check_email(&mut errors, "email", email);
     if let Some(message) = errors.get("email") {
         return Err(format!("--email: {message}"));
+    }
+    for (flag, value) in [("--account", &args.account), ("--company", &args.company)] {
+        if let Some(value) = value {
+            check_name_flag(flag, value)?;
+        }
     }
 
     let mut conn = db::Manager::new(config.database.clone())

@@ -6,7 +6,7 @@ use crate::db::schema::users;
 use crate::domain::audit::AuditAction;
 use crate::domain::audit::Change;
 use crate::domain::users::{UserRow, UserStatus};
-use crate::domain::{AccountId, Error, Result, UserId};
+use crate::domain::{AccountId, Error, FieldErrors, Result, UserId, limits};
 use diesel::prelude::*;
 
 pub const RECOMMENDED_ADMINS: i64 = 2;
@@ -33,10 +33,20 @@ fn record(
 /// Makes a user of the account an administrator. Only active users who have accepted their
 /// invitation (and so have a password) qualify.
 pub fn add(conn: &mut DbConnection, email: &str, change: &Change) -> Result<UserRow> {
+    let email = email.trim();
+    let mut errors = FieldErrors::default();
+    limits::check(
+        &mut errors,
+        "email",
+        "An email address",
+        email,
+        limits::EMAIL,
+    );
+    errors.into_result()?;
     crate::db::write_transaction(conn, |conn| {
         let user = users::table
             .filter(users::account_id.eq(change.account_id))
-            .filter(users::email_lower.eq(email.trim().to_lowercase()))
+            .filter(users::email_lower.eq(email.to_lowercase()))
             .select(UserRow::as_select())
             .first(conn)
             .optional()?

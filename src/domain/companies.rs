@@ -61,7 +61,7 @@ pub fn code_from_name(name: &str) -> String {
     let code = code
         .trim_end_matches('-')
         .chars()
-        .take(32)
+        .take(crate::domain::limits::CODE)
         .collect::<String>();
     if code.is_empty() {
         "COMPANY".into()

@@ -10,6 +10,7 @@ pub mod companies;
 pub mod grants;
 pub mod ids;
 pub mod invitations;
+pub mod limits;
 pub mod memberships;
 pub mod outbox;
 pub mod paging;

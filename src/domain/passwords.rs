@@ -35,7 +35,11 @@ pub fn change_password(
     let account = crate::domain::accounts::find(conn, change.account_id)?;
     let mut errors = FieldErrors::default();
     let old_hash = user.password_hash.as_deref().unwrap_or_default();
-    if old_hash.is_empty() || !crate::auth::password::verify(current, old_hash) {
+    // No stored password is longer than the limit: a longer one is wrong without hashing it.
+    if old_hash.is_empty()
+        || !crate::domain::limits::fits(current, crate::domain::limits::PASSWORD)
+        || !crate::auth::password::verify(current, old_hash)
+    {
         errors.add("current_password", "This is not your current password.");
     } else if current == new {
         errors.add(

@@ -3,13 +3,11 @@
 
 use crate::db::schema::saved_filters;
 use crate::db::{DbConnection, write_transaction};
-use crate::domain::{Error, FieldErrors, Result, SavedFilterId, UserId};
+use crate::domain::{Error, FieldErrors, Result, SavedFilterId, UserId, limits};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 pub const USERS_PAGE: &str = "users";
-const MAX_NAME: usize = 60;
-const MAX_QUERY: usize = 4000;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = saved_filters)]
@@ -28,10 +26,13 @@ fn check_name(name: &str) -> Result<String> {
     let mut errors = FieldErrors::default();
     if name.is_empty() {
         errors.add("name", "Enter a name for the filter.");
-    } else if name.chars().count() > MAX_NAME {
-        errors.add(
+    } else {
+        limits::check(
+            &mut errors,
             "name",
-            format!("A filter name can be at most {MAX_NAME} characters."),
+            "A filter name",
+            name,
+            limits::FILTER_NAME,
         );
     }
     errors.into_result()?;
@@ -112,7 +113,7 @@ pub fn save(
     now: NaiveDateTime,
 ) -> Result<()> {
     let name = check_name(name)?;
-    if query.len() > MAX_QUERY {
+    if query.len() > limits::FILTER_QUERY {
         return Err(Error::field("name", "This filter is too long to save."));
     }
     write_transaction(conn, |conn| {

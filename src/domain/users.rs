@@ -1,7 +1,7 @@
 use crate::auth::token;
 use crate::db::schema::{memberships, users};
 use crate::db::{DbConnection, last_insert_id};
-use crate::domain::{AccountId, Error, FieldErrors, Result, UserId};
+use crate::domain::{AccountId, Error, FieldErrors, Result, UserId, limits};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -138,26 +138,20 @@ pub fn new_security_stamp() -> String {
     token::random_token()
 }
 
-pub const MAX_EMAIL_LEN: usize = 254;
-pub const MAX_NAME_LEN: usize = 100;
-
 /// Checks an email address with the validator crate, and that it is not too long.
 pub fn check_email(errors: &mut FieldErrors, field: &'static str, email: &str) {
     use validator::ValidateEmail;
     if email.is_empty() {
         errors.add(field, "Enter an email address.");
-    } else if email.len() > MAX_EMAIL_LEN || !email.validate_email() {
+    } else if limits::check(errors, field, "An email address", email, limits::EMAIL)
+        && !email.validate_email()
+    {
         errors.add(field, "Enter an email address like name@example.com.");
     }
 }
 
 pub fn check_name(errors: &mut FieldErrors, field: &'static str, label: &str, value: &str) {
-    if value.chars().count() > MAX_NAME_LEN {
-        errors.add(
-            field,
-            format!("{label} can be at most {MAX_NAME_LEN} characters."),
-        );
-    }
+    limits::check(errors, field, label, value, limits::NAME);
 }
 
 /// Inserts a user and returns the stored row. Refuses an email already in the account.

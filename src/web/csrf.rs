@@ -5,6 +5,7 @@ use crate::web::errors::WebError;
 use crate::web::session;
 use actix_session::SessionExt;
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest};
 use futures_util::future::LocalBoxFuture;
@@ -22,9 +23,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         let session = req.get_session();
         let body = Bytes::from_request(req, payload);
         Box::pin(async move {
-            let bytes = body
-                .await
-                .map_err(|e| WebError::BadRequest(format!("The form could not be read: {e}")))?;
+            let bytes = body.await.map_err(|e| match e.as_error::<PayloadError>() {
+                Some(PayloadError::Overflow) => WebError::TooLarge,
+                _ => WebError::BadRequest(format!("The form could not be read: {e}")),
+            })?;
             let given = form_urlencoded::parse(&bytes)
                 .find(|(name, _)| name == FIELD)
                 .map(|(_, value)| value.into_owned())

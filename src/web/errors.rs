@@ -23,6 +23,9 @@ pub enum WebError {
     Conflict(String),
     #[error("too many requests")]
     TooManyRequests,
+    /// A body over the payload limit (see crate::web::middleware::MAX_BODY_BYTES).
+    #[error("request body too large")]
+    TooLarge,
     /// Not signed in (or the session ended): go to the sign-in page, then back to `next`.
     #[error("sign-in required")]
     SignInRequired { next: Option<String> },
@@ -78,6 +81,7 @@ impl ResponseError for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::SignInRequired { .. } | WebError::PasswordChangeRequired => {
                 StatusCode::SEE_OTHER
@@ -102,10 +106,10 @@ impl ResponseError for WebError {
                 .finish();
         }
         let (title, message): (&str, String) = match self {
-            WebError::NotFound => (
-                "Page not found",
-                "There is nothing here. Check the address, or go back.".into(),
-            ),
+            WebError::NotFound | WebError::TooLarge => {
+                let (title, message) = words_for(self.status_code());
+                (title, message.into())
+            }
             WebError::Forbidden(reason) => ("Not allowed", reason.clone()),
             WebError::Csrf => (
                 "This form has expired",
@@ -132,12 +136,8 @@ impl ResponseError for WebError {
             }
             WebError::Internal(cause) => {
                 tracing::error!(%cause, "request failed");
-                (
-                    "Something went wrong",
-                    "Roster could not complete this request. Nothing was changed unless a page \
-                     said so. Try again in a moment; if it keeps happening, tell your administrator."
-                        .into(),
-                )
+                let (title, message) = words_for(self.status_code());
+                (title, message.into())
             }
             // Answered with a redirect above.
             WebError::SignInRequired { .. } => ("Sign in", "Please sign in.".into()),
@@ -159,6 +159,55 @@ impl ResponseError for WebError {
         }
         response
     }
+}
+
+/// The title and message of an error page that says no more than its status.
+fn words_for(status: StatusCode) -> (&'static str, &'static str) {
+    match status {
+        StatusCode::NOT_FOUND => (
+            "Page not found",
+            "There is nothing here. Check the address, or go back.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "This page cannot be used this way",
+            "This address does not take this kind of request. Go back and use the page's own \
+             links and buttons.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "This form is too large",
+            "Roster reads forms of up to 1 MiB and this one is larger, so nothing was saved. \
+             Send less at once (fewer addresses or choices), then try again.",
+        ),
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => (
+            "This request is too large",
+            "The request's headers are larger than Roster reads, often because of too many or \
+             too large cookies for this site. Remove this site's cookies, then try again.",
+        ),
+        s if s.is_server_error() => (
+            "Something went wrong",
+            "Roster could not complete this request. Nothing was changed unless a page said \
+             so. Try again in a moment; if it keeps happening, tell your administrator.",
+        ),
+        _ => (
+            "This request could not be handled",
+            "Part of the request is not valid. Go back, reload the page and try again.",
+        ),
+    }
+}
+
+/// The page for an error that came without one (actix's own answers, a middleware that
+/// failed), so that no error reaches the browser as an empty body.
+pub fn page_for_status(status: StatusCode) -> String {
+    let (title, message) = words_for(status);
+    let page = ErrorPage {
+        layout: Layout::bare(title),
+        message,
+        status: status.as_u16(),
+    };
+    askama::Template::render(&page).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "error page failed to render");
+        format!("{title}. {message}")
+    })
 }
 
 /// Percent-encodes a value for a query string.

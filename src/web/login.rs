@@ -1,6 +1,7 @@
 //! GET and POST /login.
 
 use crate::auth::signin;
+use crate::domain::FieldErrors;
 use crate::domain::audit::{self, AuditAction, Origin};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
@@ -27,6 +28,7 @@ struct LoginPage<'a> {
     login: &'a str,
     next: &'a str,
     error: Option<&'a str>,
+    errors: FieldErrors,
 }
 
 #[derive(Deserialize)]
@@ -82,6 +84,7 @@ pub async fn show(
         login: "",
         next,
         error: None,
+        errors: FieldErrors::default(),
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -97,6 +100,17 @@ pub async fn submit(
     let ip = state.client_ip(&req);
     state.limit_sign_ins(ip)?;
     let login = form.login.trim().to_owned();
+    let errors = signin::check_lengths(&login, &form.password);
+    if !errors.is_empty() {
+        let page = LoginPage {
+            layout: Layout::anonymous("Sign in", &session)?,
+            login: &login,
+            next: safe_next(&form.next).unwrap_or(""),
+            error: None,
+            errors,
+        };
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
     let password = form.password;
     let outcome = {
         let state = state.clone();
@@ -138,6 +152,7 @@ pub async fn submit(
                 login: &login,
                 next,
                 error: Some(FAILURE),
+                errors: FieldErrors::default(),
             };
             Ok(render(StatusCode::OK, &page))
         }

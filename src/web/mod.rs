@@ -15,6 +15,7 @@ pub mod invitations;
 pub mod invite;
 pub mod layout;
 pub mod login;
+pub mod middleware;
 pub mod misc;
 pub mod pages;
 pub mod password;
@@ -32,7 +33,6 @@ pub mod users_export;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::middleware::DefaultHeaders;
 use actix_web::{HttpResponse, web};
 
 pub const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -184,24 +184,6 @@ fn config_routes(cfg: &mut web::ServiceConfig) {
         .route("/config/settings", web::get().to(settings::show))
         .route("/config/settings", web::post().to(settings::save))
         .route("/config/{kind}", web::get().to(catalog::choose_company));
-}
-
-/// Headers on every response, errors included.
-pub fn security_headers(hsts: bool) -> DefaultHeaders {
-    let headers = DefaultHeaders::new()
-        .add((header::CONTENT_SECURITY_POLICY, CSP))
-        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .add((header::REFERRER_POLICY, "same-origin"))
-        .add((header::X_FRAME_OPTIONS, "DENY"))
-        .add((header::CACHE_CONTROL, "no-store"));
-    if hsts {
-        headers.add((
-            header::STRICT_TRANSPORT_SECURITY,
-            "max-age=31536000; includeSubDomains",
-        ))
-    } else {
-        headers
-    }
 }
 
 /// Renders a template with a status. A template that fails to render is logged and answered

@@ -20,11 +20,10 @@ use serde::Deserialize;
 
 /// Session key: after Reset All Filters the default is not applied until a default is set.
 pub const RESET_KEY: &str = "users_filters_reset";
-/// A refused "Save current filter": what was typed and why it was refused, shown again in
-/// the form on the list page it returns to.
-pub const DRAFT_KEY: &str = "users_filter_draft";
 
-#[derive(serde::Serialize, serde::Deserialize, Default, Clone)]
+/// A refused "Save current filter": what was typed and why it was refused, drawn again in
+/// the form on the list page.
+#[derive(Default, Clone)]
 pub struct FilterDraft {
     pub name: String,
     pub use_as_default: bool,
@@ -52,14 +51,29 @@ struct SavedFiltersPage {
     layout: Layout,
     filters: Vec<SavedFilterRow>,
     errors: FieldErrors,
-    failed: Option<SavedFilterId>,
+    /// The filter whose rename was refused, with the name typed for it.
+    failed: Option<(SavedFilterId, String)>,
+}
+
+impl SavedFiltersPage {
+    fn refused(&self, id: &SavedFilterId) -> bool {
+        self.failed.as_ref().is_some_and(|(failed, _)| failed == id)
+    }
+
+    /// What the rename box shows: the refused name where a rename was refused.
+    fn shown_name<'a>(&'a self, filter: &'a SavedFilterRow) -> &'a str {
+        match &self.failed {
+            Some((id, typed)) if *id == filter.id => typed,
+            _ => &filter.name,
+        }
+    }
 }
 
 async fn page(
     state: &AppState,
     current: &CurrentUser,
     errors: FieldErrors,
-    failed: Option<SavedFilterId>,
+    failed: Option<(SavedFilterId, String)>,
 ) -> Result<HttpResponse, WebError> {
     let user = current.user.id;
     let filters = state
@@ -94,7 +108,7 @@ pub async fn save(
     current: CurrentUser,
     CsrfForm(form): CsrfForm<SaveForm>,
 ) -> Result<HttpResponse, WebError> {
-    scope_of(&current)?;
+    let scope = scope_of(&current)?;
     // Only a query that the list itself accepts can be saved.
     let criteria = Criteria::parse(&form.query)?;
     let query = criteria.query_with(|_| {});
@@ -134,19 +148,12 @@ pub async fn save(
             Ok(redirect(&format!("/users?{query}")))
         }
         Err(Error::Invalid(errors)) => {
-            current.flash(
-                FlashKind::Error,
-                format!("The filter was not saved: {errors}"),
-            );
             let draft = FilterDraft {
-                name: form.name.clone(),
+                name: form.name,
                 use_as_default: as_default,
                 error: errors.to_string(),
             };
-            if let Err(e) = current.session.insert(DRAFT_KEY, draft) {
-                tracing::warn!(error = %e, "could not keep the refused filter in the session");
-            }
-            Ok(redirect(&format!("/users?{query}#save-filter")))
+            crate::web::users::list_page(&state, &current, scope, criteria, draft).await
         }
         Err(other) => Err(other.into()),
     }
@@ -176,7 +183,9 @@ pub async fn rename(
             current.flash(FlashKind::Success, "Filter renamed.");
             Ok(redirect("/users/filters"))
         }
-        Err(Error::Invalid(errors)) => page(&state, &current, errors, Some(filter.id)).await,
+        Err(Error::Invalid(errors)) => {
+            page(&state, &current, errors, Some((filter.id, form.name))).await
+        }
         Err(other) => Err(other.into()),
     }
 }

@@ -167,6 +167,10 @@ pub struct Flash {
     pub message: String,
 }
 
+/// Messages waiting for a page are kept up to this many, the newest: a client that posts
+/// again and again without opening a page must not grow its session.
+const MAX_FLASHES: usize = 5;
+
 pub fn push_flash(session: &Session, kind: FlashKind, message: impl Into<String>) {
     let mut flashes = session
         .get::<Vec<Flash>>(FLASH)
@@ -177,6 +181,8 @@ pub fn push_flash(session: &Session, kind: FlashKind, message: impl Into<String>
         kind,
         message: message.into(),
     });
+    let excess = flashes.len().saturating_sub(MAX_FLASHES);
+    flashes.drain(..excess);
     if let Err(e) = session.insert(FLASH, flashes) {
         tracing::warn!(error = %e, "could not store a flash message");
     }

@@ -1,3 +1,4 @@
+use crate::client::{Client, Page};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
 use crate::on_both_backends;
 
@@ -6,6 +7,9 @@ on_both_backends!(
     security_headers_on_every_response,
     hsts_and_secure_cookie_when_cookies_are_secure,
     health_and_not_found,
+    a_session_that_cannot_be_written_answers_a_500_page_with_the_security_headers,
+    a_form_over_the_body_limit_answers_a_413_page_with_the_security_headers,
+    oversized_request_headers_answer_a_431_page_with_the_security_headers,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -60,26 +64,11 @@ async fn security_headers_on_every_response(backend: Backend) {
         "/static/roster.css",
         setup.as_str(),
         "/profile",
+        "/login?next=%ZZ",
+        "/config/companies/not-a-number/edit",
     ] {
         let page = client.get(path).await;
-        let csp = page.header("content-security-policy").unwrap_or_default();
-        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
-        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
-        assert!(
-            csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"),
-            "{path}"
-        );
-        assert!(!csp.contains("unsafe-inline"), "{path}");
-        assert_eq!(
-            page.header("x-content-type-options"),
-            Some("nosniff"),
-            "{path}"
-        );
-        assert_eq!(
-            page.header("referrer-policy"),
-            Some("same-origin"),
-            "{path}"
-        );
+        assert_security_headers(&page, path);
         assert_eq!(
             page.header("strict-transport-security"),
             None,
@@ -124,4 +113,108 @@ async fn health_and_not_found(backend: Backend) {
     let css = client.get("/static/roster.css").await;
     assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
     assert_eq!(client.get("/").await.location(), "/login");
+}
+
+fn assert_security_headers(page: &Page, what: &str) {
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("default-src 'self'"), "{what}: {csp}");
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}");
+    assert!(
+        csp.contains("object-src 'none'") && csp.contains("base-uri 'none'"),
+        "{what}"
+    );
+    assert!(!csp.contains("unsafe-inline"), "{what}");
+    assert_eq!(
+        page.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        page.header("referrer-policy"),
+        Some("same-origin"),
+        "{what}"
+    );
+}
+
+/// The key the test server signs and encrypts its session cookie with.
+const SECRET: [u8; 64] = [7; 64];
+
+/// A session cookie as the server would write it, holding `state` (the cookie store keeps
+/// each value JSON-encoded inside a JSON map).
+fn forged_session_cookie(state: &[(&str, &str)]) -> String {
+    use actix_web::cookie::{Cookie, CookieJar, Key};
+    let values: std::collections::HashMap<&str, String> = state
+        .iter()
+        .map(|(k, v)| (*k, serde_json::to_string(v).unwrap()))
+        .collect();
+    let mut jar = CookieJar::new();
+    jar.private_mut(&Key::derive_from(&SECRET)).add(Cookie::new(
+        roster::SESSION_COOKIE,
+        serde_json::to_string(&values).unwrap(),
+    ));
+    let value = jar.get(roster::SESSION_COOKIE).unwrap().value().to_owned();
+    format!("{}={value}", roster::SESSION_COOKIE)
+}
+
+/// A session already at the cookie's size limit: the next write (any page adds its CSRF
+/// token) cannot be stored, and the session middleware fails after the page was made.
+async fn a_session_that_cannot_be_written_answers_a_500_page_with_the_security_headers(
+    backend: Backend,
+) {
+    let app = TestApp::spawn_with(&backend, |c| {
+        c.secret_key = roster::config::SecretKey::new(SECRET.to_vec()).unwrap();
+    })
+    .await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    let padding = "p".repeat(4030);
+    let cookie = forged_session_cookie(&[("padding", &padding)]);
+    headers.insert("cookie", cookie.parse().unwrap());
+    let client = Client::with_headers(&app.base, headers);
+    let page = client.get("/login").await;
+    assert_eq!(page.status, 500);
+    assert_security_headers(&page, "500 from the session middleware");
+    assert_eq!(page.title(), "Something went wrong");
+}
+
+async fn a_form_over_the_body_limit_answers_a_413_page_with_the_security_headers(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+    let start = admin.get("/users/invite").await;
+    // Well past actix's 16 KiB default for forms: read (the wizard carries its state this way).
+    let many: Vec<String> = (0..900)
+        .map(|i| format!("colleague{i}@example.test"))
+        .collect();
+    let read = admin
+        .submit(
+            &start,
+            "#invite-wizard",
+            &[("emails", &many.join("\n")), ("go", "next")],
+        )
+        .await;
+    assert_eq!(read.status, 200, "{}", read.text());
+    // Past 1 MiB: refused before it is read, with a page.
+    let huge = "x".repeat(1024 * 1024 + 1);
+    let refused = admin
+        .submit(
+            &start,
+            "#invite-wizard",
+            &[("emails", &huge), ("go", "next")],
+        )
+        .await;
+    assert_eq!(refused.status, 413);
+    assert_security_headers(&refused, "413");
+    assert_eq!(refused.title(), "This form is too large");
+}
+
+/// Roster's own limit (32 KiB of header fields) answers with a page and the headers. Past
+/// actix-http's buffer (128 KiB for the whole head, or more than 96 fields) actix answers a
+/// bare 431 before any middleware runs; that one cannot carry them.
+async fn oversized_request_headers_answer_a_431_page_with_the_security_headers(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-padding", "p".repeat(40 * 1024).parse().unwrap());
+    let page = Client::with_headers(&app.base, headers).get("/login").await;
+    assert_eq!(page.status, 431);
+    assert_security_headers(&page, "431");
+    assert_eq!(page.title(), "This request is too large");
 }

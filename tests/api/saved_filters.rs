@@ -80,14 +80,14 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
             &[("name", "invited"), ("use_as_default", "on")],
         )
         .await;
-    assert_eq!(dup.status, 303);
-    let refused = admin.get(dup.location()).await;
+    // Drawn again at once, with what was typed and the reason beside the field.
+    assert_eq!(dup.status, 422);
+    let refused = dup;
     assert!(
         refused
             .text()
             .contains("already have a filter with this name")
     );
-    // What was typed is kept, with the reason beside the field; once only.
     assert_eq!(
         refused.attr("#filter-name", "value").as_deref(),
         Some("invited")

@@ -5,7 +5,7 @@ use crate::db::schema::{catalog_items, membership_fields_all, membership_items, 
 use crate::db::{DbConnection, last_insert_id};
 use crate::domain::audit::AuditAction;
 use crate::domain::audit::Change;
-use crate::domain::{CompanyId, Error, FieldErrors, ItemId, Result};
+use crate::domain::{CompanyId, Error, FieldErrors, ItemId, Result, limits};
 use chrono::NaiveDateTime;
 use diesel::IntoSql;
 use diesel::prelude::*;
@@ -122,8 +122,6 @@ pub struct ItemInput {
     pub required: bool,
 }
 
-pub const MAX_CODE_LEN: usize = 32;
-
 impl ItemInput {
     pub fn validate(&self) -> FieldErrors {
         let mut errors = FieldErrors::default();
@@ -131,19 +129,15 @@ impl ItemInput {
         let code = self.code.trim();
         if name.is_empty() {
             errors.add("name", "Enter a name.");
-        } else if name.chars().count() > 100 {
-            errors.add("name", "A name can be at most 100 characters.");
+        } else {
+            limits::check(&mut errors, "name", "A name", name, limits::NAME);
         }
         if code.is_empty() {
             errors.add("code", "Enter a code.");
-        } else if code.chars().count() > MAX_CODE_LEN {
-            errors.add(
-                "code",
-                format!("A code can be at most {MAX_CODE_LEN} characters."),
-            );
-        } else if !code
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        } else if limits::check(&mut errors, "code", "A code", code, limits::CODE)
+            && !code
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
         {
             errors.add(
                 "code",

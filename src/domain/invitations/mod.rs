@@ -19,7 +19,7 @@ use crate::domain::grants::{self, Grant};
 use crate::domain::outbox::{self, InvitationLetter, Letters, NewEmail};
 use crate::domain::users::{NewUser, UserRow, UserStatus};
 use crate::domain::{
-    AccountId, CompanyId, Error, FieldErrors, InvitationId, Result, RoleId, UserId,
+    AccountId, CompanyId, Error, FieldErrors, InvitationId, Result, RoleId, UserId, limits,
     memberships as held,
 };
 use chrono::{NaiveDateTime, TimeDelta};
@@ -35,9 +35,6 @@ pub fn inviter_name(user: &UserRow) -> String {
         full
     }
 }
-
-/// At most this many addresses in one form.
-pub const MAX_EMAILS: usize = 1000;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = invitations)]
@@ -75,6 +72,12 @@ impl InvitationRow {
 /// them; duplicates (ignoring case) count once. Every address is checked; the errors name
 /// the ones refused.
 pub fn parse_emails(text: &str) -> std::result::Result<Vec<String>, String> {
+    if !limits::fits(text, limits::EMAIL_LIST) {
+        return Err(format!(
+            "{} Invite the rest in another round.",
+            limits::too_long("A list of addresses", limits::EMAIL_LIST, text)
+        ));
+    }
     let mut emails: Vec<String> = Vec::new();
     let mut bad: Vec<String> = Vec::new();
     for part in text.split([',', ';', '\n', '\r', ' ', '\t']) {
@@ -93,19 +96,42 @@ pub fn parse_emails(text: &str) -> std::result::Result<Vec<String>, String> {
     if !bad.is_empty() {
         return Err(format!(
             "These are not email addresses: {}. Enter addresses like name@example.com.",
-            bad.join(", ")
+            named_some(&bad)
         ));
     }
     if emails.is_empty() {
         return Err("Enter at least one email address.".into());
     }
-    if emails.len() > MAX_EMAILS {
+    if emails.len() > limits::EMAILS_AT_ONCE {
         return Err(format!(
-            "At most {MAX_EMAILS} addresses at once; this list has {}.",
+            "At most {} addresses at once; this list has {}.",
+            limits::EMAILS_AT_ONCE,
             emails.len()
         ));
     }
     Ok(emails)
+}
+
+/// The first few refused entries, each cut to an address's length, and how many more: a
+/// message names what to fix without repeating a whole pasted list back.
+fn named_some(bad: &[String]) -> String {
+    const NAMED: usize = 10;
+    let mut named: Vec<String> = bad
+        .iter()
+        .take(NAMED)
+        .map(|entry| {
+            if limits::fits(entry, limits::EMAIL) {
+                entry.clone()
+            } else {
+                let cut: String = entry.chars().take(limits::EMAIL).collect();
+                format!("{cut}…")
+            }
+        })
+        .collect();
+    if bad.len() > NAMED {
+        named.push(format!("and {} more", bad.len() - NAMED));
+    }
+    named.join(", ")
 }
 
 /// What the invited get in one company.
@@ -126,9 +152,6 @@ pub struct PersonInfo {
     pub username: String,
 }
 
-pub const MAX_PHONE_LEN: usize = 40;
-pub const MAX_USERNAME_LEN: usize = 64;
-
 impl PersonInfo {
     /// The colleague's info step: names as long as anywhere else; a user name of letters,
     /// digits, '.', '_' and '-' (no '@': signing in tells a user name from an email by it).
@@ -148,21 +171,25 @@ impl PersonInfo {
             "Displayed name",
             self.display_name.trim(),
         );
-        if self.phone.trim().chars().count() > MAX_PHONE_LEN {
-            errors.add(
-                "phone",
-                format!("A phone number can be at most {MAX_PHONE_LEN} characters."),
-            );
-        }
+        limits::check(
+            &mut errors,
+            "phone",
+            "A phone number",
+            self.phone.trim(),
+            limits::PHONE,
+        );
         let username = self.username.trim();
-        if username.chars().count() > MAX_USERNAME_LEN {
-            errors.add(
-                "username",
-                format!("A user name can be at most {MAX_USERNAME_LEN} characters."),
-            );
-        } else if !username
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        let fits = limits::check(
+            &mut errors,
+            "username",
+            "A user name",
+            username,
+            limits::USERNAME,
+        );
+        if fits
+            && !username
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
         {
             errors.add(
                 "username",

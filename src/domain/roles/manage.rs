@@ -6,7 +6,7 @@ use crate::auth::policy::{self, Actor};
 use crate::auth::rights::{Right, RightSet};
 use crate::db::schema::{role_rights, roles};
 use crate::db::{DbConnection, last_insert_id};
-use crate::domain::{AccountId, Result, RoleId};
+use crate::domain::{AccountId, Result, RoleId, limits};
 
 #[derive(Debug, Clone, Default)]
 pub struct RoleInput {
@@ -22,15 +22,16 @@ impl RoleInput {
         let name = self.name.trim();
         if name.is_empty() {
             errors.add("name", "Enter a name.");
-        } else if name.chars().count() > 60 {
-            errors.add("name", "A role name can be at most 60 characters.");
+        } else {
+            limits::check(&mut errors, "name", "A role name", name, limits::ROLE_NAME);
         }
-        if self.description.chars().count() > 500 {
-            errors.add(
-                "description",
-                "A description can be at most 500 characters.",
-            );
-        }
+        limits::check(
+            &mut errors,
+            "description",
+            "A description",
+            self.description.trim(),
+            limits::ROLE_DESCRIPTION,
+        );
         if !matches!(self.seat_kind.as_str(), "full" | "light") {
             errors.add("seat_kind", "Choose Full or Light.");
         }

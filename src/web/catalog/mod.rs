@@ -5,7 +5,7 @@ use crate::auth::policy::{Action, Target};
 use crate::domain::catalog::{self, ItemInput, ItemKind, ItemRow, ListQuery};
 use crate::domain::companies::{self, CompanyRow};
 use crate::domain::paging::{DEFAULT_PER_PAGE, Page, PageRequest};
-use crate::domain::{CompanyId, Error, FieldErrors, ItemId};
+use crate::domain::{CompanyId, Error, FieldErrors, ItemId, limits};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::{WebError, encode_query_value};
@@ -51,11 +51,14 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    fn query(&self) -> ListQuery {
-        ListQuery {
-            search: self.q.clone().unwrap_or_default(),
+    /// What to list; a search too long to be a name or code is refused with its reason.
+    fn query(&self) -> Result<ListQuery, WebError> {
+        let search =
+            limits::search(self.q.as_deref().unwrap_or_default()).map_err(WebError::BadRequest)?;
+        Ok(ListQuery {
+            search,
             archived: self.archived.as_deref() == Some("1"),
-        }
+        })
     }
 
     fn page(&self) -> PageRequest {
@@ -209,7 +212,8 @@ async fn load_list(
     params: &ListParams,
     base: String,
 ) -> Result<ListView, WebError> {
-    let (company_id, query, page) = (company.id, params.query(), params.page());
+    let (company_id, query, page) = (company.id, params.query()?, params.page());
+    let (search, archived) = (query.search.clone(), query.archived);
     let items = state
         .db(move |conn| Ok(catalog::list(conn, company_id, kind, parent, &query, page)?))
         .await?;
@@ -217,8 +221,8 @@ async fn load_list(
         kind,
         base,
         items,
-        search: params.q.clone().unwrap_or_default(),
-        archived: params.query().archived,
+        search,
+        archived,
     })
 }
 

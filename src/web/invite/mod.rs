@@ -13,7 +13,7 @@ pub use wizard::{Show, Step, Tab};
 use crate::auth::policy::{Action, Target};
 use crate::domain::grants::{self, Catalog};
 use crate::domain::invitations;
-use crate::domain::{CompanyId, FieldErrors, companies, roles};
+use crate::domain::{CompanyId, FieldErrors, companies, limits, roles};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -354,6 +354,11 @@ pub async fn submit(
             show(Step::Access, wizard, String::new())
         }
         Step::Access => {
+            if let Err(message) = limits::search(&wizard.search) {
+                let mut fields = FieldErrors::default();
+                fields.add("search", message);
+                return page(&current, &ctx, Step::Access, wizard, fields, notice);
+            }
             let (password, confirm) = (field("password"), field("password_confirm"));
             // Enter in a text field sends the form's first button ("enter"): a search, unless
             // a password was typed and the search and filter were left alone, when it was

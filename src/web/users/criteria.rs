@@ -5,7 +5,7 @@ use crate::domain::catalog::ItemKind;
 use crate::domain::user_list::{
     self, INVITATION_STATUSES, LastAccess, ShownStatus, SortKey, UserFilter,
 };
-use crate::domain::{CompanyId, ItemId, RoleId};
+use crate::domain::{CompanyId, ItemId, RoleId, limits};
 use crate::web::errors::{WebError, encode_query_value};
 use crate::web::state::AppState;
 use serde::Deserialize;
@@ -119,12 +119,7 @@ impl Criteria {
         let raw: RawQuery = serde_html_form::from_str(query)
             .map_err(|e| bad(format!("The address has a value that cannot be read: {e}")))?;
         let mut filter = UserFilter {
-            search: raw
-                .q
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(200)
-                .collect(),
+            search: limits::search(&raw.q).map_err(bad)?,
             ..UserFilter::default()
         };
         for status in raw.status.iter().filter(|s| !s.is_empty()) {

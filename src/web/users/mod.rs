@@ -17,6 +17,7 @@ use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::render;
+use crate::web::saved_filters::FilterDraft;
 use crate::web::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -66,7 +67,7 @@ struct ListPage {
     size_choices: Vec<Choice>,
     multi_company: bool,
     tabs: Vec<(&'static str, String, bool)>,
-    draft: crate::web::saved_filters::FilterDraft,
+    draft: FilterDraft,
     can_invite: bool,
 }
 
@@ -178,8 +179,21 @@ pub async fn list(
             return Ok(crate::web::redirect(&format!("/users?{}", filter.query)));
         }
     }
-    let mut criteria = Criteria::parse(req.query_string())?;
-    criteria.resolve(&state, current.account.id).await?;
+    let criteria = Criteria::parse(req.query_string())?;
+    list_page(&state, &current, scope, criteria, FilterDraft::default()).await
+}
+
+/// The list as `criteria` select it. `draft` fills the "Save current filter" form: a refused
+/// save is drawn here at once (422), with its reason beside the name, rather than kept in
+/// the session for the next page.
+pub async fn list_page(
+    state: &AppState,
+    current: &CurrentUser,
+    scope: Scope,
+    mut criteria: Criteria,
+    draft: FilterDraft,
+) -> Result<HttpResponse, WebError> {
+    criteria.resolve(state, current.account.id).await?;
     let (account, now) = (current.account.id, state.clock.now_naive());
     let (filter, sort, page) = (
         criteria.filter.clone(),
@@ -267,11 +281,6 @@ pub async fn list(
             only(Some(ShownStatus::Blocked)),
         ),
     ];
-    let draft = current
-        .session
-        .remove_as::<crate::web::saved_filters::FilterDraft>(crate::web::saved_filters::DRAFT_KEY)
-        .and_then(Result::ok)
-        .unwrap_or_default();
     let can_invite = visible.iter().any(|c| {
         current
             .authorize(
@@ -280,6 +289,11 @@ pub async fn list(
             )
             .is_ok()
     });
+    let status = if draft.error.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = ListPage {
         can_invite,
         draft,
@@ -298,5 +312,5 @@ pub async fn list(
         multi_company: current.actor.account_companies > 1,
         tabs,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status, &page))
 }
