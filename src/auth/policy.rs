@@ -188,6 +188,22 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
     }
 }
 
+/// Whether the actor may do `action` somewhere: in the account as a whole, or in at least
+/// one company (pages scoped to those companies open). For navigation: a link shown leads
+/// to a page the policy allows.
+pub fn allowed_somewhere(actor: &Actor, action: Action) -> bool {
+    allowed_account_wide(actor, action)
+        || actor
+            .rights
+            .keys()
+            .any(|c| authorize(actor, action, Target::Company(actor.account_id, *c)).is_ok())
+}
+
+/// Whether the actor may do `action` to the account as a whole.
+pub fn allowed_account_wide(actor: &Actor, action: Action) -> bool {
+    authorize(actor, action, Target::Account(actor.account_id)).is_ok()
+}
+
 /// A role the actor may not grant in a company: the rights of it they lack there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ungrantable {

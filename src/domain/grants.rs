@@ -257,6 +257,25 @@ pub fn check_grantable<'a>(
     Ok(())
 }
 
+/// The roles the user holds, per company: what a new address for their invitation would
+/// hand to whoever owns it.
+pub fn roles_held(
+    conn: &mut DbConnection,
+    user: crate::domain::UserId,
+) -> Result<Vec<(CompanyId, BTreeSet<RoleId>)>> {
+    use crate::db::schema::{membership_roles, memberships};
+    let rows: Vec<(CompanyId, RoleId)> = memberships::table
+        .inner_join(membership_roles::table)
+        .filter(memberships::user_id.eq(user))
+        .select((memberships::company_id, membership_roles::role_id))
+        .load(conn)?;
+    let mut held: std::collections::BTreeMap<CompanyId, BTreeSet<RoleId>> = Default::default();
+    for (company, role) in rows {
+        held.entry(company).or_default().insert(role);
+    }
+    Ok(held.into_iter().collect())
+}
+
 /// Refuses a grant naming an item that is not an offered item of the right kind in the
 /// company: archived or deleted while the form was open, or a forged post.
 fn check(grant: &Grant, catalog: &Catalog) -> Result<()> {

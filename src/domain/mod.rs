@@ -21,6 +21,7 @@ pub mod seed;
 pub mod sessions;
 pub mod settings;
 pub mod setup;
+pub mod signin;
 pub mod user_list;
 pub mod users;
 pub mod weekly_letter;

@@ -84,15 +84,23 @@ pub fn update_state(
     state: &str,
     now: NaiveDateTime,
 ) -> Result<bool> {
-    let changed = diesel::update(sessions::table.filter(sessions::key_hash.eq(key_hash)))
-        .set((
-            sessions::user_id.eq(holder.user_id),
-            sessions::state.eq(state),
-            sessions::last_seen_at.eq(now),
-            sessions::ip.eq(&holder.ip),
-            sessions::user_agent.eq(bounded_agent(holder.user_agent.as_deref())),
-        ))
-        .execute(conn)?;
+    let row = sessions::table.filter(sessions::key_hash.eq(key_hash));
+    let values = (
+        sessions::user_id.eq(holder.user_id),
+        sessions::state.eq(state),
+        sessions::ip.eq(&holder.ip),
+        sessions::user_agent.eq(bounded_agent(holder.user_agent.as_deref())),
+    );
+    // A signed-in session's last-seen time is the idle limit's clock: only a request that
+    // passed the limit moves it (`mark_seen`), never a page that merely wrote a message.
+    // A visitor's is how long its row is kept.
+    let changed = if holder.user_id.is_some() {
+        diesel::update(row).set(values).execute(conn)?
+    } else {
+        diesel::update(row)
+            .set((values, sessions::last_seen_at.eq(now)))
+            .execute(conn)?
+    };
     Ok(changed > 0)
 }
 
@@ -109,10 +117,19 @@ pub fn mark_seen(conn: &mut DbConnection, id: SessionId, now: NaiveDateTime) -> 
     Ok(())
 }
 
-/// The user's sessions, the most recently used first.
-pub fn of_user(conn: &mut DbConnection, user: UserId) -> Result<Vec<SessionRow>> {
+/// The user's sessions that can still be used under the account's idle and absolute limits
+/// (minutes), the most recently used first.
+pub fn of_user(
+    conn: &mut DbConnection,
+    user: UserId,
+    idle_minutes: i32,
+    absolute_minutes: i32,
+    now: NaiveDateTime,
+) -> Result<Vec<SessionRow>> {
     Ok(sessions::table
         .filter(sessions::user_id.eq(user))
+        .filter(sessions::last_seen_at.ge(now - TimeDelta::minutes(idle_minutes.into())))
+        .filter(sessions::created_at.ge(now - TimeDelta::minutes(absolute_minutes.into())))
         .order((sessions::last_seen_at.desc(), sessions::id.desc()))
         .select(SessionRow::as_select())
         .load(conn)?)

@@ -21,6 +21,8 @@ pub const POLL: Duration = Duration::from_secs(1);
 const BATCH: i64 = 64;
 /// How often the Monday letter is looked for.
 const LETTERS_EVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+/// How often recording a known outcome is tried (waiting 0.1, 0.2, 0.4, 0.8 s between).
+const RECORD_TRIES: u32 = 5;
 /// Emails of a batch sent at the same time (each over its own pooled SMTP connection).
 pub const SENDERS: usize = 8;
 
@@ -146,7 +148,8 @@ impl Worker {
                 scope.spawn(|| {
                     while let Some(email) = claim.emails.get(next.fetch_add(1, Ordering::Relaxed))
                     {
-                        // Left claimed by this worker: a later round takes it again.
+                        // Left claimed by this worker: a later round takes it again and, if
+                        // the server had accepted it, sends it a second time.
                         if let Err(e) = self.deliver(email) {
                             unrecorded.fetch_add(1, Ordering::Relaxed);
                             tracing::warn!(email = email.id, error = %e, "email delivery not recorded");
@@ -172,14 +175,39 @@ impl Worker {
             return Ok(());
         }
         let outcome = self.mailer.send(&self.from, email);
+        if let Err(failure) = &outcome {
+            tracing::info!(email = email.id, permanent = failure.permanent, reason = %failure.reason, "email not delivered");
+        }
+        // The outcome is known now. A database that fails to take it (a busy pool, a lost
+        // connection) is asked again for about a second and a half, since an unrecorded
+        // "sent" is sent a second time by a later round.
+        let mut wait = Duration::from_millis(100);
+        let mut tries = 0;
+        loop {
+            let recorded = self.record(email, &outcome);
+            tries += 1;
+            match recorded {
+                Ok(()) => return Ok(()),
+                Err(e) if tries >= RECORD_TRIES => return Err(e),
+                Err(e) => {
+                    tracing::warn!(email = email.id, error = %e, "recording an email's outcome failed; trying again");
+                    std::thread::sleep(wait);
+                    wait *= 2;
+                }
+            }
+        }
+    }
+
+    fn record(
+        &self,
+        email: &outbox::OutboxRow,
+        outcome: &Result<(), super::Failure>,
+    ) -> Result<(), crate::domain::Error> {
         let mut conn = self.pool.get()?;
         let now = self.clock.now_naive();
         match outcome {
             Ok(()) => outbox::mark_sent(&mut conn, email, now),
-            Err(failure) => {
-                tracing::info!(email = email.id, permanent = failure.permanent, reason = %failure.reason, "email not delivered");
-                outbox::mark_failed(&mut conn, email, &self.id, &failure, now)
-            }
+            Err(failure) => outbox::mark_failed(&mut conn, email, &self.id, failure, now),
         }
     }
 }

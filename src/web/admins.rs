@@ -9,9 +9,9 @@ use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::login::Empty;
 use crate::web::pages::ConfirmPage;
+use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -48,7 +48,7 @@ async fn page(
     let admins = state
         .db(move |conn| Ok(admins::list(conn, account)?))
         .await?;
-    let status = crate::web::form_status(&errors);
+    let status = crate::web::respond::form_status(&errors);
     let page = AdminsPage {
         layout: current.layout("Admins")?,
         admins,

@@ -1,17 +1,18 @@
 //! GET and POST /login/account: when one email and password open users in several accounts,
 //! the person chooses which account to sign in to. The users the password opened wait in the
-//! (encrypted, signed) session cookie for two minutes; nobody is signed in until the choice.
+//! visitor's session row for two minutes; nobody is signed in until the choice.
 
-use crate::auth::signin;
 use crate::domain::UserId;
+use crate::domain::signin;
+use crate::domain::signin::FAILURE;
 use crate::domain::users::UserRow;
 use crate::web::csrf::CsrfForm;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::login::{FAILURE, safe_next};
+use crate::web::next::safe_next;
+use crate::web::respond::{redirect, render};
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};

@@ -8,9 +8,9 @@ use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::login::Empty;
+use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -66,7 +66,7 @@ async fn list_page(
     let companies = state
         .db(move |conn| Ok(companies::all_for_account(conn, account)?))
         .await?;
-    let status = crate::web::form_status(&errors);
+    let status = crate::web::respond::form_status(&errors);
     let page = CompaniesPage {
         layout: current.layout("Companies")?,
         companies,

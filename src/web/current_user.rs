@@ -35,7 +35,14 @@ pub struct CurrentUser {
 
 impl CurrentUser {
     pub fn layout(&self, title: impl Into<String>) -> Result<Layout, WebError> {
-        Layout::for_user(title, &self.session, self)
+        Layout::for_user(
+            title,
+            &self.session,
+            &self.user,
+            &self.account,
+            &self.actor,
+            self.admin_count,
+        )
     }
 
     /// Asks the policy; a refusal becomes a 403 page, another account's object a 404.
@@ -77,7 +84,7 @@ impl FromRequest for CurrentUser {
         // Only a page can be returned to after signing in; a form post cannot.
         // Signing out and the password page itself stay open to a user whose pre-assigned
         // password must be changed; every other page sends them there first.
-        let password_exempt = matches!(req.path(), crate::web::password::PATH | "/logout");
+        let password_exempt = matches!(req.path(), crate::web::paths::PASSWORD | "/logout");
         let next = (req.method() == Method::GET).then(|| {
             let uri = req.uri();
             uri.path_and_query()

@@ -9,7 +9,7 @@ use crate::domain::users::UserRow;
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
-use crate::web::redirect;
+use crate::web::respond::redirect;
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
 use actix_web::{HttpResponse, web};
@@ -98,7 +98,7 @@ async fn show_page(
         shown,
         error,
     };
-    Ok(crate::web::render(status, &page))
+    Ok(crate::web::respond::render(status, &page))
 }
 
 pub async fn show(
@@ -212,7 +212,10 @@ pub async fn confirm_revoke(
         button: "Revoke",
         cancel: &cancel,
     };
-    Ok(crate::web::render(actix_web::http::StatusCode::OK, &page))
+    Ok(crate::web::respond::render(
+        actix_web::http::StatusCode::OK,
+        &page,
+    ))
 }
 
 pub async fn revoke(

@@ -1,16 +1,14 @@
 //! What the base layout needs on every page: the CSRF token for forms, the signed-in user,
 //! navigation filtered by rights, and one-time messages.
 
+use crate::auth::policy::Actor;
+use crate::domain::accounts::AccountRow;
 use crate::domain::admins::RECOMMENDED_ADMINS;
-use crate::web::current_user::CurrentUser;
+use crate::domain::users::UserRow;
 use crate::web::errors::WebError;
+use crate::web::nav::{self, NavItem};
 use crate::web::session::{self, Flash};
 use actix_session::Session;
-
-pub struct NavItem {
-    pub label: &'static str,
-    pub href: &'static str,
-}
 
 pub struct NavUser {
     pub display_name: String,
@@ -43,19 +41,22 @@ impl Layout {
     pub fn for_user(
         title: impl Into<String>,
         session: &Session,
-        current: &CurrentUser,
+        user: &UserRow,
+        account: &AccountRow,
+        actor: &Actor,
+        admin_count: Option<i64>,
     ) -> Result<Self, WebError> {
         Ok(Self {
             title: title.into(),
             csrf_token: session::csrf_token(session)?,
             user: Some(NavUser {
-                display_name: current.user.display_name.clone(),
-                email: current.user.email.clone(),
-                account_name: current.account.name.clone(),
+                display_name: user.display_name.clone(),
+                email: user.email.clone(),
+                account_name: account.name.clone(),
             }),
-            nav: nav_for(current),
+            nav: nav::top_bar(actor),
             flashes: session::take_flashes(session),
-            warnings: warnings_for(current),
+            warnings: warnings_for(admin_count),
         })
     }
 
@@ -72,33 +73,8 @@ impl Layout {
     }
 }
 
-/// Only what the user may open. Later areas add their entries here, each behind its right.
-fn nav_for(current: &CurrentUser) -> Vec<NavItem> {
-    let mut nav = Vec::new();
-    if current
-        .actor
-        .has_anywhere(crate::auth::rights::Right::UsersView)
-    {
-        nav.push(NavItem {
-            label: "User Management",
-            href: "/users",
-        });
-    }
-    nav.push(NavItem {
-        label: "My Profile",
-        href: "/profile",
-    });
-    if crate::web::config_hub::may_configure(current) {
-        nav.push(NavItem {
-            label: "Configuration",
-            href: "/config",
-        });
-    }
-    nav
-}
-
-fn warnings_for(current: &CurrentUser) -> Vec<String> {
-    match current.admin_count {
+fn warnings_for(admin_count: Option<i64>) -> Vec<String> {
+    match admin_count {
         Some(n) if n < RECOMMENDED_ADMINS => vec![format!(
             "This account has only {n} administrator. Add a second one in Configuration → Admins, \
              so that someone can still manage users when one is away."

@@ -1,15 +1,17 @@
 //! GET and POST /login.
 
-use crate::auth::signin;
 use crate::domain::FieldErrors;
 use crate::domain::audit::{self, AuditAction, Origin};
+use crate::domain::signin;
+use crate::domain::signin::FAILURE;
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
+use crate::web::next::safe_next;
+use crate::web::respond::{redirect, render};
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_session::Session;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -18,8 +20,6 @@ use serde::Deserialize;
 
 /// The one message for every sign-in failure: unknown user, wrong password, locked, blocked,
 /// deactivated, expired. It must not tell them apart.
-pub const FAILURE: &str = "Sign-in failed. Check your email or user name and your password. \
-     If it still fails, your account may be locked or disabled: ask your administrator.";
 
 #[derive(Template)]
 #[template(path = "auth/login.html")]
@@ -57,16 +57,6 @@ fn padding(
     let floors = elapsed.as_nanos() / floor.as_nanos() + 1;
     let target = floor.checked_mul(u32::try_from(floors).ok()?)?;
     target.checked_sub(elapsed)
-}
-
-/// Only a path on this site: "/x" but not "//evil.example" or "/\evil.example".
-pub fn safe_next(next: &str) -> Option<&str> {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.chars().any(|c| c.is_control())
-        && next.len() <= 2000;
-    ok.then_some(next)
 }
 
 pub async fn show(

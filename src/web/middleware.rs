@@ -12,8 +12,7 @@
 //! `MAX_HEADER_BYTES`, far below the 128 KiB, are answered here instead, with the headers and
 //! a page; only a head past actix's own limits still gets the bare 431.
 
-use crate::web::CSP;
-use crate::web::errors::page_for_status;
+use crate::web::error_page::page_for_status;
 use actix_web::HttpResponse;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -21,6 +20,10 @@ use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+
+/// The Content-Security-Policy of every answer: no inline script, nothing from elsewhere.
+pub const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
+                       frame-ancestors 'none'; form-action 'self'";
 
 /// The largest request body read (a form): the invite wizard carries its whole state in
 /// hidden fields, thousands of ticked boxes included, and stays far below it. Forms are read

@@ -2,7 +2,7 @@
 
 use crate::db;
 use crate::web::errors::WebError;
-use crate::web::redirect;
+use crate::web::respond::redirect;
 use crate::web::session;
 use crate::web::state::AppState;
 use actix_session::Session;

@@ -10,6 +10,7 @@ pub mod companies;
 pub mod config_hub;
 pub mod csrf;
 pub mod current_user;
+pub mod error_page;
 pub mod errors;
 pub mod invitations;
 pub mod invite;
@@ -17,9 +18,13 @@ pub mod layout;
 pub mod login;
 pub mod middleware;
 pub mod misc;
+pub mod nav;
+pub mod next;
 pub mod pages;
 pub mod password;
+pub mod paths;
 pub mod profile;
+pub mod respond;
 pub mod roles;
 pub mod saved_filters;
 pub mod session;
@@ -31,12 +36,7 @@ pub mod users;
 pub mod users_advanced;
 pub mod users_export;
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, ContentType};
-use actix_web::{HttpResponse, web};
-
-pub const CSP: &str = "default-src 'self'; object-src 'none'; base-uri 'none'; \
-                       frame-ancestors 'none'; form-action 'self'";
+use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/", web::get().to(misc::home))
@@ -184,36 +184,4 @@ fn config_routes(cfg: &mut web::ServiceConfig) {
         .route("/config/settings", web::get().to(settings::show))
         .route("/config/settings", web::post().to(settings::save))
         .route("/config/{kind}", web::get().to(catalog::choose_company));
-}
-
-/// Renders a template with a status. A template that fails to render is logged and answered
-/// with an opaque 500.
-pub fn render<T: askama::Template>(status: StatusCode, template: &T) -> HttpResponse {
-    match template.render() {
-        Ok(body) => HttpResponse::build(status)
-            .content_type(ContentType::html())
-            .body(body),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed to render");
-            HttpResponse::InternalServerError()
-                .content_type(ContentType::plaintext())
-                .body("Something went wrong. Try again in a moment.")
-        }
-    }
-}
-
-/// 422 when a form comes back with errors to correct, 200 otherwise.
-pub fn form_status(errors: &crate::domain::FieldErrors) -> StatusCode {
-    if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    }
-}
-
-/// 303 See Other: after a form post the browser follows with a GET.
-pub fn redirect(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location.to_owned()))
-        .finish()
 }

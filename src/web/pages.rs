@@ -44,6 +44,6 @@ impl LinkProblemPage {
             message,
             show_login,
         };
-        Ok(crate::web::render(status, &page))
+        Ok(crate::web::respond::render(status, &page))
     }
 }

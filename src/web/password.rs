@@ -6,15 +6,15 @@ use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
+use crate::web::respond::{redirect, render};
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-pub const PATH: &str = "/profile/password";
+pub const PATH: &str = crate::web::paths::PASSWORD;
 
 #[derive(Deserialize)]
 pub struct PasswordForm {

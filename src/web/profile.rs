@@ -10,9 +10,9 @@ use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::login::Empty;
+use crate::web::respond::{redirect, render};
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
@@ -80,8 +80,13 @@ pub async fn show(
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
     let user_id = current.user.id;
+    let (idle, absolute) = (
+        current.account.session_idle_minutes,
+        current.account.session_absolute_minutes,
+    );
+    let now = state.clock.now_naive();
     let rows = state
-        .db(move |conn| Ok(sessions::of_user(conn, user_id)?))
+        .db(move |conn| Ok(sessions::of_user(conn, user_id, idle, absolute, now)?))
         .await?;
     let this = session::row(&current.session).map(|r| r.id);
     let page = ProfilePage {

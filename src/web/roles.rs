@@ -10,9 +10,9 @@ use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::login::Empty;
 use crate::web::pages::ConfirmPage;
+use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -164,7 +164,7 @@ fn form_page(
         ),
         None => ("New role".to_owned(), "/config/roles".to_owned()),
     };
-    let status = crate::web::form_status(&errors);
+    let status = crate::web::respond::form_status(&errors);
     let page = RoleFormPage {
         layout: current.layout(title)?,
         action,

@@ -9,26 +9,14 @@ use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::login::Empty;
 use crate::web::pages::ConfirmPage;
+use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
-use crate::web::users::{Criteria, scope_of};
-use crate::web::{redirect, render};
+use crate::web::users::{Criteria, FilterDraft, RESET_KEY, scope_of};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-
-/// Session key: after Reset All Filters the default is not applied until a default is set.
-pub const RESET_KEY: &str = "users_filters_reset";
-
-/// A refused "Save current filter": what was typed and why it was refused, drawn again in
-/// the form on the list page.
-#[derive(Default, Clone)]
-pub struct FilterDraft {
-    pub name: String,
-    pub use_as_default: bool,
-    pub error: String,
-}
 
 #[derive(Deserialize, Default)]
 pub struct SaveForm {
@@ -79,7 +67,7 @@ async fn page(
     let filters = state
         .db(move |conn| Ok(saved_filters::list(conn, user, USERS_PAGE)?))
         .await?;
-    let status = crate::web::form_status(&errors);
+    let status = crate::web::respond::form_status(&errors);
     Ok(render(
         status,
         &SavedFiltersPage {

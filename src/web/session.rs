@@ -16,6 +16,9 @@ pub(crate) const ROW: &str = "_row";
 /// Put in by the store when the cookie names a session whose row is gone (signed out
 /// elsewhere, ended, or expired), so the page can say so; never written back.
 pub(crate) const GONE: &str = "_gone";
+/// Set by `start` for the store: the only new session that may carry a sign-in is the one
+/// this request signed in. Never written to the row.
+pub(crate) const FRESH: &str = "_fresh";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
@@ -99,6 +102,7 @@ pub fn start(session: &Session, user: &UserRow, client: Client) -> Result<(), We
         agent: client.agent,
     };
     session.insert(USER, signed_in).map_err(internal)?;
+    session.insert(FRESH, true).map_err(internal)?;
     for flash in flashes {
         push_flash(session, flash.kind, flash.message);
     }

@@ -5,7 +5,7 @@ use crate::auth::token;
 use crate::clock::Clock;
 use crate::db::Pool;
 use crate::domain::sessions::{self, Holder};
-use crate::web::session::{GONE, ROW, RowInfo, SignedIn, USER};
+use crate::web::session::{FRESH, GONE, ROW, RowInfo, SignedIn, USER};
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use std::collections::HashMap;
@@ -55,6 +55,7 @@ impl DbSessionStore {
 fn encode(mut state: State) -> anyhow::Result<(Holder, String)> {
     state.remove(ROW);
     state.remove(GONE);
+    state.remove(FRESH);
     let holder = match state.get(USER) {
         Some(json) => {
             let signed_in: SignedIn = serde_json::from_str(json)?;
@@ -90,8 +91,13 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn save(&self, state: State, _ttl: &Duration) -> Result<SessionKey, SaveError> {
-        // A new key (at sign-in, or a first visit): whatever it holds was set by this request.
-        self.save_new(state, true).await.map_err(SaveError::Other)
+        // A new key: a first visit, a renewed session, or a sign-in. Only a sign-in made by
+        // this very request (session::start marks it) may carry the user; a renewal of a
+        // session that was signed out elsewhere meanwhile must not bring it back.
+        let signed_in_here = state.contains_key(FRESH);
+        self.save_new(state, signed_in_here)
+            .await
+            .map_err(SaveError::Other)
     }
 
     async fn update(

@@ -10,7 +10,7 @@ use crate::domain::{CompanyId, ItemId};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::render;
+use crate::web::respond::render;
 use crate::web::state::AppState;
 use crate::web::users::{Criteria, scope_of};
 use actix_web::http::StatusCode;

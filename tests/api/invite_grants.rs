@@ -22,6 +22,7 @@ on_both_backends!(
     rights_held_in_one_company_do_not_grant_a_role_in_another,
     apply_to_all_companies_leaves_out_a_role_that_cannot_be_granted_there,
     the_roles_tab_shows_each_roles_rights_as_text,
+    a_manager_cannot_redirect_an_admin_invitation_to_another_address,
 );
 
 const INVITED: &str = "new@acme.test";
@@ -306,4 +307,46 @@ async fn the_roles_tab_shows_each_roles_rights_as_text(backend: Backend) {
         tab.texts(&viewer),
         vec!["No rights: a role for the business only"]
     );
+}
+
+/// An invitation's new address hands its roles to whoever owns that address: a Manager
+/// cannot send an administrator's Admin invitation to an address of their own.
+async fn a_manager_cannot_redirect_an_admin_invitation_to_another_address(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+    let mut conn = backend.conn();
+    let acme = first_company(&mut conn);
+    let access = to_access(&admin, INVITED, false).await;
+    let admin_role = role_id(&mut conn, "Admin").to_string();
+    let field = role_field(acme);
+    let done = post_roles(&admin, &access, &[(&field, &admin_role)], "invite").await;
+    assert_eq!(done.texts("#invited li"), vec![INVITED], "{}", done.body);
+    let invitee: i64 = users::table
+        .filter(users::email.eq(INVITED))
+        .select(users::id)
+        .first(&mut conn)
+        .unwrap();
+
+    let manager = acme_manager(&app, &mut conn, acme).await;
+    let page = manager.get(&format!("/users/{invitee}/invitation")).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let refused = manager
+        .submit(
+            &page,
+            &format!("form[action='/users/{invitee}/invitation/email']"),
+            &[("email", "mia.private@example.test")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.text());
+    assert!(
+        refused
+            .text()
+            .contains("cannot be sent to another address by you")
+    );
+    let email: String = users::table
+        .find(invitee)
+        .select(users::email)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(email, INVITED);
 }

@@ -21,6 +21,7 @@ mod invite_companies;
 mod invite_fields;
 mod invite_grants;
 mod invite_person;
+mod layers;
 mod limits;
 mod mail_delivery;
 mod saved_filters;

@@ -19,6 +19,8 @@ on_both_backends!(
     a_password_change_signs_out_the_other_sessions,
     last_seen_is_written_at_most_once_a_minute,
     unused_sessions_are_removed_visitors_first,
+    a_page_that_writes_the_session_does_not_undo_the_idle_limit,
+    a_session_ended_while_a_request_ran_is_not_brought_back_signed_in,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -395,4 +397,52 @@ async fn unused_sessions_are_removed_visitors_first(backend: Backend) {
         1
     );
     assert_eq!(rows(&mut conn), (0, 0));
+}
+
+async fn a_page_that_writes_the_session_does_not_undo_the_idle_limit(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let client = app.first_admin(ADMIN).await;
+    app.clock.advance(TimeDelta::minutes(31));
+    // The account-choice page with nothing waiting writes a message into the session.
+    client.get("/login/account").await;
+    let page = client.get("/profile").await;
+    assert_eq!(
+        (page.status, page.location()),
+        (303, "/login?next=/profile")
+    );
+}
+
+/// The store's side of a race: a request that loaded a signed-in session writes it back
+/// after the session was signed out elsewhere. It gets a visitor's row, never the sign-in.
+async fn a_session_ended_while_a_request_ran_is_not_brought_back_signed_in(backend: Backend) {
+    use actix_session::storage::{SessionKey, SessionStore};
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let user_id: i64 = users::table
+        .select(users::id)
+        .first(&mut backend.conn())
+        .unwrap();
+    let pool = roster::db::connect_and_migrate(&backend.database_url(), 1).unwrap();
+    let store = roster::web::session_store::DbSessionStore::new(pool, app.clock.clone());
+    let signed_in = serde_json::json!({
+        "user_id": user_id, "stamp": "s", "ip": null, "agent": null
+    });
+    let state = std::collections::HashMap::from([
+        ("user".to_owned(), signed_in.to_string()),
+        ("csrf".to_owned(), "\"t\"".to_owned()),
+    ]);
+    // A key whose row is gone (signed out meanwhile).
+    let gone = SessionKey::try_from("a".repeat(64)).unwrap();
+    let ttl = actix_web::cookie::time::Duration::hours(1);
+    store.update(gone, state, &ttl).await.unwrap();
+    let rows: Vec<(Option<i64>, String)> = sessions::table
+        .select((sessions::user_id, sessions::state))
+        .load(&mut backend.conn())
+        .unwrap();
+    let visitor: Vec<_> = rows
+        .iter()
+        .filter(|(u, s)| u.is_none() && s.contains("csrf"))
+        .collect();
+    assert_eq!(visitor.len(), 1, "{rows:?}");
+    assert!(!visitor[0].1.contains("user_id"), "{rows:?}");
 }

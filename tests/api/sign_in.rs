@@ -70,7 +70,7 @@ async fn sign_in_and_every_failure_look_the_same(backend: Backend) {
     }
     let first = answers[0].clone();
     assert_eq!(first.0, 200);
-    let failure = roster::web::login::FAILURE
+    let failure = roster::domain::signin::FAILURE
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");

@@ -94,6 +94,21 @@ pub fn change_email(
                 person.email
             )));
         }
+        // A new address hands the invitation's roles to whoever owns it: that is granting
+        // them, so the editor must be allowed to grant each one.
+        let held = crate::domain::grants::roles_held(conn, user)?;
+        crate::domain::grants::check_grantable(
+            conn,
+            &request.inviter,
+            held.iter().map(|(company, roles)| (*company, roles)),
+        )
+        .map_err(|e| match e {
+            Error::Invalid(errors) => Error::field(
+                "email",
+                format!("The invitation cannot be sent to another address by you. {errors}"),
+            ),
+            other => other,
+        })?;
         let lower = email.to_lowercase();
         if lower != person.email_lower
             && crate::domain::users::email_taken(conn, change.account_id, &lower)?

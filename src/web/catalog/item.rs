@@ -10,9 +10,9 @@ use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::login::Empty;
 use crate::web::pages::ConfirmPage;
+use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 struct EditInput<'a> {

@@ -10,9 +10,9 @@ use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::{WebError, encode_query_value};
 use crate::web::layout::Layout;
+use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
-use crate::web::{redirect, render};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -279,7 +279,7 @@ async fn list_page(
         list_base(&company, kind),
     )
     .await?;
-    let status = crate::web::form_status(&errors);
+    let status = crate::web::respond::form_status(&errors);
     let page = ListPage {
         layout: current.layout(kind.plural())?,
         multi_company: current.actor.account_companies > 1,

@@ -3,19 +3,13 @@
 //! chosen company while searching by Name or Code; the Show All Options / Checked Only /
 //! Unchecked Only filter; Select All, Unselect All and Apply to All Companies.
 
-use super::wizard::{Choice, Tab, Wizard};
+use super::wizard::{Choice, LISTED, MAX_SHOWN, PAGE, Tab, Wizard};
 use crate::auth::policy::{self, Actor};
 use crate::domain::catalog::ItemRow;
 use crate::domain::grants::Catalog;
 use crate::domain::roles::HeldRole;
 use crate::domain::{CompanyId, ItemId};
 use std::collections::{BTreeMap, HashSet};
-
-/// How many options are drawn per company and tab at first, and how many more "Show more"
-/// adds; search narrows the rest.
-pub const PAGE: usize = 200;
-/// The most "Show more" reaches: past it, a search is the way (a form this size still posts).
-pub const MAX_SHOWN: usize = 5000;
 
 /// One checkbox.
 #[derive(Debug, Clone)]
@@ -73,10 +67,6 @@ pub struct View {
     pub shown: HashSet<(String, String)>,
 }
 
-/// The boxes Select All and Unselect All act on: options and roles (not Access to All or a
-/// field's Select All).
-const LISTED: [&str; 4] = ["loc", "pg", "opt", "role"];
-
 impl View {
     /// The options and roles drawn and editable, as one form value: "loc_3:12 opt_3:40".
     pub fn drawn(&self) -> String {
@@ -91,18 +81,6 @@ impl View {
         boxes.sort();
         boxes.join(" ")
     }
-}
-
-/// Reads what `View::drawn` wrote.
-pub fn parse_drawn(value: &str) -> Vec<(String, String)> {
-    value
-        .split_whitespace()
-        .filter_map(|b| b.split_once(':'))
-        .filter(|(name, _)| {
-            super::wizard::split_company_field(name).is_some_and(|(f, _)| LISTED.contains(&f))
-        })
-        .map(|(n, v)| (n.to_owned(), v.to_owned()))
-        .collect()
 }
 
 fn matches(search: &str, item: &ItemRow) -> bool {

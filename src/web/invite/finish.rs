@@ -7,7 +7,7 @@ use crate::domain::invitations::{self, CompanyGrant, InviteOutcome, InviteReques
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::render;
+use crate::web::respond::render;
 use crate::web::state::AppState;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -110,7 +110,7 @@ pub(super) async fn finish(
                     "User {email} created. Give them the password; they must change it when they first sign in."
                 ),
             );
-            Ok(crate::web::redirect(&format!(
+            Ok(crate::web::respond::redirect(&format!(
                 "/users?q={}",
                 crate::web::errors::encode_query_value(email)
             )))

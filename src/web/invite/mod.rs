@@ -18,7 +18,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::render;
+use crate::web::respond::render;
 use crate::web::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
@@ -409,7 +409,7 @@ pub async fn submit(
                     actions::apply_to_all(&mut wizard, &ctx.catalogs, &names, &ctx.roles, actor)
                 }
                 "more" => {
-                    wizard.limit = (wizard.limit + access::PAGE).min(access::MAX_SHOWN);
+                    wizard.limit = (wizard.limit + wizard::PAGE).min(wizard::MAX_SHOWN);
                     String::new()
                 }
                 other => {

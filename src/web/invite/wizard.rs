@@ -6,6 +6,25 @@ use crate::domain::invitations::PersonInfo;
 use crate::domain::{CompanyId, ItemId, RoleId};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+/// How many options are drawn per company and tab at first, and how many more "Show more"
+/// adds; search narrows the rest.
+pub const PAGE: usize = 200;
+/// The most "Show more" reaches: past it, a search is the way (a form this size still posts).
+pub const MAX_SHOWN: usize = 5000;
+/// The boxes Select All and Unselect All act on: options and roles (not Access to All or a
+/// field's Select All).
+pub const LISTED: [&str; 4] = ["loc", "pg", "opt", "role"];
+
+/// Reads what `View::drawn` wrote.
+pub fn parse_drawn(value: &str) -> Vec<(String, String)> {
+    value
+        .split_whitespace()
+        .filter_map(|b| b.split_once(':'))
+        .filter(|(name, _)| split_company_field(name).is_some_and(|(f, _)| LISTED.contains(&f)))
+        .map(|(n, v)| (n.to_owned(), v.to_owned()))
+        .collect()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     Emails,
@@ -264,7 +283,7 @@ impl Wizard {
                 "show" => w.show = Show::parse(value),
                 "drawn_search" => w.drawn.0 = value.trim().to_owned(),
                 "drawn_show" => w.drawn.1 = Show::parse(value),
-                "drawn" => w.drawn_boxes = super::access::parse_drawn(value),
+                "drawn" => w.drawn_boxes = parse_drawn(value),
                 "limit" => w.limit = value.parse().unwrap_or(0),
                 other => {
                     if let Some((field, company)) = split_company_field(other) {
@@ -279,13 +298,13 @@ impl Wizard {
         if !w.send_seen {
             w.send_email = true;
         }
-        w.limit = w.limit.clamp(super::access::PAGE, super::access::MAX_SHOWN);
+        w.limit = w.limit.clamp(PAGE, MAX_SHOWN);
         w
     }
 
     /// A new search, tab or company starts from the first options again.
     pub fn first_page(&mut self) {
-        self.limit = super::access::PAGE;
+        self.limit = PAGE;
     }
 
     /// Keeps choices only for the chosen companies, proposes access for those not yet shown,

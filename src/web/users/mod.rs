@@ -16,12 +16,23 @@ use crate::domain::{CompanyId, RoleId, companies};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::render;
-use crate::web::saved_filters::FilterDraft;
+use crate::web::respond::render;
 use crate::web::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
+
+/// Session key: after Reset All Filters the default is not applied until a default is set.
+pub const RESET_KEY: &str = "users_filters_reset";
+
+/// A refused "Save current filter": what was typed and why it was refused, drawn again in
+/// the form on the list page.
+#[derive(Default, Clone)]
+pub struct FilterDraft {
+    pub name: String,
+    pub use_as_default: bool,
+    pub error: String,
+}
 
 /// Whose users the actor may list: all for administrators, else the companies where they
 /// hold users.view.
@@ -149,13 +160,13 @@ pub async fn list(
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
     let scope = scope_of(&current)?;
-    let reset_key = crate::web::saved_filters::RESET_KEY;
+    let reset_key = RESET_KEY;
     if req.query_string() == "reset=1" {
         // Reset All Filters: everyone, and the default stays off until one is set again.
         if let Err(e) = current.session.insert(reset_key, true) {
             tracing::warn!(error = %e, "could not remember Reset All Filters");
         }
-        return Ok(crate::web::redirect("/users"));
+        return Ok(crate::web::respond::redirect("/users"));
     }
     if req.query_string().is_empty()
         && current
@@ -176,7 +187,10 @@ pub async fn list(
             })
             .await?;
         if let Some(filter) = default {
-            return Ok(crate::web::redirect(&format!("/users?{}", filter.query)));
+            return Ok(crate::web::respond::redirect(&format!(
+                "/users?{}",
+                filter.query
+            )));
         }
     }
     let criteria = Criteria::parse(req.query_string())?;

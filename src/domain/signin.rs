@@ -9,6 +9,10 @@ use crate::domain::users::{self, UserRow, UserStatus};
 use crate::domain::{Result, accounts};
 use chrono::{NaiveDateTime, TimeDelta};
 
+/// The one answer to every refused sign-in, whatever the reason.
+pub const FAILURE: &str = "Sign-in failed. Check your email or user name and your password. \
+     If it still fails, your account may be locked or disabled: ask your administrator.";
+
 /// What a sign-in comes to.
 #[derive(Debug)]
 pub enum Outcome {
