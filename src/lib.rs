@@ -170,6 +170,7 @@ impl App {
                     aweb::PathConfig::default().error_handler(|e, _| web::errors::bad_input(e)),
                 )
                 .app_data(aweb::PayloadConfig::new(web::middleware::MAX_BODY_BYTES))
+                .wrap(actix_web::middleware::from_fn(web::request_log::log))
                 .wrap(session)
                 // Outermost: errors from the middleware above get their page and headers too.
                 .wrap(actix_web::middleware::from_fn(move |req, next| {

@@ -24,6 +24,7 @@ pub mod pages;
 pub mod password;
 pub mod paths;
 pub mod profile;
+pub mod request_log;
 pub mod respond;
 pub mod roles;
 pub mod saved_filters;

@@ -124,6 +124,12 @@ impl ListPage {
     }
 
     /// The canonical query of what is shown, for "Save current filter".
+    /// A fast filter with several values chosen (from Advanced filters) is drawn as a
+    /// list box, so every one stays shown, selected and sent with the next filter.
+    fn several(&self, choices: &[Choice]) -> bool {
+        choices.iter().filter(|c| c.selected).count() > 1
+    }
+
     fn current_query(&self) -> String {
         self.criteria.query_with(|_| {})
     }
