@@ -153,32 +153,3 @@ pub fn record(
         .execute(conn)?;
     Ok(())
 }
-
-#[derive(Debug, Clone, Queryable)]
-pub struct AuditEntry {
-    pub action: String,
-    pub actor_user_id: Option<UserId>,
-    pub target_user_id: Option<UserId>,
-    pub detail: String,
-    pub created_at: NaiveDateTime,
-}
-
-/// The newest events about one user, for their profile and for tests.
-pub fn recent_for_user(
-    conn: &mut DbConnection,
-    user: UserId,
-    limit: i64,
-) -> Result<Vec<AuditEntry>> {
-    Ok(audit_events::table
-        .filter(audit_events::target_user_id.eq(user))
-        .order(audit_events::id.desc())
-        .limit(limit)
-        .select((
-            audit_events::action,
-            audit_events::actor_user_id,
-            audit_events::target_user_id,
-            audit_events::detail,
-            audit_events::created_at,
-        ))
-        .load(conn)?)
-}

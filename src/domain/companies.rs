@@ -92,15 +92,6 @@ pub fn archived_ids(conn: &mut DbConnection, account_id: AccountId) -> Result<Ve
         .load(conn)?)
 }
 
-pub fn active_count(conn: &mut DbConnection, account_id: AccountId) -> Result<usize> {
-    let n: i64 = companies::table
-        .filter(companies::account_id.eq(account_id))
-        .filter(companies::archived_at.is_null())
-        .count()
-        .get_result(conn)?;
-    Ok(usize::try_from(n).unwrap_or(0))
-}
-
 pub fn find_by_name(
     conn: &mut DbConnection,
     account_id: AccountId,
