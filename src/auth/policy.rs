@@ -199,6 +199,31 @@ pub fn allowed_somewhere(actor: &Actor, action: Action) -> bool {
             .any(|c| authorize(actor, action, Target::Company(actor.account_id, *c)).is_ok())
 }
 
+/// Where an action reaches: the whole account, or only these companies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reach {
+    Account,
+    Companies(Vec<CompanyId>),
+}
+
+/// The companies in which the actor may do `action` (the whole account for account
+/// administrators): what a list scoped by that right shows. Refused when there are none.
+pub fn reach(actor: &Actor, action: Action) -> Result<Reach, Denied> {
+    if actor.is_account_admin {
+        return Ok(Reach::Account);
+    }
+    let companies: Vec<CompanyId> = actor
+        .rights
+        .keys()
+        .copied()
+        .filter(|c| authorize(actor, action, Target::Company(actor.account_id, *c)).is_ok())
+        .collect();
+    if companies.is_empty() {
+        return Err(Denied::Forbidden("You do not have the right to do this."));
+    }
+    Ok(Reach::Companies(companies))
+}
+
 /// Whether the actor may do `action` to the account as a whole.
 pub fn allowed_account_wide(actor: &Actor, action: Action) -> bool {
     authorize(actor, action, Target::Account(actor.account_id)).is_ok()

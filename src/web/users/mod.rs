@@ -5,14 +5,14 @@ mod criteria;
 
 pub use criteria::{Criteria, PAGE_SIZES, RawQuery};
 
-use crate::auth::rights::Right;
+use crate::auth::policy::{self, Action, Reach};
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::roles;
 use crate::domain::roles::HeldRole;
 use crate::domain::user_list::{
     self, INVITATION_STATUSES, Infocards, ListedUser, Scope, ShownStatus, SortKey,
 };
-use crate::domain::{CompanyId, RoleId, companies};
+use crate::domain::{RoleId, companies};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
@@ -36,23 +36,15 @@ pub struct FilterDraft {
 
 /// Whose users the actor may list: all for administrators, else the companies where they
 /// hold users.view.
+/// Whom the user list shows this user: the policy's reach of users.view.
 pub fn scope_of(current: &CurrentUser) -> Result<Scope, WebError> {
-    if current.actor.is_account_admin {
-        return Ok(Scope::Account);
-    }
-    let companies: Vec<CompanyId> = current
-        .actor
-        .rights
-        .iter()
-        .filter(|(_, rights)| rights.contains(Right::UsersView))
-        .map(|(c, _)| *c)
-        .collect();
-    if companies.is_empty() {
-        return Err(WebError::Forbidden(
+    match policy::reach(&current.actor, Action::ViewUsers) {
+        Ok(Reach::Account) => Ok(Scope::Account),
+        Ok(Reach::Companies(companies)) => Ok(Scope::Companies(companies)),
+        Err(_) => Err(WebError::Forbidden(
             "You do not have the right to view users.".into(),
-        ));
+        )),
     }
-    Ok(Scope::Companies(companies))
 }
 
 pub struct Choice {
