@@ -331,3 +331,21 @@ mod tests {
         assert!(errors.get("c").is_none());
     }
 }
+
+#[cfg(test)]
+mod status_tests {
+    use super::UserStatus;
+
+    #[test]
+    fn every_status_round_trips_through_its_database_text() {
+        for status in [
+            UserStatus::Invited,
+            UserStatus::Active,
+            UserStatus::Deactivated,
+            UserStatus::Blocked,
+        ] {
+            assert_eq!(UserStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(UserStatus::parse("Active"), None);
+    }
+}

@@ -8,7 +8,7 @@ use crate::db::DbConnection;
 use crate::db::schema::{membership_roles, memberships, role_rights, users, weekly_letters};
 use crate::domain::outbox::{self, Letters, NewEmail, WeeklyLetter};
 use crate::domain::user_list::{self, Scope, UserFilter};
-use crate::domain::users::UserRow;
+use crate::domain::users::{UserRow, UserStatus};
 use crate::domain::{AccountId, Result, accounts};
 use chrono::{Datelike, NaiveDateTime, Weekday};
 use diesel::prelude::*;
@@ -144,7 +144,7 @@ fn configurators(conn: &mut DbConnection, account: AccountId) -> Result<Vec<User
         .select(memberships::user_id);
     Ok(users::table
         .filter(users::account_id.eq(account))
-        .filter(users::status.eq("active"))
+        .filter(users::status.eq(UserStatus::Active.as_str()))
         .filter(users::email_subscriptions.eq(true))
         .filter(
             users::is_account_admin

@@ -4,7 +4,7 @@
 
 use crate::auth::policy::{Action, Target, TargetUser};
 use crate::domain::UserId;
-use crate::domain::invitations::{self, InviteRequest, PersonInfo};
+use crate::domain::invitations::{self, InvitationStatus, InviteRequest, PersonInfo};
 use crate::domain::users::UserRow;
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
@@ -51,7 +51,7 @@ struct InvitationPage {
     layout: crate::web::layout::Layout,
     person: crate::domain::users::UserRow,
     invitation: invitations::InvitationRow,
-    shown: String,
+    shown: InvitationStatus,
     email: String,
     error: String,
 }
@@ -84,7 +84,7 @@ async fn show_page(
     let invitation = state
         .db(move |conn| Ok(invitations::latest_for(conn, account, user)?))
         .await?;
-    let shown = invitation.shown_status(state.clock.now_naive()).to_owned();
+    let shown = invitation.shown_status(state.clock.now_naive());
     let status = if error.is_empty() {
         actix_web::http::StatusCode::OK
     } else {

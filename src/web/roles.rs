@@ -2,7 +2,7 @@
 
 use crate::auth::policy::{Action, Target};
 use crate::auth::rights::{Right, RightSet};
-use crate::domain::roles::{self, RoleInput, RoleSummary};
+use crate::domain::roles::{self, RoleInput, RoleSummary, SeatKind};
 use crate::domain::{Error, FieldErrors, RoleId};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
@@ -70,6 +70,7 @@ struct RoleFormPage<'a> {
     form: &'a RoleForm,
     errors: FieldErrors,
     all_rights: &'static [Right],
+    seat_kinds: [SeatKind; 2],
     /// Rights the actor may not give: drawn disabled, as the role has them.
     out_of_reach: RightSet,
 }
@@ -172,6 +173,7 @@ fn form_page(
         form,
         errors,
         all_rights: &Right::ALL,
+        seat_kinds: SeatKind::ALL,
         out_of_reach: roles::out_of_reach(&current.actor),
     };
     Ok(render(status, &page))
@@ -180,7 +182,7 @@ fn form_page(
 pub async fn new(current: CurrentUser) -> Result<HttpResponse, WebError> {
     allowed(&current)?;
     let form = RoleForm {
-        seat_kind: "full".into(),
+        seat_kind: SeatKind::Full.as_str().into(),
         ..RoleForm::default()
     };
     form_page(&current, None, &form, FieldErrors::default())

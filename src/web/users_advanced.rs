@@ -3,9 +3,10 @@
 
 use crate::domain::catalog::{ItemKind, ItemRow};
 use crate::domain::companies::{self, CompanyRow};
+use crate::domain::invitations::InvitationStatus;
 use crate::domain::roles;
 use crate::domain::roles::HeldRole;
-use crate::domain::user_list::{INVITATION_STATUSES, ShownStatus};
+use crate::domain::user_list::ShownStatus;
 use crate::domain::{CompanyId, ItemId};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -33,7 +34,7 @@ struct AdvancedPage {
     roles: Vec<HeldRole>,
     catalogs: Vec<CompanyCatalog>,
     statuses: [ShownStatus; 6],
-    invitations: [(&'static str, &'static str); 6],
+    invitations: [InvitationStatus; 6],
 }
 
 impl AdvancedPage {
@@ -49,8 +50,8 @@ impl AdvancedPage {
         self.criteria.filter.companies.contains(id)
     }
 
-    fn has_invitation(&self, s: &str) -> bool {
-        self.criteria.filter.invitation.iter().any(|i| i == s)
+    fn has_invitation(&self, s: &InvitationStatus) -> bool {
+        self.criteria.filter.invitation.contains(s)
     }
 
     fn has_item(&self, id: &ItemId) -> bool {
@@ -132,7 +133,7 @@ pub async fn show(
         roles,
         catalogs,
         statuses: ShownStatus::ALL,
-        invitations: INVITATION_STATUSES,
+        invitations: InvitationStatus::ALL,
     };
     Ok(render(StatusCode::OK, &page))
 }

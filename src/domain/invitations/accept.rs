@@ -1,6 +1,6 @@
 //! The link an invited person follows: checked, then accepted once.
 
-use super::InvitationRow;
+use super::{InvitationRow, InvitationStatus};
 use crate::auth::token;
 use crate::db::DbConnection;
 use crate::db::schema::{invitations, users};
@@ -33,9 +33,9 @@ pub fn check_link(
     let Some(invitation) = found else {
         return Ok(Err(LinkProblem::Unknown));
     };
-    let problem = match invitation.status.as_str() {
-        "accepted" => Some(LinkProblem::Accepted),
-        "revoked" | "expired" => Some(LinkProblem::Revoked),
+    let problem = match invitation.stored_status() {
+        InvitationStatus::Accepted => Some(LinkProblem::Accepted),
+        InvitationStatus::Revoked | InvitationStatus::Expired => Some(LinkProblem::Revoked),
         _ if invitation.expires_at <= now => Some(LinkProblem::Expired),
         _ => None,
     };
@@ -112,7 +112,7 @@ pub fn accept(
             .execute(conn)?;
         diesel::update(invitations::table.find(invitation.id))
             .set((
-                invitations::status.eq("accepted"),
+                invitations::status.eq(InvitationStatus::Accepted.as_str()),
                 invitations::accepted_at.eq(Some(now)),
             ))
             .execute(conn)?;

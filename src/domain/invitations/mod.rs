@@ -5,10 +5,12 @@
 mod accept;
 mod create;
 mod manage;
+pub mod status;
 
 pub use accept::{Acceptance, LinkProblem, accept, check_link};
 pub use create::create_with_password;
 pub use manage::{change_email, latest_for, resend, revoke};
+pub use status::InvitationStatus;
 
 use crate::auth::policy::Actor;
 use crate::auth::token;
@@ -54,17 +56,19 @@ pub struct InvitationRow {
 }
 
 impl InvitationRow {
-    /// The status to show: a pending or sent invitation past its validity is Expired; a
-    /// failed one stays Failed (its email never arrived).
-    pub fn shown_status(&self, now: NaiveDateTime) -> &str {
-        match self.status.as_str() {
-            "pending" | "sent" if self.expires_at <= now => "expired",
-            other => other,
-        }
+    /// The status as stored.
+    pub fn stored_status(&self) -> InvitationStatus {
+        // The CHECK constraint in the schema admits only the six values.
+        InvitationStatus::parse(&self.status).unwrap_or(InvitationStatus::Revoked)
+    }
+
+    /// The status to show (see `InvitationStatus::shown`).
+    pub fn shown_status(&self, now: NaiveDateTime) -> InvitationStatus {
+        self.stored_status().shown(self.expires_at, now)
     }
 
     pub fn is_waiting(&self) -> bool {
-        matches!(self.status.as_str(), "pending" | "sent" | "failed")
+        InvitationStatus::WAITING.contains(&self.stored_status())
     }
 }
 
@@ -364,7 +368,7 @@ pub(super) fn issue(
             invitations::user_id.eq(user.id),
             invitations::invited_by.eq(change.origin.actor),
             invitations::token_hash.eq(token::hash_token(&token)),
-            invitations::status.eq("pending"),
+            invitations::status.eq(InvitationStatus::Pending.as_str()),
             invitations::send_count.eq(0),
             invitations::expires_at.eq(expires_at),
             invitations::created_at.eq(change.now),
@@ -403,9 +407,9 @@ pub(super) fn void_waiting(conn: &mut DbConnection, user: UserId) -> Result<()> 
     diesel::update(
         invitations::table
             .filter(invitations::user_id.eq(user))
-            .filter(invitations::status.eq_any(["pending", "sent", "failed"])),
+            .filter(invitations::status.eq_any(InvitationStatus::texts(InvitationStatus::WAITING))),
     )
-    .set(invitations::status.eq("revoked"))
+    .set(invitations::status.eq(InvitationStatus::Revoked.as_str()))
     .execute(conn)?;
     Ok(())
 }

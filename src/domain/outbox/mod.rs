@@ -7,10 +7,55 @@ pub mod workers;
 
 use crate::db::DbConnection;
 use crate::db::schema::{invitations, outbox};
+use crate::domain::invitations::status::InvitationStatus;
 use crate::domain::{AccountId, Error, FieldErrors, InvitationId, Result, UserId};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 use workers::{STALE, WorkerId};
+
+/// An email's place in the outbox: the one place that maps it to its database text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxStatus {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+    Cancelled,
+}
+
+impl OutboxStatus {
+    pub const ALL: [OutboxStatus; 5] = [
+        OutboxStatus::Queued,
+        OutboxStatus::Sending,
+        OutboxStatus::Sent,
+        OutboxStatus::Failed,
+        OutboxStatus::Cancelled,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutboxStatus::Queued => "queued",
+            OutboxStatus::Sending => "sending",
+            OutboxStatus::Sent => "sent",
+            OutboxStatus::Failed => "failed",
+            OutboxStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OutboxStatus::Queued => "Queued",
+            OutboxStatus::Sending => "Sending",
+            OutboxStatus::Sent => "Sent",
+            OutboxStatus::Failed => "Failed",
+            OutboxStatus::Cancelled => "Cancelled",
+        }
+    }
+}
 
 /// Why a delivery did not happen; a permanent one is not tried again.
 #[derive(Debug, Clone)]
@@ -107,7 +152,7 @@ pub fn enqueue(conn: &mut DbConnection, email: NewEmail<'_>, now: NaiveDateTime)
             outbox::subject.eq(email.subject),
             outbox::text_body.eq(email.text),
             outbox::html_body.eq(email.html),
-            outbox::status.eq("queued"),
+            outbox::status.eq(OutboxStatus::Queued.as_str()),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now),
             outbox::created_at.eq(now),
@@ -145,12 +190,15 @@ pub fn claim(
         }
         let rescued = due
             .iter()
-            .filter(|d| d.status == "sending" && d.claimed_by.as_deref() != Some(worker.as_str()))
+            .filter(|d| {
+                OutboxStatus::parse(&d.status) == Some(OutboxStatus::Sending)
+                    && d.claimed_by.as_deref() != Some(worker.as_str())
+            })
             .count();
         let ids: Vec<i64> = due.iter().map(|d| d.id).collect();
         diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
             .set((
-                outbox::status.eq("sending"),
+                outbox::status.eq(OutboxStatus::Sending.as_str()),
                 outbox::claimed_by.eq(Some(worker.as_str())),
                 outbox::attempts.eq(outbox::attempts + 1),
             ))
@@ -170,7 +218,7 @@ pub fn still_wanted(conn: &mut DbConnection, email: &OutboxRow, worker: &WorkerI
     Ok(diesel::select(diesel::dsl::exists(
         outbox::table
             .find(email.id)
-            .filter(outbox::status.eq("sending"))
+            .filter(outbox::status.eq(OutboxStatus::Sending.as_str()))
             .filter(outbox::claimed_by.eq(worker.as_str())),
     ))
     .get_result(conn)?)
@@ -187,10 +235,13 @@ pub fn cancel_unsent(conn: &mut DbConnection, user: UserId) -> Result<usize> {
     Ok(diesel::update(
         outbox::table
             .filter(outbox::invitation_id.eq_any(of_user))
-            .filter(outbox::status.eq_any(["queued", "sending"])),
+            .filter(outbox::status.eq_any([
+                OutboxStatus::Queued.as_str(),
+                OutboxStatus::Sending.as_str(),
+            ])),
     )
     .set((
-        outbox::status.eq("cancelled"),
+        outbox::status.eq(OutboxStatus::Cancelled.as_str()),
         outbox::claimed_by.eq(None::<String>),
         outbox::text_body.eq(""),
         outbox::html_body.eq(""),
@@ -206,10 +257,10 @@ pub fn mark_sent(conn: &mut DbConnection, email: &OutboxRow, now: NaiveDateTime)
         let recorded = diesel::update(
             outbox::table
                 .find(email.id)
-                .filter(outbox::status.ne("sent")),
+                .filter(outbox::status.ne(OutboxStatus::Sent.as_str())),
         )
         .set((
-            outbox::status.eq("sent"),
+            outbox::status.eq(OutboxStatus::Sent.as_str()),
             outbox::sent_at.eq(Some(now)),
             outbox::claimed_by.eq(None::<String>),
             outbox::text_body.eq(""),
@@ -221,10 +272,13 @@ pub fn mark_sent(conn: &mut DbConnection, email: &OutboxRow, now: NaiveDateTime)
             diesel::update(
                 invitations::table
                     .find(invitation)
-                    .filter(invitations::status.eq_any(["pending", "failed"])),
+                    .filter(invitations::status.eq_any(InvitationStatus::texts([
+                        InvitationStatus::Pending,
+                        InvitationStatus::Failed,
+                    ]))),
             )
             .set((
-                invitations::status.eq("sent"),
+                invitations::status.eq(InvitationStatus::Sent.as_str()),
                 invitations::sent_at.eq(Some(now)),
                 invitations::send_count.eq(invitations::send_count + 1),
                 invitations::failure_reason.eq(None::<String>),
@@ -250,24 +304,25 @@ pub fn mark_failed(
     crate::db::write_transaction(conn, |conn| {
         let held = outbox::table
             .find(email.id)
-            .filter(outbox::status.eq("sending"))
+            .filter(outbox::status.eq(OutboxStatus::Sending.as_str()))
             .filter(outbox::claimed_by.eq(worker.as_str()));
         if last {
             let recorded = diesel::update(held)
                 .set((
-                    outbox::status.eq("failed"),
+                    outbox::status.eq(OutboxStatus::Failed.as_str()),
                     outbox::claimed_by.eq(None::<String>),
                     outbox::last_error.eq(Some(&failure.reason)),
                 ))
                 .execute(conn)?;
             if let (1, Some(invitation)) = (recorded, email.invitation_id) {
-                diesel::update(
-                    invitations::table
-                        .find(invitation)
-                        .filter(invitations::status.eq_any(["pending", "sent"])),
-                )
+                diesel::update(invitations::table.find(invitation).filter(
+                    invitations::status.eq_any(InvitationStatus::texts([
+                        InvitationStatus::Pending,
+                        InvitationStatus::Sent,
+                    ])),
+                ))
                 .set((
-                    invitations::status.eq("failed"),
+                    invitations::status.eq(InvitationStatus::Failed.as_str()),
                     invitations::failure_reason.eq(Some(&failure.reason)),
                 ))
                 .execute(conn)?;
@@ -276,7 +331,7 @@ pub fn mark_failed(
             let wait = TimeDelta::seconds(30 * (1_i64 << email.attempts.clamp(0, 10)));
             diesel::update(held)
                 .set((
-                    outbox::status.eq("queued"),
+                    outbox::status.eq(OutboxStatus::Queued.as_str()),
                     outbox::claimed_by.eq(None::<String>),
                     outbox::next_attempt_at.eq(now + wait),
                     outbox::last_error.eq(Some(&failure.reason)),
@@ -285,4 +340,17 @@ pub fn mark_failed(
         }
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::OutboxStatus;
+
+    #[test]
+    fn every_status_round_trips_through_its_database_text() {
+        for status in OutboxStatus::ALL {
+            assert_eq!(OutboxStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(OutboxStatus::parse("Queued"), None);
+    }
 }

@@ -32,7 +32,7 @@ impl RoleInput {
             self.description.trim(),
             limits::ROLE_DESCRIPTION,
         );
-        if !matches!(self.seat_kind.as_str(), "full" | "light") {
+        if SeatKind::parse(&self.seat_kind).is_none() {
             errors.add("seat_kind", "Choose Full or Light.");
         }
         if self
@@ -43,6 +43,11 @@ impl RoleInput {
             errors.add("rights", "Choose rights from the list.");
         }
         errors
+    }
+
+    /// The seat chosen; anything but Light is Full (validation refuses other texts).
+    fn seat(&self) -> SeatKind {
+        SeatKind::parse(&self.seat_kind).unwrap_or(SeatKind::Full)
     }
 
     fn right_set(&self) -> RightSet {
@@ -147,11 +152,7 @@ pub fn create(
                 name: input.name.trim(),
                 name_lower: input.name.trim().to_lowercase(),
                 description: input.description.trim(),
-                seat_kind: if input.seat_kind == "light" {
-                    "light"
-                } else {
-                    "full"
-                },
+                seat_kind: input.seat().as_str(),
                 builtin: false,
                 created_at: change.now,
             })
@@ -188,11 +189,7 @@ pub fn update(
                 roles::name.eq(input.name.trim()),
                 roles::name_lower.eq(input.name.trim().to_lowercase()),
                 roles::description.eq(input.description.trim()),
-                roles::seat_kind.eq(if input.seat_kind == "light" {
-                    "light"
-                } else {
-                    "full"
-                }),
+                roles::seat_kind.eq(input.seat().as_str()),
             ))
             .execute(conn)?;
         // Read after the row's update, which on PostgreSQL locks it: a concurrent save of

@@ -15,10 +15,24 @@ pub enum SeatKind {
 }
 
 impl SeatKind {
+    pub const ALL: [SeatKind; 2] = [SeatKind::Full, SeatKind::Light];
+
+    /// The database text, also the form's value.
     pub fn as_str(self) -> &'static str {
         match self {
             SeatKind::Full => "full",
             SeatKind::Light => "light",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == value)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SeatKind::Full => "Full",
+            SeatKind::Light => "Light",
         }
     }
 }
@@ -33,6 +47,13 @@ pub struct RoleRow {
     pub seat_kind: String,
     pub builtin: bool,
     pub created_at: NaiveDateTime,
+}
+
+impl RoleRow {
+    pub fn seat(&self) -> SeatKind {
+        // The CHECK constraint in the schema admits only the two values.
+        SeatKind::parse(&self.seat_kind).unwrap_or(SeatKind::Full)
+    }
 }
 
 #[derive(Insertable)]
@@ -193,11 +214,7 @@ impl RoleSummary {
     }
 
     pub fn seat_label(&self) -> &'static str {
-        if self.role.seat_kind == SeatKind::Light.as_str() {
-            "Light"
-        } else {
-            "Full"
-        }
+        self.role.seat().label()
     }
 }
 
@@ -252,3 +269,16 @@ pub fn find(conn: &mut DbConnection, account_id: AccountId, id: RoleId) -> Resul
 mod manage;
 
 pub use manage::{RoleInput, create, delete, out_of_reach, update};
+
+#[cfg(test)]
+mod seat_tests {
+    use super::SeatKind;
+
+    #[test]
+    fn every_seat_kind_round_trips_through_its_database_text() {
+        for kind in SeatKind::ALL {
+            assert_eq!(SeatKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(SeatKind::parse("Full"), None);
+    }
+}

@@ -8,6 +8,7 @@ use crate::db::schema::{
 };
 use crate::db::{DbConnection, max_id, sync_id_sequences};
 use crate::domain::companies::{self};
+use crate::domain::invitations::status::InvitationStatus;
 use crate::domain::users::UserStatus;
 use crate::domain::{MembershipId, Result, RoleId, UserId, accounts, roles};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -137,29 +138,35 @@ pub fn seed(
                 enforce_2fa: rng.random_range(0..100) < 10,
                 totp_secret: totp,
             });
-            let invitation = |status: &'static str, failure: Option<&'static str>| SeedInvitation {
-                account_id: account.id,
-                user_id: id,
-                token_hash: format!("seed-{}-{}", options.seed, id.0),
-                status,
-                send_count: i32::from(status != "pending"),
-                failure_reason: failure,
-                expires_at: created + TimeDelta::hours(24),
-                sent_at: (status != "pending").then_some(created),
-                accepted_at: (status == "accepted").then(|| created + TimeDelta::hours(2)),
-                created_at: created,
-            };
+            let invitation =
+                |status: InvitationStatus, failure: Option<&'static str>| SeedInvitation {
+                    account_id: account.id,
+                    user_id: id,
+                    token_hash: format!("seed-{}-{}", options.seed, id.0),
+                    status: status.as_str(),
+                    send_count: i32::from(status != InvitationStatus::Pending),
+                    failure_reason: failure,
+                    expires_at: created + TimeDelta::hours(24),
+                    sent_at: (status != InvitationStatus::Pending).then_some(created),
+                    accepted_at: (status == InvitationStatus::Accepted)
+                        .then(|| created + TimeDelta::hours(2)),
+                    created_at: created,
+                };
             if status == UserStatus::Invited {
                 let invite = match rng.random_range(0..100) {
-                    0..40 => invitation("sent", None),
-                    40..70 => invitation("pending", None),
-                    70..85 => invitation("expired", None),
-                    _ => invitation("failed", Some("550 5.1.1 mailbox unavailable")),
+                    0..40 => invitation(InvitationStatus::Sent, None),
+                    40..70 => invitation(InvitationStatus::Pending, None),
+                    70..85 => invitation(InvitationStatus::Expired, None),
+                    _ => invitation(
+                        InvitationStatus::Failed,
+                        Some("550 5.1.1 mailbox unavailable"),
+                    ),
                 };
-                report.failed_invitations += usize::from(invite.status == "failed");
+                report.failed_invitations +=
+                    usize::from(invite.status == InvitationStatus::Failed.as_str());
                 invites.push(invite);
             } else if !is_admin {
-                invites.push(invitation("accepted", None));
+                invites.push(invitation(InvitationStatus::Accepted, None));
             }
 
             let company_count = match rng.random_range(0..100) {

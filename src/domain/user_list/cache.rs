@@ -8,6 +8,7 @@
 
 use crate::db::DbConnection;
 use crate::db::schema::users;
+use crate::domain::invitations::status::InvitationStatus;
 use crate::domain::{AccountId, Result};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -69,7 +70,10 @@ fn next_time_change(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Optio
     // A waiting invitation turns Expired at its own time.
     let invitation: Option<NaiveDateTime> = crate::db::schema::invitations::table
         .filter(crate::db::schema::invitations::expires_at.gt(now))
-        .filter(crate::db::schema::invitations::status.eq_any(["pending", "sent"]))
+        .filter(
+            crate::db::schema::invitations::status
+                .eq_any(InvitationStatus::texts(InvitationStatus::RUNS_OUT)),
+        )
         .select(diesel::dsl::min(crate::db::schema::invitations::expires_at))
         .first(conn)?;
     Ok([unlock, expiry, invitation].into_iter().flatten().min())

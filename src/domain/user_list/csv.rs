@@ -38,7 +38,9 @@ pub fn csv_cells(row: &ListedUser) -> [String; 10] {
             .last_access_at
             .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
             .unwrap_or_default(),
-        row.invitation.clone().unwrap_or_default(),
+        row.invitation
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default(),
         row.user.integration.clone().unwrap_or_default(),
         if row.user.totp_secret.is_some() {
             "On"

@@ -13,8 +13,10 @@ pub use query::{filtered, resolve_access};
 
 use crate::db::schema::{companies, invitations, membership_roles, memberships, roles, users};
 use crate::db::{DbConnection, list_sql, lower};
+use crate::domain::invitations::status::InvitationStatus;
 use crate::domain::paging::{Page, PageRequest};
-use crate::domain::users::UserRow;
+use crate::domain::roles::SeatKind;
+use crate::domain::users::{UserRow, UserStatus};
 use crate::domain::{AccountId, CompanyId, ItemId, Result, RoleId, UserId};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -67,7 +69,6 @@ impl ShownStatus {
     }
 
     pub fn of(user: &UserRow, now: NaiveDateTime) -> Self {
-        use crate::domain::users::UserStatus;
         match user.status() {
             UserStatus::Invited => ShownStatus::Invited,
             UserStatus::Deactivated => ShownStatus::Deactivated,
@@ -79,15 +80,6 @@ impl ShownStatus {
     }
 }
 
-pub const INVITATION_STATUSES: [(&str, &str); 6] = [
-    ("pending", "Pending"),
-    ("sent", "Sent"),
-    ("failed", "Failed"),
-    ("accepted", "Accepted"),
-    ("expired", "Expired"),
-    ("revoked", "Revoked"),
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SortKey {
     Name,
@@ -97,14 +89,25 @@ pub enum SortKey {
 }
 
 impl SortKey {
-    pub fn parse(slug: &str) -> Option<Self> {
-        match slug {
-            "name" => Some(SortKey::Name),
-            "email" => Some(SortKey::Email),
-            "last_access" => Some(SortKey::LastAccess),
-            "created" => Some(SortKey::Created),
-            _ => None,
+    pub const ALL: [SortKey; 4] = [
+        SortKey::Name,
+        SortKey::Email,
+        SortKey::LastAccess,
+        SortKey::Created,
+    ];
+
+    /// The key's text in links (`sort=`).
+    pub fn slug(self) -> &'static str {
+        match self {
+            SortKey::Name => "name",
+            SortKey::Email => "email",
+            SortKey::LastAccess => "last_access",
+            SortKey::Created => "created",
         }
+    }
+
+    pub fn parse(slug: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.slug() == slug)
     }
 }
 
@@ -115,7 +118,7 @@ pub struct UserFilter {
     pub statuses: Vec<ShownStatus>,
     pub roles: Vec<RoleId>,
     pub companies: Vec<CompanyId>,
-    pub invitation: Vec<String>,
+    pub invitation: Vec<InvitationStatus>,
     /// Only users without any option of a required custom field in a company they belong to.
     pub missing_required: bool,
     /// Access to any of these catalog items (Access to All and Select All count).
@@ -162,7 +165,8 @@ pub struct ListedUser {
     /// (role name, role id) per role held anywhere in the visible companies.
     pub roles: Vec<(String, RoleId)>,
     pub companies: Vec<String>,
-    pub invitation: Option<String>,
+    /// The latest invitation's status, as shown.
+    pub invitation: Option<InvitationStatus>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -306,16 +310,10 @@ pub fn decorate(
                     }
                 }
             }
-            // A pending or sent invitation past its validity shows as Expired (a failed one
-            // stays Failed: its email never arrived).
-            let invitation =
-                invites
-                    .iter()
-                    .find(|(u, _, _)| *u == user.id)
-                    .map(|(_, status, expires)| match status.as_str() {
-                        "pending" | "sent" if *expires <= now => "expired".to_owned(),
-                        _ => status.clone(),
-                    });
+            let invitation = invites
+                .iter()
+                .find(|(u, _, _)| *u == user.id)
+                .map(|(_, status, expires)| InvitationStatus::shown_from(status, *expires, now));
             ListedUser {
                 status: ShownStatus::of(&user, now),
                 companies: mine.iter().map(|(_, _, name)| name.clone()).collect(),
@@ -390,23 +388,23 @@ fn count_infocards(
         statuses: vec![s],
         ..UserFilter::default()
     };
-    let with_invitation = |s: &[&str]| UserFilter {
-        invitation: s.iter().map(|x| x.to_string()).collect(),
+    let with_invitation = |s: &[InvitationStatus]| UserFilter {
+        invitation: s.to_vec(),
         ..UserFilter::default()
     };
     let total = count(conn, UserFilter::default())?;
     // A person takes a full seat if any role they hold is a full-seat role.
     let full_holders = memberships::table
         .inner_join(membership_roles::table.inner_join(roles::table))
-        .filter(roles::seat_kind.eq("full"))
+        .filter(roles::seat_kind.eq(SeatKind::Full.as_str()))
         .select(memberships::user_id);
     let full_seats: i64 = filtered(backend, account, scope, &UserFilter::default(), now)
-        .filter(users::status.ne("deactivated"))
+        .filter(users::status.ne(UserStatus::Deactivated.as_str()))
         .filter(users::id.eq_any(full_holders))
         .count()
         .get_result(conn)?;
     let counted: i64 = filtered(backend, account, scope, &UserFilter::default(), now)
-        .filter(users::status.ne("deactivated"))
+        .filter(users::status.ne(UserStatus::Deactivated.as_str()))
         .count()
         .get_result(conn)?;
     Ok(Infocards {
@@ -414,8 +412,8 @@ fn count_infocards(
         full_seats,
         light_seats: counted - full_seats,
         active: count(conn, with_status(ShownStatus::Active))?,
-        pending_invitations: count(conn, with_invitation(&["pending", "sent"]))?,
-        undelivered: count(conn, with_invitation(&["failed"]))?,
+        pending_invitations: count(conn, with_invitation(&InvitationStatus::RUNS_OUT))?,
+        undelivered: count(conn, with_invitation(&[InvitationStatus::Failed]))?,
         locked: count(conn, with_status(ShownStatus::Locked))?,
         missing_required: count(
             conn,
@@ -446,4 +444,20 @@ pub fn batch_after(
         .select(UserRow::as_select())
         .load(conn)?;
     decorate(conn, scope, rows, now)
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::{ShownStatus, SortKey};
+
+    #[test]
+    fn every_sort_key_and_shown_status_round_trips_through_its_slug() {
+        for key in SortKey::ALL {
+            assert_eq!(SortKey::parse(key.slug()), Some(key));
+        }
+        for status in ShownStatus::ALL {
+            assert_eq!(ShownStatus::parse(status.slug()), Some(status));
+        }
+        assert_eq!(SortKey::parse("Name"), None);
+    }
 }

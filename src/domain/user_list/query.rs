@@ -7,6 +7,8 @@ use crate::db::like_pattern;
 use crate::db::list_sql::{Backend, INDEXED_SEARCH_MIN_CHARS, search_indexed};
 use crate::db::schema::{companies, invitations, membership_roles, memberships, users};
 use crate::db::{DbConnection, lower};
+use crate::domain::invitations::status::InvitationStatus;
+use crate::domain::users::UserStatus;
 use crate::domain::{AccountId, CompanyId, ItemId, Result};
 use chrono::NaiveDateTime;
 use diesel::dsl::exists;
@@ -98,7 +100,7 @@ fn status_condition(
     let expired = users::expires_at
         .is_not_null()
         .and(users::expires_at.assume_not_null().le(now));
-    let active = users::status.eq("active");
+    let active = users::status.eq(UserStatus::Active.as_str());
     let mut any: Option<
         Box<
             dyn BoxableExpression<
@@ -116,9 +118,11 @@ fn status_condition(
                     SqlType = diesel::sql_types::Bool,
                 >,
         > = match status {
-            ShownStatus::Invited => Box::new(users::status.eq("invited")),
-            ShownStatus::Deactivated => Box::new(users::status.eq("deactivated")),
-            ShownStatus::Blocked => Box::new(users::status.eq("blocked")),
+            ShownStatus::Invited => Box::new(users::status.eq(UserStatus::Invited.as_str())),
+            ShownStatus::Deactivated => {
+                Box::new(users::status.eq(UserStatus::Deactivated.as_str()))
+            }
+            ShownStatus::Blocked => Box::new(users::status.eq(UserStatus::Blocked.as_str())),
             ShownStatus::Locked => Box::new(active.and(locked)),
             ShownStatus::Expired => Box::new(active.and(not(locked)).and(expired)),
             ShownStatus::Active => Box::new(
@@ -236,20 +240,20 @@ pub fn filtered(
         ));
     }
     if !filter.invitation.is_empty() {
-        // As the list shows them: a pending or sent invitation past its validity is Expired,
-        // and no longer what it was stored as. A failed one stays Failed: what matters is
-        // that the email never arrived (Undelivered Invitations).
-        const WAITING: [&str; 2] = ["pending", "sent"];
-        let as_stored = invitations::status.eq_any(filter.invitation.clone()).and(
+        // As the list shows them (`InvitationStatus::shown`, here in SQL): a pending or sent
+        // invitation past its validity is Expired, and no longer what it was stored as.
+        let runs_out = InvitationStatus::texts(InvitationStatus::RUNS_OUT);
+        let chosen: Vec<&str> = filter.invitation.iter().map(|s| s.as_str()).collect();
+        let as_stored = invitations::status.eq_any(chosen).and(
             invitations::status
-                .ne_all(WAITING)
+                .ne_all(runs_out)
                 .or(invitations::expires_at.gt(now)),
         );
         let run_out = invitations::status
-            .eq_any(WAITING)
+            .eq_any(runs_out)
             .and(invitations::expires_at.le(now));
         let mine = invitations::table.filter(invitations::user_id.eq(users::id));
-        query = if filter.invitation.iter().any(|s| s == "expired") {
+        query = if filter.invitation.contains(&InvitationStatus::Expired) {
             query.filter(exists(mine.filter(as_stored.or(run_out))))
         } else {
             query.filter(exists(mine.filter(as_stored)))

@@ -2,9 +2,8 @@
 //! says what is allowed.
 
 use crate::domain::catalog::ItemKind;
-use crate::domain::user_list::{
-    self, INVITATION_STATUSES, LastAccess, ShownStatus, SortKey, UserFilter,
-};
+use crate::domain::invitations::InvitationStatus;
+use crate::domain::user_list::{self, LastAccess, ShownStatus, SortKey, UserFilter};
 use crate::domain::{CompanyId, ItemId, RoleId, limits};
 use crate::web::errors::{WebError, encode_query_value};
 use crate::web::state::AppState;
@@ -145,17 +144,14 @@ impl Criteria {
             filter.companies.push(CompanyId(id));
         }
         for invitation in raw.invitation.iter().filter(|s| !s.is_empty()) {
-            if !INVITATION_STATUSES
-                .iter()
-                .any(|(slug, _)| slug == invitation)
-            {
-                let known: Vec<&str> = INVITATION_STATUSES.iter().map(|(s, _)| *s).collect();
+            let Some(status) = InvitationStatus::parse(invitation) else {
+                let known: Vec<&str> = InvitationStatus::ALL.map(InvitationStatus::as_str).into();
                 return Err(bad(format!(
                     "There is no invitation status “{invitation}”. Use one of: {}.",
                     known.join(", ")
                 )));
-            }
-            filter.invitation.push(invitation.clone());
+            };
+            filter.invitation.push(status);
         }
         filter.missing_required = matches!(raw.missing_required.as_str(), "1" | "on" | "true");
         let sort = match raw.sort.as_str() {
@@ -296,7 +292,7 @@ impl Criteria {
             self.filter
                 .invitation
                 .iter()
-                .map(|i| ("invitation", i.clone())),
+                .map(|i| ("invitation", i.as_str().to_owned())),
         );
         if self.filter.missing_required {
             pairs.push(("missing_required", "1".into()));
@@ -321,13 +317,7 @@ impl Criteria {
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (*k, v.clone())),
         );
-        let sort = match self.sort {
-            SortKey::Name => "name",
-            SortKey::Email => "email",
-            SortKey::LastAccess => "last_access",
-            SortKey::Created => "created",
-        };
-        pairs.push(("sort", sort.into()));
+        pairs.push(("sort", self.sort.slug().into()));
         pairs.push(("dir", if self.descending { "desc" } else { "asc" }.into()));
         pairs.push(("per_page", self.per_page.to_string()));
         edit(&mut pairs);

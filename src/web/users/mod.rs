@@ -6,12 +6,11 @@ mod criteria;
 pub use criteria::{Criteria, PAGE_SIZES, RawQuery};
 
 use crate::auth::policy::{self, Action, Reach};
+use crate::domain::invitations::InvitationStatus;
 use crate::domain::paging::{Page, PageRequest};
 use crate::domain::roles;
 use crate::domain::roles::HeldRole;
-use crate::domain::user_list::{
-    self, INVITATION_STATUSES, Infocards, ListedUser, Scope, ShownStatus, SortKey,
-};
+use crate::domain::user_list::{self, Infocards, ListedUser, Scope, ShownStatus};
 use crate::domain::{RoleId, companies};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -84,12 +83,7 @@ impl ListPage {
     }
 
     fn sort_link(&self, key: &str) -> String {
-        let current = match self.criteria.sort {
-            SortKey::Name => "name",
-            SortKey::Email => "email",
-            SortKey::LastAccess => "last_access",
-            SortKey::Created => "created",
-        };
+        let current = self.criteria.sort.slug();
         let descending = current == key && !self.criteria.descending;
         format!(
             "/users?{}",
@@ -102,12 +96,7 @@ impl ListPage {
     }
 
     fn sort_mark(&self, key: &str) -> &'static str {
-        let current = match self.criteria.sort {
-            SortKey::Name => "name",
-            SortKey::Email => "email",
-            SortKey::LastAccess => "last_access",
-            SortKey::Created => "created",
-        };
+        let current = self.criteria.sort.slug();
         match (current == key, self.criteria.descending) {
             (false, _) => "",
             (true, false) => " ▲",
@@ -258,7 +247,7 @@ pub async fn list_page(
         &f.companies,
     );
     let invitation_choices = choices(
-        INVITATION_STATUSES.map(|(s, l)| (s.to_owned(), s.to_owned(), l.to_owned())),
+        InvitationStatus::ALL.map(|s| (s, s.as_str().to_owned(), s.label().to_owned())),
         &f.invitation,
     );
     let size_choices = choices(
