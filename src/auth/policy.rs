@@ -27,11 +27,6 @@ impl Actor {
             self.rights.get(&company).copied().unwrap_or_default()
         }
     }
-
-    /// Whether the actor holds `right` in at least one company (for navigation).
-    pub fn has_anywhere(&self, right: Right) -> bool {
-        self.is_account_admin || self.rights.values().any(|set| set.contains(right))
-    }
 }
 
 /// A user something is done to: their account and the companies they belong to.
@@ -192,11 +187,7 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
 /// one company (pages scoped to those companies open). For navigation: a link shown leads
 /// to a page the policy allows.
 pub fn allowed_somewhere(actor: &Actor, action: Action) -> bool {
-    allowed_account_wide(actor, action)
-        || actor
-            .rights
-            .keys()
-            .any(|c| authorize(actor, action, Target::Company(actor.account_id, *c)).is_ok())
+    reach(actor, action).is_ok()
 }
 
 /// Where an action reaches: the whole account, or only these companies.
@@ -450,7 +441,7 @@ mod tests {
     #[test]
     fn a_role_without_rights_grants_nothing() {
         let viewer = actor(&[(NORTH, &[])]);
-        assert!(!viewer.has_anywhere(Right::UsersView));
+        assert!(!allowed_somewhere(&viewer, Action::ViewUsers));
         assert!(authorize(&viewer, Action::ViewUsers, Target::Company(ACME, NORTH)).is_err());
     }
 

@@ -23,7 +23,8 @@ const STALE_AFTER: TimeDelta = TimeDelta::minutes(MAX_IDLE_MINUTES as i64 + 5);
 /// that rows made by anonymous requests do not pile up.
 const VISITOR_STALE_AFTER: TimeDelta = TimeDelta::hours(2);
 
-/// The longest user agent kept: enough to tell the browser, bounded whatever a client sends.
+/// The longest user agent kept (web::session::Client cuts it when a session starts):
+/// enough to tell the browser, bounded whatever a client sends.
 pub const AGENT_MAX: usize = 512;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -70,7 +71,7 @@ pub fn insert(
             sessions::created_at.eq(now),
             sessions::last_seen_at.eq(now),
             sessions::ip.eq(&holder.ip),
-            sessions::user_agent.eq(bounded_agent(holder.user_agent.as_deref())),
+            sessions::user_agent.eq(&holder.user_agent),
         ))
         .execute(conn)?;
     Ok(())
@@ -89,7 +90,7 @@ pub fn update_state(
         sessions::user_id.eq(holder.user_id),
         sessions::state.eq(state),
         sessions::ip.eq(&holder.ip),
-        sessions::user_agent.eq(bounded_agent(holder.user_agent.as_deref())),
+        sessions::user_agent.eq(&holder.user_agent),
     );
     // A signed-in session's last-seen time is the idle limit's clock: only a request that
     // passed the limit moves it (`mark_seen`), never a page that merely wrote a message.
@@ -210,11 +211,4 @@ pub fn remove_stale(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize
         .and(sessions::last_seen_at.lt(now - VISITOR_STALE_AFTER));
     let anyone = sessions::last_seen_at.lt(now - STALE_AFTER);
     Ok(diesel::delete(sessions::table.filter(visitors.or(anyone))).execute(conn)?)
-}
-
-fn bounded_agent(agent: Option<&str>) -> Option<&str> {
-    agent.map(|a| match a.char_indices().nth(AGENT_MAX) {
-        Some((cut, _)) => &a[..cut],
-        None => a,
-    })
 }

@@ -67,6 +67,8 @@ impl CurrentUser {
     }
 }
 
+const SESSION_ENDED: &str = "Your session has ended. Please sign in again.";
+
 /// How often the user's stored last-access time is refreshed.
 const LAST_ACCESS_GRANULARITY: TimeDelta = TimeDelta::minutes(5);
 
@@ -92,16 +94,16 @@ impl FromRequest for CurrentUser {
         });
         Box::pin(async move {
             let state = state.ok_or_else(|| WebError::Internal("app state missing".into()))?;
+            let ended = |message: &str| {
+                session::end(&session);
+                session::push_flash(&session, FlashKind::Info, message);
+                Err(WebError::SignInRequired { next: next.clone() })
+            };
             let Some(signed_in) = session::signed_in(&session) else {
                 if session::came_ended(&session) {
-                    session::end(&session);
-                    session::push_flash(
-                        &session,
-                        FlashKind::Info,
-                        "Your session has ended. Please sign in again.",
-                    );
+                    return ended(SESSION_ENDED);
                 }
-                return Err(WebError::SignInRequired { next });
+                return Err(WebError::SignInRequired { next: next.clone() });
             };
             let user_id = signed_in.user_id;
             let loaded = state
@@ -118,20 +120,15 @@ impl FromRequest for CurrentUser {
                 })
                 .await?;
             let now = state.clock.now();
-            let ended = |message: &str| {
-                session::end(&session);
-                session::push_flash(&session, FlashKind::Info, message);
-                Err(WebError::SignInRequired { next: next.clone() })
-            };
             let Some((user, account, access, account_companies, admin_count)) = loaded else {
-                return ended("Your session has ended. Please sign in again.");
+                return ended(SESSION_ENDED);
             };
             let usable = user.security_stamp == signed_in.stamp
                 && user.status() == UserStatus::Active
                 && !user.is_expired(now.naive_utc());
             // A session loaded from the store always has its row; one without is not ours.
             let Some(row) = session::row(&session).filter(|_| usable) else {
-                return ended("Your session has ended. Please sign in again.");
+                return ended(SESSION_ENDED);
             };
             if let Err(end) = session_rules::check(
                 now,
