@@ -177,7 +177,7 @@ impl App {
                     web::middleware::secure_responses(secure, req, next)
                 }))
                 .configure(web::routes)
-                .default_service(aweb::to(web::misc::not_found))
+                .default_service(aweb::to(web::error_page::not_found))
         })
         .workers(config.workers)
         .listen(listener)

@@ -1,7 +1,6 @@
 //! Rules of the product, one module per concept. No actix types here: handlers parse and
 //! authorize, then call these functions, which run in one transaction where it matters.
 
-pub mod access;
 pub mod accounts;
 pub mod admins;
 pub mod audit;

@@ -52,3 +52,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
         })
     }
 }
+
+/// A form that carries nothing but its CSRF token (sign out, archive, delete).
+#[derive(serde::Deserialize)]
+pub struct Empty {}

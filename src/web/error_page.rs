@@ -3,10 +3,10 @@
 
 use crate::web::errors::{WebError, encode_query_value};
 use crate::web::layout::Layout;
-use crate::web::pages::ErrorPage;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
 
 impl ResponseError for WebError {
     fn status_code(&self) -> StatusCode {
@@ -143,4 +143,17 @@ pub fn page_for_status(status: StatusCode) -> String {
         tracing::error!(error = %e, "error page failed to render");
         format!("{title}. {message}")
     })
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    pub layout: Layout,
+    pub message: &'a str,
+    pub status: u16,
+}
+
+/// The answer to a path no route matches.
+pub async fn not_found() -> Result<HttpResponse, WebError> {
+    Err(WebError::NotFound)
 }

@@ -5,7 +5,6 @@ use crate::helpers::{Backend, TestApp, arrange_member, first_company};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{audit_events, catalog_items, membership_fields_all};
-use roster::domain::access;
 
 on_both_backends!(
     items_of_each_kind_are_added_edited_archived_and_deleted,
@@ -158,8 +157,8 @@ async fn field_options_and_automated_access(backend: Backend) {
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let (_, keeps_all) = arrange_member(&mut conn, "ann@acme.test", &["Editor"]);
-    let (_, chooses) = arrange_member(&mut conn, "bob@acme.test", &["Viewer"]);
+    arrange_member(&mut conn, "ann@acme.test", &["Editor"]);
+    arrange_member(&mut conn, "bob@acme.test", &["Viewer"]);
 
     let base = format!("/config/companies/{company}/fields");
     let list = admin.get(&base).await;
@@ -208,42 +207,6 @@ async fn field_options_and_automated_access(backend: Backend) {
     assert_eq!(
         dup.attr("#option-name", "value").as_deref(),
         Some("Sales again")
-    );
-
-    // Bob's Select All is turned off: he keeps only Sales.
-    let sales_id: roster::domain::ItemId = catalog_items::table
-        .filter(catalog_items::code.eq("S"))
-        .select(catalog_items::id)
-        .first(&mut conn)
-        .unwrap();
-    access::choose_field_options(&mut conn, chooses, field_id, &[sales_id]).unwrap();
-
-    let page = admin.get(&field_page).await;
-    assert_eq!(
-        admin
-            .submit(
-                &page,
-                &options_form,
-                &[("name", "Operations"), ("code", "OPS")]
-            )
-            .await
-            .status,
-        303
-    );
-    let ops_id: roster::domain::ItemId = catalog_items::table
-        .filter(catalog_items::code.eq("OPS"))
-        .select(catalog_items::id)
-        .first(&mut conn)
-        .unwrap();
-    assert_eq!(
-        access::field_options(&mut conn, keeps_all, field_id).unwrap(),
-        vec![sales_id, ops_id],
-        "a later option reaches Select All"
-    );
-    assert_eq!(
-        access::field_options(&mut conn, chooses, field_id).unwrap(),
-        vec![sales_id],
-        "but not a chosen set"
     );
 
     // The same option code is fine in another field.

@@ -193,7 +193,7 @@ fn resolve(path: &[String], known: &BTreeSet<Module>) -> Option<Module> {
 
 /// `crate::a::b` and `super::a` paths, in `use` lines and in the code.
 fn dependencies(module: &Module, text: &str, known: &BTreeSet<Module>) -> BTreeSet<Module> {
-    // `super` of src/web/users/mod.rs is web, as is that of src/web/login.rs.
+    // `super` of src/web/users/mod.rs is web, as is that of src/web/home.rs.
     let parent: Module = module[..module.len().saturating_sub(1)].to_vec();
     let mut paths: Vec<Vec<String>> = Vec::new();
     let mut rest = text;

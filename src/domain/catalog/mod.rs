@@ -344,6 +344,8 @@ pub fn usage(conn: &mut DbConnection, item: &ItemRow) -> Result<i64> {
         .get_result(conn)?)
 }
 
-mod state;
+mod lifecycle;
+mod listing;
 
-pub use state::{ListQuery, StateChange, StateOutcome, change_state, list};
+pub use lifecycle::{StateChange, StateOutcome, change_state};
+pub use listing::{ListQuery, list};

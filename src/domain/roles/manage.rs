@@ -1,12 +1,13 @@
 //! Creating, editing and deleting roles, with the delete refused while anyone holds the role
 //! and no right given that the editor does not hold everywhere.
 
-use super::*;
 use crate::auth::policy::{self, Actor};
 use crate::auth::rights::{Right, RightSet};
 use crate::db::schema::{role_rights, roles};
 use crate::db::{DbConnection, last_insert_id};
+use crate::domain::roles::{NewRole, RoleRow, RoleSummary, SeatKind, find, rights_of};
 use crate::domain::{AccountId, Result, RoleId, limits};
+use diesel::prelude::*;
 
 #[derive(Debug, Clone, Default)]
 pub struct RoleInput {

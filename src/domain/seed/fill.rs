@@ -1,7 +1,5 @@
 //! The seed itself: one transaction that makes the account, its catalogs and its people, and writes them in batches.
 
-use super::*;
-
 use crate::bulk_insert;
 use crate::db::schema::{
     invitations, membership_fields_all, membership_items, membership_roles, memberships, users,
@@ -9,6 +7,10 @@ use crate::db::schema::{
 use crate::db::{DbConnection, max_id, sync_id_sequences};
 use crate::domain::companies::{self};
 use crate::domain::invitations::status::InvitationStatus;
+use crate::domain::seed::{
+    CITIES, Catalog, FIRST, INTEGRATIONS, LAST, SeedFieldAll, SeedInvitation, SeedItem,
+    SeedMembership, SeedOptions, SeedReport, SeedRole, SeedUser, base32, make_catalog, pick,
+};
 use crate::domain::users::UserStatus;
 use crate::domain::{MembershipId, Result, RoleId, UserId, accounts, roles};
 use chrono::{NaiveDateTime, TimeDelta};

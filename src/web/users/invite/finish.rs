@@ -49,7 +49,7 @@ fn request_of(
         grants,
         person: wizard.person.clone(),
         send_email: wizard.send_email,
-        ..crate::web::invitations::request_for(state, current)
+        ..crate::web::users::invitation::request_for(state, current)
     }
 }
 

@@ -3,16 +3,17 @@
 
 use crate::domain::saved_filters::{self, SavedFilterRow, USERS_PAGE};
 use crate::domain::{Error, FieldErrors, SavedFilterId};
+use crate::web::confirm::ConfirmPage;
 use crate::web::csrf::CsrfForm;
+use crate::web::csrf::Empty;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::login::Empty;
-use crate::web::pages::ConfirmPage;
 use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;
-use crate::web::users::{Criteria, FilterDraft, RESET_KEY, scope_of};
+use crate::web::users::criteria::Criteria;
+use crate::web::users::list::{FilterDraft, RESET_KEY, scope_of};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -141,7 +142,7 @@ pub async fn save(
                 use_as_default: as_default,
                 error: errors.to_string(),
             };
-            crate::web::users::list_page(&state, &current, scope, criteria, draft).await
+            crate::web::users::list::list_page(&state, &current, scope, criteria, draft).await
         }
         Err(other) => Err(other.into()),
     }

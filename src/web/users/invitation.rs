@@ -205,7 +205,7 @@ pub async fn confirm_revoke(
         format!("/users/{}/invitation/revoke", user.0),
         format!("/users/{}/invitation", user.0),
     );
-    let page = crate::web::pages::ConfirmPage {
+    let page = crate::web::confirm::ConfirmPage {
         layout: current.layout("Revoke the invitation")?,
         message: &message,
         action: &action,

@@ -3,12 +3,12 @@
 use crate::auth::policy::{Action, Target};
 use crate::domain::users::UserRow;
 use crate::domain::{Error, FieldErrors, UserId, admins};
+use crate::web::confirm::ConfirmPage;
 use crate::web::csrf::CsrfForm;
+use crate::web::csrf::Empty;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::login::Empty;
-use crate::web::pages::ConfirmPage;
 use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;

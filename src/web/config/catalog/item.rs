@@ -1,15 +1,18 @@
 //! One catalog item: edit, update, add an option to a field, delete (after asking), archive
 //! and restore.
 
-use super::*;
 use crate::domain::catalog::{self, ItemKind, ItemRow, StateChange, StateOutcome};
 use crate::domain::companies::CompanyRow;
 use crate::domain::{Error, FieldErrors};
+use crate::web::config::catalog::{
+    EditPage, ItemForm, ItemPath, ListParams, StatePath, any_kind, company_for, item_for,
+    item_link, load_list,
+};
+use crate::web::confirm::ConfirmPage;
 use crate::web::csrf::CsrfForm;
+use crate::web::csrf::Empty;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
-use crate::web::login::Empty;
-use crate::web::pages::ConfirmPage;
 use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
 use crate::web::state::AppState;

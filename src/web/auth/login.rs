@@ -4,7 +4,7 @@ use crate::domain::FieldErrors;
 use crate::domain::audit::{self, AuditAction, Origin};
 use crate::domain::signin;
 use crate::domain::signin::FAILURE;
-use crate::web::csrf::CsrfForm;
+use crate::web::csrf::{CsrfForm, Empty};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
@@ -67,7 +67,7 @@ pub async fn show(
         return Ok(redirect("/profile"));
     }
     // A choice of account left waiting is not for whoever opens the sign-in page next.
-    crate::web::choose_account::forget(&session);
+    crate::web::auth::choose_account::forget(&session);
     let next = query.next.as_deref().and_then(safe_next).unwrap_or("");
     let page = LoginPage {
         layout: Layout::anonymous("Sign in", &session)?,
@@ -86,7 +86,7 @@ pub async fn submit(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, WebError> {
     let started = std::time::Instant::now();
-    crate::web::choose_account::forget(&session);
+    crate::web::auth::choose_account::forget(&session);
     let ip = state.client_ip(&req);
     state.limit_sign_ins(ip)?;
     let login = form.login.trim().to_owned();
@@ -127,7 +127,7 @@ pub async fn submit(
         }
         signin::Outcome::Choose(choices) => {
             let next = safe_next(&form.next).unwrap_or("");
-            crate::web::choose_account::ask(&session, &state, choices, next)
+            crate::web::auth::choose_account::ask(&session, &state, choices, next)
         }
         signin::Outcome::Refused => {
             // Every refusal takes the same time, whatever the reason behind it: a whole
@@ -181,9 +181,6 @@ pub async fn logout(
     session::push_flash(&session, FlashKind::Success, "You are signed out.");
     Ok(redirect("/login"))
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 #[cfg(test)]
 mod tests {

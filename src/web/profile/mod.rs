@@ -1,0 +1,5 @@
+//! My Profile: what every signed-in user sees of themself, their sessions and their
+//! password.
+
+pub mod password;
+pub mod show;
