@@ -5,8 +5,6 @@
 use crate::auth::policy::{self, Action, Actor, Permit, Target};
 use crate::auth::session_rules;
 use crate::domain::accounts::{self, AccountRow};
-use crate::domain::audit::Change;
-use crate::domain::audit::Origin;
 use crate::domain::memberships::{self, CompanyAccess};
 use crate::domain::sessions;
 use crate::domain::users::{self, UserRow, UserStatus};
@@ -50,16 +48,9 @@ impl CurrentUser {
         Ok(policy::authorize(&self.actor, action, target)?)
     }
 
-    /// Who is changing something, from where, and when, for the audit log.
-    pub fn change(&self, state: &AppState) -> Change {
-        Change {
-            account_id: self.account.id,
-            origin: Origin {
-                actor: Some(self.user.id),
-                ip: self.ip.clone(),
-            },
-            now: state.clock.now_naive(),
-        }
+    /// The permit every user has for their own account: password, sessions, saved filters.
+    pub fn own(&self) -> Permit {
+        policy::own(&self.actor)
     }
 
     pub fn flash(&self, kind: FlashKind, message: impl Into<String>) {
@@ -169,6 +160,8 @@ impl FromRequest for CurrentUser {
                 is_account_admin: user.is_account_admin,
                 rights: memberships::rights_by_company(&access),
                 account_companies,
+                ip: ip.clone(),
+                now: at,
             };
             Ok(CurrentUser {
                 user,

@@ -52,15 +52,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             "/profile/sessions/end",
-            web::post().to(profile::show::end_sessions),
+            web::post().to(profile::sessions::end_sessions),
         )
         .route(
             "/profile/sessions/others/end",
-            web::post().to(profile::show::end_other_sessions),
+            web::post().to(profile::sessions::end_other_sessions),
         )
         .route(
             "/profile/sessions/{id}/end",
-            web::post().to(profile::show::end_one_session),
+            web::post().to(profile::sessions::end_one_session),
         );
     cfg.route("/invitation/{token}", web::get().to(auth::accept::show))
         .route("/invitation/{token}", web::post().to(auth::accept::submit))

@@ -1,17 +1,18 @@
 //! Who may reach configuration at all: every configuration route needs its right, and
 //! another account's objects are not found.
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_member, first_company};
+use crate::helpers::{
+    Backend, STRONG_PASSWORD, TestApp, add_company, arrange_member, config_permit, first_company,
+};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{catalog_items, roles, users};
-use roster::domain::audit::Change;
-use roster::domain::audit::Origin;
 use roster::domain::catalog::{self, ItemInput, ItemKind};
 
 on_both_backends!(
     every_configuration_route_needs_its_right,
     another_accounts_objects_are_not_found,
+    a_permit_to_configure_one_company_changes_nothing_in_another,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -66,16 +67,7 @@ fn arrange_items(
     conn: &mut roster::db::DbConnection,
     company: roster::domain::CompanyId,
 ) -> (i64, i64) {
-    let account = roster::db::schema::companies::table
-        .find(company)
-        .select(roster::db::schema::companies::account_id)
-        .first(conn)
-        .unwrap();
-    let change = Change {
-        account_id: account,
-        origin: Origin::default(),
-        now: chrono::Utc::now().naive_utc(),
-    };
+    let permit = crate::helpers::config_permit(conn, company);
     let location = ItemInput {
         name: "Depot".into(),
         code: "DEP".into(),
@@ -86,8 +78,8 @@ fn arrange_items(
         code: "PRJ".into(),
         required: true,
     };
-    let l = catalog::create(conn, company, ItemKind::Location, None, &location, &change).unwrap();
-    let f = catalog::create(conn, company, ItemKind::Field, None, &field, &change).unwrap();
+    let l = catalog::create(conn, company, ItemKind::Location, None, &location, &permit).unwrap();
+    let f = catalog::create(conn, company, ItemKind::Field, None, &field, &permit).unwrap();
     (l.id.0, f.id.0)
 }
 
@@ -258,4 +250,32 @@ async fn another_accounts_objects_are_not_found(backend: Backend) {
     let beta_roles = beta_client.get("/config/roles").await;
     assert_eq!(beta_roles.status, 200);
     assert!(!beta_roles.text().contains("Hacked"));
+}
+
+/// Authority is the permit's, not the caller's: a domain operation given a permit for
+/// North refuses to write in South, and records nothing.
+async fn a_permit_to_configure_one_company_changes_nothing_in_another(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    let north = first_company(&mut conn);
+    let south = add_company(&mut conn, "South", "SOUTH");
+    let permit = config_permit(&mut conn, north);
+    let input = ItemInput {
+        name: "Depot".into(),
+        code: "DEP".into(),
+        required: false,
+    };
+    let refused = catalog::create(&mut conn, south, ItemKind::Location, None, &input, &permit);
+    assert!(matches!(refused, Err(roster::domain::Error::Internal(_))));
+    let in_south: i64 = catalog_items::table
+        .filter(catalog_items::company_id.eq(south))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(in_south, 0);
+    assert!(
+        catalog::create(&mut conn, north, ItemKind::Location, None, &input, &permit).is_ok(),
+        "the same permit works where it was granted"
+    );
 }

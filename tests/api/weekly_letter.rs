@@ -36,18 +36,7 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     app.clock.advance(chrono::Duration::days(to_tuesday));
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let account: roster::domain::AccountId = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
-        .first(&mut conn)
-        .unwrap();
-    let change = roster::domain::audit::Change {
-        account_id: account,
-        origin: roster::domain::audit::Origin {
-            actor: None,
-            ip: None,
-        },
-        now: app.clock.now_naive(),
-    };
+    let permit = crate::helpers::config_permit(&mut conn, company);
     roster::domain::catalog::create(
         &mut conn,
         company,
@@ -58,7 +47,7 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
             code: "DEPT".into(),
             required: true,
         },
-        &change,
+        &permit,
     )
     .unwrap();
     arrange_member(&mut conn, "bob@example.test", &["Viewer"]);
