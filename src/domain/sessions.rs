@@ -217,6 +217,12 @@ pub fn end_everywhere(conn: &mut DbConnection, user: &UserRow, now: NaiveDateTim
     Ok(())
 }
 
+/// Records that the user signed out; ending the session itself is the session store's.
+pub fn record_sign_out(conn: &mut DbConnection, permit: &Permit) -> Result<()> {
+    let change = Change::authorized_on_user(permit, Action::OwnAccount, permit.actor())?;
+    change.record(conn, AuditAction::SignOut, Some(permit.actor()), None, "")
+}
+
 /// The user signs out everywhere, this session included (My Profile): every row goes and
 /// the security stamp changes, so no sign-in state made before survives.
 pub fn sign_out_everywhere(conn: &mut DbConnection, permit: &Permit) -> Result<()> {

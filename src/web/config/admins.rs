@@ -63,7 +63,6 @@ pub async fn list(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     page(
         &state,
         &current,
@@ -112,7 +111,6 @@ pub async fn confirm_remove(
     current: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     let user = admin(&state, &current, *id).await?;
     let message = format!(
         "Remove {} from the Admins group? They keep their roles in each company, but lose every right that came from being an administrator.",

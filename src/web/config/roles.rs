@@ -125,7 +125,6 @@ pub async fn list(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     let roles = all_roles(&state, &current).await?;
     Ok(render(
         StatusCode::OK,
@@ -140,7 +139,6 @@ pub async fn permissions(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     let roles = all_roles(&state, &current).await?;
     Ok(render(
         StatusCode::OK,
@@ -180,7 +178,6 @@ fn form_page(
 }
 
 pub async fn new(current: CurrentUser) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     let form = RoleForm {
         seat_kind: SeatKind::Full.as_str().into(),
         ..RoleForm::default()
@@ -216,7 +213,6 @@ pub async fn edit(
     current: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     let role = one_role(&state, &current, *id).await?;
     let form = RoleForm::from_role(&role);
     form_page(&current, Some(role), &form, FieldErrors::default())
@@ -253,7 +249,6 @@ pub async fn confirm_delete(
     current: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     let role = one_role(&state, &current, *id).await?;
     let message = if role.holders > 0 {
         format!(

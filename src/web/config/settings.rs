@@ -64,7 +64,6 @@ fn authorized(current: &CurrentUser) -> Result<Permit, WebError> {
 }
 
 pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
-    authorized(&current)?;
     let form = SettingsInput::from_account(&current.account);
     Ok(render(
         StatusCode::OK,
