@@ -177,15 +177,7 @@ impl CurrentUser {
             if user.must_change_password && !password_exempt {
                 return Err(WebError::PasswordChangeRequired);
             }
-            let actor = Actor {
-                user_id: user.id,
-                account_id: user.account_id,
-                is_account_admin: user.is_account_admin,
-                rights: memberships::rights_by_company(&access),
-                account_companies,
-                ip: ip.clone(),
-                now: at,
-            };
+            let actor = memberships::actor_of(&user, &access, account_companies, ip.clone(), at);
             Ok(CurrentUser {
                 user,
                 account,

@@ -1,8 +1,8 @@
 //! GET and POST /login.
 
 use crate::domain::FieldErrors;
-use crate::domain::{sessions, signin};
 use crate::domain::signin::FAILURE;
+use crate::domain::{sessions, signin};
 use crate::web::csrf::{CsrfForm, Empty};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
