@@ -2,6 +2,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::db::{DbConnection, Pool};
 use crate::domain::user_list::ListCache;
+use crate::domain::{self, FieldErrors};
 use crate::web::errors::WebError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::net::IpAddr;
@@ -75,6 +76,37 @@ impl AppState {
             work(&mut conn)
         })
         .await?
+    }
+
+    /// Runs a domain operation behind a form: its field errors come back for the form to be
+    /// drawn again with them and the input kept; any other error is the request's.
+    pub async fn form<T, F>(&self, work: F) -> Result<Result<T, FieldErrors>, WebError>
+    where
+        F: FnOnce(&mut DbConnection) -> domain::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| match work(conn) {
+            Ok(done) => Ok(Ok(done)),
+            Err(domain::Error::Invalid(errors)) => Ok(Err(errors)),
+            Err(other) => Err(other.into()),
+        })
+        .await
+    }
+
+    /// Runs a domain operation that may be refused for a reason the user reads (a
+    /// conflict: the last administrator, an invitation no longer waiting): the reason comes
+    /// back to be shown; any other error is the request's.
+    pub async fn may_refuse<T, F>(&self, work: F) -> Result<Result<T, String>, WebError>
+    where
+        F: FnOnce(&mut DbConnection) -> domain::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| match work(conn) {
+            Ok(done) => Ok(Ok(done)),
+            Err(domain::Error::Conflict(message)) => Ok(Err(message)),
+            Err(other) => Err(other.into()),
+        })
+        .await
     }
 
     /// Runs blocking work that is not a single database call (hashing, sign-in).

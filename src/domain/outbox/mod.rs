@@ -181,7 +181,12 @@ pub fn claim(
     limit: i64,
 ) -> Result<Claim> {
     crate::db::write_transaction(conn, |conn| {
-        let due = crate::db::outbox_sql::due(conn, worker.as_str(), now, now - STALE, limit)?;
+        let statuses = crate::db::outbox_sql::DueStatuses {
+            queued: OutboxStatus::Queued.as_str(),
+            sending: OutboxStatus::Sending.as_str(),
+        };
+        let due =
+            crate::db::outbox_sql::due(conn, statuses, worker.as_str(), now, now - STALE, limit)?;
         if due.is_empty() {
             return Ok(Claim {
                 emails: Vec::new(),

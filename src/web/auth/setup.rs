@@ -197,7 +197,7 @@ pub async fn submit(
         ip: state.client_ip(&req).map(|ip| ip.to_string()),
     };
     let outcome = state
-        .db(move |conn| {
+        .form(move |conn| {
             let admin = FirstAdmin {
                 account_name: form.account_name.trim(),
                 company_name: form.company_name.trim(),
@@ -206,11 +206,11 @@ pub async fn submit(
                 last_name: form.last_name.trim(),
                 password_hash: hash,
             };
-            Ok(setup::complete(conn, &token, admin, &origin, now))
+            setup::complete(conn, &token, admin, &origin, now)
         })
         .await?;
     match outcome {
-        Err(crate::domain::Error::Invalid(errors)) => {
+        Err(errors) => {
             let page = SetupPage {
                 layout: Layout::anonymous("Create the first administrator", &session)?,
                 token: &lookup_token,
@@ -219,7 +219,6 @@ pub async fn submit(
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(other) => Err(other.into()),
         Ok(Ok(user)) => {
             session::start(&session, &user, session::Client::of(&req, &state))?;
             session::push_flash(

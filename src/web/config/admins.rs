@@ -2,7 +2,7 @@
 
 use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::users::UserRow;
-use crate::domain::{Error, FieldErrors, UserId, admins};
+use crate::domain::{FieldErrors, UserId, admins};
 use crate::web::confirm::ConfirmPage;
 use crate::web::csrf::CsrfForm;
 use crate::web::csrf::Empty;
@@ -78,9 +78,9 @@ pub async fn add(
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
-    let (email, permit) = (form.email.clone(), permit);
+    let email = form.email.clone();
     match state
-        .db(move |conn| Ok(admins::add(conn, &email, &permit)))
+        .form(move |conn| admins::add(conn, &email, &permit))
         .await?
     {
         Ok(user) => {
@@ -90,8 +90,7 @@ pub async fn add(
             );
             Ok(redirect("/config/admins"))
         }
-        Err(Error::Invalid(errors)) => page(&state, &current, &form, errors).await,
-        Err(other) => Err(other.into()),
+        Err(errors) => page(&state, &current, &form, errors).await,
     }
 }
 
@@ -135,17 +134,16 @@ pub async fn remove(
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
     let user = admin(&state, &current, *id).await?;
-    let (permit, target) = (permit, user.id);
+    let target = user.id;
     match state
-        .db(move |conn| Ok(admins::remove(conn, target, &permit)))
+        .may_refuse(move |conn| admins::remove(conn, target, &permit))
         .await?
     {
         Ok(_) => current.flash(
             FlashKind::Success,
             format!("{} is no longer an administrator.", user.email),
         ),
-        Err(Error::Conflict(message)) => current.flash(FlashKind::Error, message),
-        Err(other) => return Err(other.into()),
+        Err(message) => current.flash(FlashKind::Error, message),
     }
     Ok(redirect("/config/admins"))
 }

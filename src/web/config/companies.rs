@@ -2,7 +2,7 @@
 
 use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::companies::{self, CompanyInput, CompanyRow};
-use crate::domain::{CompanyId, Error, FieldErrors};
+use crate::domain::{CompanyId, FieldErrors};
 use crate::web::csrf::CsrfForm;
 use crate::web::csrf::Empty;
 use crate::web::current_user::CurrentUser;
@@ -95,9 +95,9 @@ pub async fn create(
     CsrfForm(form): CsrfForm<CompanyForm>,
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
-    let (input, permit) = (form.input(), permit);
+    let input = form.input();
     match state
-        .db(move |conn| Ok(companies::add(conn, &input, &permit)))
+        .form(move |conn| companies::add(conn, &input, &permit))
         .await?
     {
         Ok(company) => {
@@ -107,8 +107,7 @@ pub async fn create(
             );
             Ok(redirect("/config/companies"))
         }
-        Err(Error::Invalid(errors)) => list_page(&state, &current, &form, errors).await,
-        Err(other) => Err(other.into()),
+        Err(errors) => list_page(&state, &current, &form, errors).await,
     }
 }
 
@@ -146,16 +145,16 @@ pub async fn update(
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
     let company = load(&state, &current, *id).await?;
-    let (input, permit, target) = (form.input(), permit, company.clone());
+    let (input, target) = (form.input(), company.clone());
     match state
-        .db(move |conn| Ok(companies::update(conn, &target, &input, &permit)))
+        .form(move |conn| companies::update(conn, &target, &input, &permit))
         .await?
     {
         Ok(()) => {
             current.flash(FlashKind::Success, "Company saved.");
             Ok(redirect("/config/companies"))
         }
-        Err(Error::Invalid(errors)) => {
+        Err(errors) => {
             let page = CompanyEditPage {
                 layout: current.layout(format!("Company {}", company.name))?,
                 company,
@@ -164,7 +163,6 @@ pub async fn update(
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -176,9 +174,9 @@ async fn set_archived(
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
     let company = load(state, &current, id).await?;
-    let (permit, target) = (permit, company.clone());
+    let target = company.clone();
     match state
-        .db(move |conn| Ok(companies::set_archived(conn, &target, archived, &permit)))
+        .may_refuse(move |conn| companies::set_archived(conn, &target, archived, &permit))
         .await?
     {
         Ok(()) => {
@@ -188,8 +186,7 @@ async fn set_archived(
                 format!("Company {} {done}.", company.name),
             );
         }
-        Err(Error::Conflict(message)) => current.flash(FlashKind::Error, message),
-        Err(other) => return Err(other.into()),
+        Err(message) => current.flash(FlashKind::Error, message),
     }
     Ok(redirect("/config/companies"))
 }

@@ -3,7 +3,7 @@
 use crate::auth::policy::{Action, Permit, Target};
 use crate::auth::rights::{Right, RightSet};
 use crate::domain::roles::{self, RoleInput, RoleSummary, SeatKind};
-use crate::domain::{Error, FieldErrors, RoleId};
+use crate::domain::{FieldErrors, RoleId};
 use crate::web::confirm::ConfirmPage;
 use crate::web::csrf::CsrfForm;
 use crate::web::csrf::Empty;
@@ -191,9 +191,9 @@ pub async fn create(
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
-    let (input, permit, actor) = (form.input(), permit, current.actor.clone());
+    let (input, actor) = (form.input(), current.actor.clone());
     match state
-        .db(move |conn| Ok(roles::create(conn, &actor, &input, &permit)))
+        .form(move |conn| roles::create(conn, &actor, &input, &permit))
         .await?
     {
         Ok(_) => {
@@ -203,8 +203,7 @@ pub async fn create(
             );
             Ok(redirect("/config/roles"))
         }
-        Err(Error::Invalid(errors)) => form_page(&current, None, &form, errors),
-        Err(other) => Err(other.into()),
+        Err(errors) => form_page(&current, None, &form, errors),
     }
 }
 
@@ -226,10 +225,10 @@ pub async fn update(
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
     let role = one_role(&state, &current, *id).await?;
-    let (input, permit, target) = (form.input(), permit, role.role.clone());
+    let (input, target) = (form.input(), role.role.clone());
     let actor = current.actor.clone();
     match state
-        .db(move |conn| Ok(roles::update(conn, &actor, &target, &input, &permit)))
+        .form(move |conn| roles::update(conn, &actor, &target, &input, &permit))
         .await?
     {
         Ok(()) => {
@@ -239,8 +238,7 @@ pub async fn update(
             );
             Ok(redirect("/config/roles"))
         }
-        Err(Error::Invalid(errors)) => form_page(&current, Some(role), &form, errors),
-        Err(other) => Err(other.into()),
+        Err(errors) => form_page(&current, Some(role), &form, errors),
     }
 }
 
@@ -278,14 +276,13 @@ pub async fn delete(
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
     let role = one_role(&state, &current, *id).await?;
-    let (permit, name) = (permit, role.role.name.clone());
+    let name = role.role.name.clone();
     match state
-        .db(move |conn| Ok(roles::delete(conn, &role, &permit)))
+        .may_refuse(move |conn| roles::delete(conn, &role, &permit))
         .await?
     {
         Ok(()) => current.flash(FlashKind::Success, format!("Role {name} deleted.")),
-        Err(Error::Conflict(message)) => current.flash(FlashKind::Error, message),
-        Err(other) => return Err(other.into()),
+        Err(message) => current.flash(FlashKind::Error, message),
     }
     Ok(redirect("/config/roles"))
 }

@@ -51,14 +51,14 @@ pub async fn submit(
 ) -> Result<HttpResponse, WebError> {
     let permit = current.own();
     let outcome = state
-        .db(move |conn| {
-            Ok(passwords::change_password(
+        .form(move |conn| {
+            passwords::change_password(
                 conn,
                 &permit,
                 &form.current_password,
                 &form.password,
                 &form.password_confirm,
-            ))
+            )
         })
         .await?;
     match outcome {
@@ -72,7 +72,7 @@ pub async fn submit(
             );
             Ok(redirect("/profile"))
         }
-        Err(crate::domain::Error::Invalid(errors)) => {
+        Err(errors) => {
             let page = PasswordPage {
                 layout: current.layout("Change password")?,
                 required: current.user.must_change_password,
@@ -80,6 +80,5 @@ pub async fn submit(
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }
-        Err(other) => Err(other.into()),
     }
 }

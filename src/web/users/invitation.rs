@@ -5,7 +5,7 @@
 use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::UserId;
 use crate::domain::invitations::{self, InvitationStatus, InviteRequest, PersonInfo};
-use crate::domain::users::UserRow;
+use crate::domain::users::{UserRow, UserStatus};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -171,7 +171,7 @@ pub async fn resend(
     let request = request_for(&state, &current);
     let user = person.id;
     let done = state
-        .db(move |conn| Ok(invitations::resend(conn, &permit, user, &request)))
+        .may_refuse(move |conn| invitations::resend(conn, &permit, user, &request))
         .await?;
     match done {
         Ok(()) => {
@@ -181,8 +181,7 @@ pub async fn resend(
                 "Invitation sent again with a new link; the previous link no longer works.",
             );
         }
-        Err(crate::domain::Error::Conflict(message)) => current.flash(FlashKind::Error, message),
-        Err(other) => return Err(other.into()),
+        Err(message) => current.flash(FlashKind::Error, message),
     }
     Ok(redirect(&back_to(&form)))
 }
@@ -225,15 +224,14 @@ pub async fn revoke(
     let (person, permit) = target(&state, &current, path.into_inner()).await?;
     let user = person.id;
     let done = state
-        .db(move |conn| Ok(invitations::revoke(conn, &permit, user)))
+        .may_refuse(move |conn| invitations::revoke(conn, &permit, user))
         .await?;
     match done {
         Ok(()) => current.flash(
             FlashKind::Success,
             "Invitation revoked: its link no longer works.",
         ),
-        Err(crate::domain::Error::Conflict(message)) => current.flash(FlashKind::Error, message),
-        Err(other) => return Err(other.into()),
+        Err(message) => current.flash(FlashKind::Error, message),
     }
     Ok(redirect(&back_to(&form)))
 }

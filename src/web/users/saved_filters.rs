@@ -2,7 +2,7 @@
 //! (apply, rename, make default, delete), and Reset All Filters.
 
 use crate::domain::saved_filters::{self, SavedFilterRow, USERS_PAGE};
-use crate::domain::{Error, FieldErrors, SavedFilterId};
+use crate::domain::{FieldErrors, SavedFilterId};
 use crate::web::confirm::ConfirmPage;
 use crate::web::csrf::CsrfForm;
 use crate::web::csrf::Empty;
@@ -104,15 +104,8 @@ pub async fn save(
     let (permit, as_default) = (current.own(), form.use_as_default.is_some());
     let (name, saved_query) = (form.name.clone(), query.clone());
     match state
-        .db(move |conn| {
-            Ok(saved_filters::save(
-                conn,
-                &permit,
-                USERS_PAGE,
-                &name,
-                &saved_query,
-                as_default,
-            ))
+        .form(move |conn| {
+            saved_filters::save(conn, &permit, USERS_PAGE, &name, &saved_query, as_default)
         })
         .await?
     {
@@ -131,7 +124,7 @@ pub async fn save(
             );
             Ok(redirect(&format!("/users?{query}")))
         }
-        Err(Error::Invalid(errors)) => {
+        Err(errors) => {
             let draft = FilterDraft {
                 name: form.name,
                 use_as_default: as_default,
@@ -139,7 +132,6 @@ pub async fn save(
             };
             crate::web::users::list::list_page(&state, &current, scope, criteria, draft).await
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -160,17 +152,14 @@ pub async fn rename(
     let filter = own(&state, &current, *id).await?;
     let (target, name, permit) = (filter.clone(), form.name.clone(), current.own());
     match state
-        .db(move |conn| Ok(saved_filters::rename(conn, &permit, &target, &name)))
+        .form(move |conn| saved_filters::rename(conn, &permit, &target, &name))
         .await?
     {
         Ok(()) => {
             current.flash(FlashKind::Success, "Filter renamed.");
             Ok(redirect("/users/filters"))
         }
-        Err(Error::Invalid(errors)) => {
-            page(&state, &current, errors, Some((filter.id, form.name))).await
-        }
-        Err(other) => Err(other.into()),
+        Err(errors) => page(&state, &current, errors, Some((filter.id, form.name))).await,
     }
 }
 

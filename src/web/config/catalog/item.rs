@@ -1,9 +1,9 @@
 //! One catalog item: edit, update, add an option to a field, delete (after asking), archive
 //! and restore.
 
+use crate::domain::FieldErrors;
 use crate::domain::catalog::{self, ItemKind, ItemRow, StateChange, StateOutcome};
 use crate::domain::companies::CompanyRow;
-use crate::domain::{Error, FieldErrors};
 use crate::web::config::catalog::{
     EditPage, ItemForm, ItemPath, ListParams, StatePath, any_kind, company_for, item_for,
     item_link, load_list,
@@ -97,16 +97,16 @@ pub async fn update(
     let kind = any_kind(&path.kind)?;
     let (company, permit) = company_for(&state, &current, path.company).await?;
     let item = item_for(&state, &company, kind, path.id).await?;
-    let (input, permit, target) = (form.input(), permit, item.clone());
+    let (input, target) = (form.input(), item.clone());
     match state
-        .db(move |conn| Ok(catalog::update(conn, &target, &input, &permit)))
+        .form(move |conn| catalog::update(conn, &target, &input, &permit))
         .await?
     {
         Ok(()) => {
             current.flash(FlashKind::Success, format!("{} saved.", kind.singular()));
             Ok(redirect(&item_link(&item)))
         }
-        Err(Error::Invalid(errors)) => {
+        Err(errors) => {
             let blank = ItemForm::default();
             let input = EditInput {
                 form: &form,
@@ -124,7 +124,6 @@ pub async fn update(
             )
             .await
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -138,17 +137,17 @@ pub async fn create_option(
     let (company_id, field_id) = path.into_inner();
     let (company, permit) = company_for(&state, &current, company_id).await?;
     let field = item_for(&state, &company, ItemKind::Field, field_id).await?;
-    let (input, permit, parent) = (form.input(), permit, field.id);
+    let (input, parent) = (form.input(), field.id);
     match state
-        .db(move |conn| {
-            Ok(catalog::create(
+        .form(move |conn| {
+            catalog::create(
                 conn,
                 company.id,
                 ItemKind::FieldOption,
                 Some(parent),
                 &input,
                 &permit,
-            ))
+            )
         })
         .await?
     {
@@ -159,7 +158,7 @@ pub async fn create_option(
             );
             Ok(redirect(&item_link(&field)))
         }
-        Err(Error::Invalid(option_errors)) => {
+        Err(option_errors) => {
             let field_form = ItemForm::from_item(&field);
             let input = EditInput {
                 form: &field_form,
@@ -177,7 +176,6 @@ pub async fn create_option(
             )
             .await
         }
-        Err(other) => Err(other.into()),
     }
 }
 
@@ -228,7 +226,7 @@ pub async fn change_state(
     let what = StateChange::from_slug(&path.action).ok_or(WebError::NotFound)?;
     let (company, permit) = company_for(&state, &current, path.company).await?;
     let item = item_for(&state, &company, kind, path.id).await?;
-    let (permit, target) = (permit, item.clone());
+    let target = item.clone();
     let outcome = state
         .db(move |conn| Ok(catalog::change_state(conn, &target, what, &permit)?))
         .await?;

@@ -5,7 +5,7 @@ use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::catalog::{self, ItemInput, ItemKind, ItemRow, ListQuery};
 use crate::domain::companies::{self, CompanyRow};
 use crate::domain::paging::{DEFAULT_PER_PAGE, Page, PageRequest};
-use crate::domain::{CompanyId, Error, FieldErrors, ItemId, limits};
+use crate::domain::{CompanyId, FieldErrors, ItemId, limits};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::{WebError, encode_query_value};
@@ -320,13 +320,9 @@ pub async fn create(
 ) -> Result<HttpResponse, WebError> {
     let kind = listed_kind(&path.kind)?;
     let (company, permit) = company_for(&state, &current, path.company).await?;
-    let (input, permit, company_id) = (form.input(), permit, company.id);
+    let (input, company_id) = (form.input(), company.id);
     match state
-        .db(move |conn| {
-            Ok(catalog::create(
-                conn, company_id, kind, None, &input, &permit,
-            ))
-        })
+        .form(move |conn| catalog::create(conn, company_id, kind, None, &input, &permit))
         .await?
     {
         Ok(item) => {
@@ -341,7 +337,7 @@ pub async fn create(
             current.flash(FlashKind::Success, message);
             Ok(redirect(&list_base(&company, kind)))
         }
-        Err(Error::Invalid(errors)) => {
+        Err(errors) => {
             list_page(
                 &state,
                 &current,
@@ -353,6 +349,5 @@ pub async fn create(
             )
             .await
         }
-        Err(other) => Err(other.into()),
     }
 }

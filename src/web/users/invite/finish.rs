@@ -91,16 +91,12 @@ pub(super) async fn finish(
     let request = request_of(state, current, &wizard, emails);
     let permits = permits(current, &wizard)?;
     let result = state
-        .db(move |conn| {
-            Ok(match how {
-                Finish::Invite => {
-                    invitations::invite(conn, &permits, &request).map(Finished::Invited)
-                }
-                Finish::Create { password, confirm } => {
-                    invitations::create_with_password(conn, &permits, &request, &password, &confirm)
-                        .map(|_| Finished::Created)
-                }
-            })
+        .form(move |conn| match how {
+            Finish::Invite => invitations::invite(conn, &permits, &request).map(Finished::Invited),
+            Finish::Create { password, confirm } => {
+                invitations::create_with_password(conn, &permits, &request, &password, &confirm)
+                    .map(|_| Finished::Created)
+            }
         })
         .await?;
     match result {
@@ -126,7 +122,7 @@ pub(super) async fn finish(
                 crate::web::errors::encode_query_value(email)
             )))
         }
-        Err(crate::domain::Error::Invalid(errors)) => {
+        Err(errors) => {
             let about_person = PERSON_FIELDS.iter().any(|f| errors.get(f).is_some());
             let step = if about_person {
                 Step::Info
@@ -135,6 +131,5 @@ pub(super) async fn finish(
             };
             page(current, ctx, step, wizard, errors, String::new())
         }
-        Err(other) => Err(other.into()),
     }
 }
