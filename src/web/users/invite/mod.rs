@@ -6,14 +6,15 @@
 mod access;
 mod actions;
 mod finish;
+mod steps;
 mod wizard;
 
 pub use wizard::{Show, Step, Tab};
 
 use crate::auth::policy::{Action, Target};
-use crate::domain::grants::{self, Catalog};
+use crate::domain::grants::Catalog;
 use crate::domain::invitations;
-use crate::domain::{CompanyId, FieldErrors, companies, limits, roles};
+use crate::domain::{CompanyId, FieldErrors, companies, roles};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -23,8 +24,8 @@ use crate::web::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
-use finish::{Finish, finish};
 use std::collections::BTreeMap;
+use steps::Posted;
 use wizard::Wizard;
 
 #[derive(Template)]
@@ -245,200 +246,20 @@ pub async fn submit(
     current: CurrentUser,
     CsrfForm(pairs): CsrfForm<Vec<(String, String)>>,
 ) -> Result<HttpResponse, WebError> {
-    let field = |name: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default()
-    };
-    let step = Step::parse(field("step"));
-    let go = field("go").to_owned();
+    let posted = Posted::of(&pairs);
     let mut wizard = Wizard::from_pairs(&pairs);
-    let account = current.account.id;
-    let Reach {
-        companies: allowed,
-        active,
-        archived,
-        roles,
-    } = reach(&state, &current).await?;
-    let multi = allowed.len() > 1;
-    if !multi || field("select_all") == "on" {
-        wizard.companies = allowed.iter().map(|c| c.id).collect();
-    }
-    // A company archived while the wizard was open leaves it, with a word; any id that is
-    // not the account's is a 404; one of the account's the inviter may not invite into, a
-    // 403 (the form offered neither).
-    let mut notice = String::new();
-    let before = wizard.companies.len();
-    wizard.companies.retain(|c| !archived.contains(c));
-    if wizard.companies.len() < before {
-        notice =
-            "A chosen company was archived meanwhile: it was taken off this invitation.".into();
-    }
-    for company in &wizard.companies {
-        if !active.contains(company) {
-            return Err(WebError::NotFound);
-        }
-        current.authorize(Action::InviteUsers, Target::Company(account, *company))?;
-    }
-    if wizard.companies.is_empty() && step != Step::Emails && step != Step::Companies {
-        return page(
-            &current,
-            &Context {
-                companies: allowed,
-                roles,
-                catalogs: BTreeMap::new(),
-            },
-            Step::Companies,
-            wizard,
-            "Choose at least one company.".to_owned(),
-            notice,
-        );
-    }
-    wizard.settle();
-    // Only the access step, and the info step that leads to it, draw or read the catalogs.
-    let catalogs = if matches!(step, Step::Info | Step::Access) {
-        let chosen = wizard.companies.clone();
-        state
-            .db(move |conn| Ok(grants::catalogs(conn, &chosen)?))
-            .await?
-    } else {
-        BTreeMap::new()
+    let run = match steps::prepare(&state, &current, &posted, &mut wizard).await? {
+        Ok(run) => run,
+        Err(refused) => return Ok(refused),
     };
-    let ctx = Context {
-        companies: allowed,
-        roles,
-        catalogs,
-    };
-    let back = |s: Step| match s {
-        Step::Emails | Step::Companies => Step::Emails,
-        Step::Info if multi => Step::Companies,
-        Step::Info => Step::Emails,
-        Step::Access => Step::Info,
-    };
-    let show = |step: Step, wizard: Wizard, error: String| {
-        page(&current, &ctx, step, wizard, error, notice.clone())
-    };
-    // The access step's boxes are read first, so Back keeps exactly what was ticked.
-    let mut lost = false;
-    if step == Step::Access {
-        wizard.send_seen = true;
-        lost = actions::read_post(&mut wizard, &ctx.catalogs, &ctx.roles);
+    let lost = posted.step == Step::Access && run.read_access(&mut wizard);
+    if posted.go == "back" {
+        return run.show(run.back(posted.step), wizard, String::new());
     }
-    if go == "back" {
-        return show(back(step), wizard, String::new());
-    }
-    // Validate the step just submitted; stay on it with the reason when refused.
-    match step {
-        Step::Emails => {
-            if let Err(message) = invitations::parse_emails(&wizard.emails) {
-                return show(Step::Emails, wizard, message);
-            }
-            let next = if multi { Step::Companies } else { Step::Info };
-            show(next, wizard, String::new())
-        }
-        Step::Companies => {
-            if wizard.companies.is_empty() {
-                let message = "Choose at least one company.".to_owned();
-                return show(Step::Companies, wizard, message);
-            }
-            show(Step::Info, wizard, String::new())
-        }
-        Step::Info => {
-            let several = invitations::parse_emails(&wizard.emails).is_ok_and(|e| e.len() > 1);
-            let errors = wizard.person.validate();
-            if !several && !errors.is_empty() {
-                return page(&current, &ctx, Step::Info, wizard, errors, String::new());
-            }
-            show(Step::Access, wizard, String::new())
-        }
-        Step::Access => {
-            if let Err(message) = limits::search(&wizard.search) {
-                let mut fields = FieldErrors::default();
-                fields.add("search", message);
-                return page(&current, &ctx, Step::Access, wizard, fields, notice);
-            }
-            let (password, confirm) = (field("password"), field("password_confirm"));
-            // Enter in a text field sends the form's first button ("enter"): a search, unless
-            // a password was typed and the search and filter were left alone, when it was
-            // meant for Create user.
-            let go = match go.as_str() {
-                "enter" if !password.is_empty() && !wizard.view_changed() => "create".to_owned(),
-                "enter" => "view".to_owned(),
-                _ => go,
-            };
-            if lost {
-                let again = if go == "create" {
-                    "Create user"
-                } else {
-                    "Invite"
-                };
-                let message = format!(
-                    "Some chosen options or roles are no longer available (archived or deleted \
-                     meanwhile) and were unticked. Check the access, then {again}."
-                );
-                if go == "invite" || go == "create" {
-                    return show(Step::Access, wizard, message);
-                }
-                notice = message;
-            }
-            let done = match go.as_str() {
-                "invite" => return finish(&state, &current, &ctx, wizard, Finish::Invite).await,
-                "create" => {
-                    let how = Finish::Create {
-                        password: password.to_owned(),
-                        confirm: confirm.to_owned(),
-                    };
-                    return finish(&state, &current, &ctx, wizard, how).await;
-                }
-                "select_all" | "unselect_all" => {
-                    let on = go == "select_all";
-                    let n = actions::select_all(&mut wizard, &ctx.catalogs, on);
-                    match (n, on) {
-                        (0, _) => "No options shown to check or uncheck.".to_owned(),
-                        (1, true) => "Checked the option shown.".to_owned(),
-                        (1, false) => "Unchecked the option shown.".to_owned(),
-                        (n, true) => format!("Checked the {n} options shown."),
-                        (n, false) => format!("Unchecked the {n} options shown."),
-                    }
-                }
-                "apply_all" => {
-                    let names = ctx.names();
-                    let actor = &current.actor;
-                    actions::apply_to_all(&mut wizard, &ctx.catalogs, &names, &ctx.roles, actor)
-                }
-                "more" => {
-                    wizard.limit = (wizard.limit + wizard::PAGE).min(wizard::MAX_SHOWN);
-                    String::new()
-                }
-                other => {
-                    if wizard.view_changed() {
-                        wizard.first_page();
-                    }
-                    if let Some(tab) = other.strip_prefix("tab:").and_then(Tab::parse) {
-                        wizard.tab = tab;
-                        wizard.first_page();
-                    }
-                    if let Some(company) = other
-                        .strip_prefix("company:")
-                        .and_then(|c| c.parse::<i64>().ok())
-                        .map(CompanyId)
-                        .filter(|c| wizard.chose(c))
-                    {
-                        wizard.at = Some(company);
-                        wizard.search.clear();
-                        wizard.first_page();
-                    }
-                    String::new()
-                }
-            };
-            let notice = [notice, done]
-                .into_iter()
-                .filter(|m| !m.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
-            page(&current, &ctx, Step::Access, wizard, String::new(), notice)
-        }
+    match posted.step {
+        Step::Emails => run.emails(wizard),
+        Step::Companies => run.companies(wizard),
+        Step::Info => run.info(wizard),
+        Step::Access => run.access(&state, wizard, &posted, lost).await,
     }
 }
