@@ -1,10 +1,10 @@
 //! In a real browser: the Invite User wizard from the User Management page to the result,
 //! then the invited person's accept page, which signs them in on My Profile.
 
-use crate::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
+use crate::helpers::SmtpSink;
+use crate::helpers::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, add_company, add_item, first_company};
 use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
 use fantoccini::Locator;
 use roster::db::schema::{membership_items, memberships, users};
@@ -23,7 +23,7 @@ async fn wait_for(c: &fantoccini::Client, css: &str, ok: impl Fn(&[String]) -> b
 }
 
 /// A browser signed in as the first administrator, ada@example.test.
-async fn signed_in(driver: &crate::browser::Driver, app: &TestApp) -> fantoccini::Client {
+async fn signed_in(driver: &crate::helpers::browser::Driver, app: &TestApp) -> fantoccini::Client {
     let c = browser(driver).await;
     c.goto(&format!("{}/login", app.base)).await.unwrap();
     type_into(&c, "#login", "ada@example.test").await;

@@ -117,14 +117,7 @@ async fn create_admin_from_the_command_line(backend: Backend) {
     // A server on that database needs no setup link, and the administrator signs in.
     let app = TestApp::spawn(&backend).await;
     assert!(app.setup_links.is_empty());
-    let client = app.client();
-    assert_eq!(
-        client
-            .sign_in("ops@acme.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let client = app.signed_in("ops@acme.test").await;
     assert!(
         client
             .get("/profile")
@@ -163,14 +156,7 @@ async fn create_admin_from_the_command_line(backend: Backend) {
     assert_eq!(unnamed.status.code(), Some(1));
     assert!(text(&unnamed.stderr).contains("name one with --account"));
 
-    let beta_client = app.client();
-    assert_eq!(
-        beta_client
-            .sign_in("ops@beta.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let beta_client = app.signed_in("ops@beta.test").await;
     let profile = beta_client.get("/profile").await;
     assert!(profile.text().contains("Beta Ltd"));
     assert!(

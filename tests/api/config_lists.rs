@@ -63,7 +63,7 @@ async fn lists_search_paginate_and_survive_bad_input(backend: Backend) {
     .unwrap();
 
     let base = format!("/config/companies/{company}/locations");
-    let rows = |page: &crate::client::Page| page.texts("table.items tbody tr").len();
+    let rows = |page: &crate::helpers::Page| page.texts("table.items tbody tr").len();
     let first = admin.get(&base).await;
     assert_eq!(rows(&first), 25);
     assert!(first.text().contains("1–25 of 31"));

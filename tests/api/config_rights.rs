@@ -232,14 +232,7 @@ async fn admins_group_keeps_at_least_one_and_warns_below_two(backend: Backend) {
         "two administrators: no warning"
     );
 
-    let grace_client = app.client();
-    assert_eq!(
-        grace_client
-            .sign_in("grace@acme.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let grace_client = app.signed_in("grace@acme.test").await;
     let nav = grace_client.get("/profile").await.texts("nav a");
     assert!(nav.contains(&"Configuration".to_owned()), "{nav:?}");
     assert_eq!(grace_client.get("/config/admins").await.status, 200);

@@ -2,8 +2,11 @@
 //! (account administrators hold all), so managing roles cannot be turned into gaining more.
 //! Rights out of reach are drawn disabled, and saving keeps them as the role has them.
 
-use crate::client::Page;
-use crate::helpers::{Backend, Client, TestApp, add_company, first_company, signed_in_with_roles};
+use crate::helpers::Page;
+use crate::helpers::{
+    Backend, Client, TestApp, add_company, create_role, first_company, role_id,
+    signed_in_with_roles,
+};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::DbConnection;
@@ -21,25 +24,6 @@ on_both_backends!(
 const CONFIG: &str = "#right-config\\.manage";
 const REFUSED: &str = "You cannot give Manage configuration: a role may only gain rights you \
                        hold in every company.";
-
-/// Creates a role through the page, as an administrator.
-async fn create_role(admin: &Client, name: &str, rights: &[&str]) {
-    let new = admin.get("/config/roles/new").await;
-    let mut fields = vec![("name", name), ("seat_kind", "full")];
-    fields.extend(rights.iter().map(|r| ("rights", *r)));
-    let created = admin
-        .submit(&new, "form[action='/config/roles']", &fields)
-        .await;
-    assert_eq!(created.status, 303, "{}", created.body);
-}
-
-fn role_id(conn: &mut DbConnection, name: &str) -> i64 {
-    roles::table
-        .filter(roles::name.eq(name))
-        .select(roles::id)
-        .first(conn)
-        .unwrap()
-}
 
 /// The stored rights of a role, sorted.
 fn rights_of(conn: &mut DbConnection, name: &str) -> Vec<String> {

@@ -1,5 +1,5 @@
-use crate::client::{Client, Page};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Client, Page};
 use crate::on_both_backends;
 
 on_both_backends!(

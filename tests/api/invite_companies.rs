@@ -2,9 +2,9 @@
 //! Companies matched by code, search across companies, and what happens when an option, a
 //! role or a company goes while the form is open, or a post names what is not the account's.
 
-use crate::helpers::{Backend, TestApp, add_company, add_item, first_company};
-use crate::invite_access::{
-    FORM, checked, go, held, invite_from, listed, role_id, search, to_access,
+use crate::helpers::wizard::{FORM, checked, go, invite_from, listed, search, to_access};
+use crate::helpers::{
+    Backend, TestApp, add_company, add_item, create_role, first_company, held, role_id,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -93,7 +93,7 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
         names(&[a_hw]),
     );
 
-    let access = to_access(&admin, "max@example.test", true).await;
+    let access = to_access(&admin, "max@example.test").await;
     let companies = access.texts(".available-companies button");
     assert_eq!(companies.len(), 2);
     // The first company is shown; choose its access in every tab at once (one post).
@@ -200,7 +200,7 @@ async fn an_option_archived_meanwhile_is_refused_with_the_form_kept(backend: Bac
         false,
     );
 
-    let access = to_access(&admin, "ray@example.test", false).await;
+    let access = to_access(&admin, "ray@example.test").await;
     let depot_box = (format!("loc_{c}"), depot.to_string());
     let ticked = admin
         .submit_changes(
@@ -246,21 +246,13 @@ async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
     let branch = add_company(&mut conn, "Branch", "BR");
     let annex = add_company(&mut conn, "Annex", "AX");
     let now = chrono::Utc::now().naive_utc();
-    let new_role = admin.get("/config/roles/new").await;
-    let created = admin
-        .submit(
-            &new_role,
-            "form[action='/config/roles']",
-            &[("name", "Temp"), ("seat_kind", "full")],
-        )
-        .await;
-    assert_eq!(created.status, 303, "{}", created.body);
+    create_role(&admin, "Temp", &[]).await;
     let temp: roster::domain::RoleId = roles::table
         .filter(roles::name.eq("Temp"))
         .select(roles::id)
         .first(&mut conn)
         .unwrap();
-    let access = to_access(&admin, "fay@example.test", true).await;
+    let access = to_access(&admin, "fay@example.test").await;
     let roles_tab = go(&admin, &access, "tab:roles").await;
     let at = roles_tab
         .attr(".available-companies button[aria-current]", "value")
@@ -340,7 +332,7 @@ async fn forged_companies_roles_and_items_are_refused(backend: Backend) {
         .unwrap();
     // A multi-company account, where the posted companies count.
     add_company(&mut conn, "Branch", "BR");
-    let access = to_access(&admin, "eve@example.test", true).await;
+    let access = to_access(&admin, "eve@example.test").await;
 
     // Another account's company: not found, and nothing written there.
     let company_field = beta_company.to_string();

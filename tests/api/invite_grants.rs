@@ -2,11 +2,12 @@
 //! every right of it in that company; account administrators hold all. The Roles tab shows
 //! the others disabled with the reason, and Apply to All Companies leaves them out.
 
-use crate::client::Page;
+use crate::helpers::Page;
+use crate::helpers::wizard::{FORM, go, to_access};
 use crate::helpers::{
-    Backend, Client, STRONG_PASSWORD, TestApp, add_company, first_company, signed_in_with_roles,
+    Backend, Client, STRONG_PASSWORD, TestApp, add_company, first_company, role_id,
+    signed_in_with_roles,
 };
-use crate::invite_access::{FORM, go, role_id, to_access};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::DbConnection;
@@ -96,7 +97,7 @@ async fn a_manager_is_refused_admin_by(backend: Backend, go: &str) {
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
     let manager = acme_manager(&app, &mut conn, acme).await;
-    let access = to_access(&manager, INVITED, false).await;
+    let access = to_access(&manager, INVITED).await;
     let before = stored(&mut conn);
 
     let admin = role_id(&mut conn, "Admin").to_string();
@@ -127,7 +128,7 @@ async fn the_roles_tab_shows_a_role_the_inviter_cannot_grant_disabled_with_the_r
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
     let manager = acme_manager(&app, &mut conn, acme).await;
-    let access = to_access(&manager, INVITED, false).await;
+    let access = to_access(&manager, INVITED).await;
 
     let tab = go(&manager, &access, "tab:roles").await;
 
@@ -156,7 +157,7 @@ async fn a_manager_can_grant_a_role_whose_rights_they_all_hold(backend: Backend)
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
     let manager = acme_manager(&app, &mut conn, acme).await;
-    let access = to_access(&manager, INVITED, false).await;
+    let access = to_access(&manager, INVITED).await;
 
     let editor = role_id(&mut conn, "Editor").to_string();
     let viewer = role_id(&mut conn, "Viewer").to_string();
@@ -176,7 +177,7 @@ async fn an_account_administrator_can_grant_admin(backend: Backend) {
     let admin = app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let access = to_access(&admin, INVITED, true).await;
+    let access = to_access(&admin, INVITED).await;
 
     let admin_role = role_id(&mut conn, "Admin").to_string();
     let field = role_field(acme);
@@ -204,7 +205,7 @@ async fn admin_in_acme_manager_in_branch(backend: &Backend) -> Split {
     let (acme, branch) = two_companies(&mut conn);
     let roles = [(acme, &["Admin"][..]), (branch, &["Manager"][..])];
     let granter = signed_in_with_roles(&app, &mut conn, "max@acme.test", &roles).await;
-    let access = to_access(&granter, INVITED, true).await;
+    let access = to_access(&granter, INVITED).await;
     Split {
         _app: app,
         conn,
@@ -287,7 +288,7 @@ async fn the_roles_tab_shows_each_roles_rights_as_text(backend: Backend) {
     let admin = app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let acme = first_company(&mut conn);
-    let access = to_access(&admin, INVITED, false).await;
+    let access = to_access(&admin, INVITED).await;
 
     let tab = go(&admin, &access, "tab:roles").await;
 
@@ -316,7 +317,7 @@ async fn a_manager_cannot_redirect_an_admin_invitation_to_another_address(backen
     let admin = app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let acme = first_company(&mut conn);
-    let access = to_access(&admin, INVITED, false).await;
+    let access = to_access(&admin, INVITED).await;
     let admin_role = role_id(&mut conn, "Admin").to_string();
     let field = role_field(acme);
     let done = post_roles(&admin, &access, &[(&field, &admin_role)], "invite").await;

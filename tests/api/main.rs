@@ -1,11 +1,9 @@
 //! Integration tests: the real server, a real database per test, on SQLite and PostgreSQL.
 
+mod helpers;
+
 mod browser;
 mod browser_invite;
-mod client;
-mod helpers;
-mod smtp_sink;
-
 mod cli;
 mod client_address;
 mod config_access;

@@ -1,7 +1,7 @@
 //! Saved filters on the User Management page: the default opens the page, one default per
 //! user and page (also in the database), Reset All Filters, rename, delete, ownership.
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_member, arrange_user};
+use crate::helpers::{Backend, TestApp, arrange_member, arrange_user, assert_is_redirect_to};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::saved_filters;
@@ -11,7 +11,7 @@ on_both_backends!(saved_filters_and_the_one_default);
 
 const ADMIN: &str = "ada@acme.test";
 
-fn matches(page: &crate::client::Page) -> i64 {
+fn matches(page: &crate::helpers::Page) -> i64 {
     page.texts("#match-count")[0].parse().unwrap()
 }
 
@@ -104,7 +104,7 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
 
     // Reset All Filters: everyone, and the default stays off.
     let reset = admin.get("/users?reset=1").await;
-    assert_eq!((reset.status, reset.location()), (303, "/users"));
+    assert_is_redirect_to(&reset, "/users");
     let all = admin.get("/users").await;
     assert_eq!(all.status, 200);
     assert_eq!(matches(&all), 4);
@@ -160,11 +160,7 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
 
     // Someone else's filter does not exist for you.
     arrange_member(&mut conn, "mia@acme.test", &["Manager"]);
-    let mia = app.client();
-    assert_eq!(
-        mia.sign_in("mia@acme.test", STRONG_PASSWORD).await.status,
-        303
-    );
+    let mia = app.signed_in("mia@acme.test").await;
     assert_eq!(
         mia.get(&format!("/users/filters/{id}/delete")).await.status,
         404

@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user, assert_is_redirect_to};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{accounts, audit_events, companies, users};
@@ -93,13 +93,15 @@ async fn setup_link_creates_the_first_admin_once(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(done.status, 303);
-    assert_eq!(done.location(), "/profile");
+    assert_is_redirect_to(&done, "/profile");
 
     let profile = client.visit("/profile").await;
     assert_eq!(profile.status, 200);
     let text = profile.text();
-    assert!(text.contains("Welcome to Roster"), "{text}");
+    assert_eq!(
+        profile.flash(),
+        vec!["Welcome to Roster. You are the account's first administrator."]
+    );
     assert!(text.contains("ada@acme.test"));
     assert!(text.contains("Account administrator"));
     assert!(

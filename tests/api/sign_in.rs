@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user, assert_is_redirect_to};
 use crate::on_both_backends;
 use chrono::TimeDelta;
 use diesel::prelude::*;
@@ -86,7 +86,7 @@ async fn sign_in_and_every_failure_look_the_same(backend: Backend) {
     // The right password, case-insensitive email, surrounding spaces: in.
     let client = app.client();
     let page = client.sign_in("  ADA@acme.test ", STRONG_PASSWORD).await;
-    assert_eq!((page.status, page.location()), (303, "/profile"));
+    assert_is_redirect_to(&page, "/profile");
     assert!(client.is_signed_in().await);
 
     // Refusals and failures are in the activity log, without passwords.
@@ -165,10 +165,7 @@ async fn sign_in_returns_only_to_local_pages(backend: Backend) {
     app.first_admin(ADMIN).await;
     let client = app.client();
     let bounce = client.get("/profile").await;
-    assert_eq!(
-        (bounce.status, bounce.location()),
-        (303, "/login?next=/profile")
-    );
+    assert_is_redirect_to(&bounce, "/login?next=/profile");
     let form = client.get(bounce.location()).await;
     assert_eq!(
         form.attr("input[name=next]", "value").as_deref(),
@@ -214,8 +211,7 @@ async fn sign_in_by_user_name(backend: Backend) {
         UserStatus::Active,
         Some("Grace.H"),
     );
-    let client = app.client();
-    assert_eq!(client.sign_in("grace.h", STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in("grace.h").await;
     let profile = client.get("/profile").await;
     assert!(profile.text().contains("grace@acme.test"));
     assert!(profile.text().contains("Grace.H"));

@@ -14,11 +14,11 @@ on_both_backends!(
     search_index_follows_the_users,
 );
 
-fn matches(page: &crate::client::Page) -> i64 {
+fn matches(page: &crate::helpers::Page) -> i64 {
     page.texts("#match-count")[0].parse().unwrap()
 }
 
-fn card(page: &crate::client::Page, label: &str) -> i64 {
+fn card(page: &crate::helpers::Page, label: &str) -> i64 {
     let cards = page.texts(".infocards a");
     let text = cards
         .iter()
@@ -64,7 +64,7 @@ async fn counts_follow_writes_and_the_clock(backend: Backend) {
     assert_eq!(matches(&admin.get("/users?status=active").await), 2);
 
     // The last-access order follows a touch at once (last access moves no data version).
-    let newest = |page: &crate::client::Page| page.texts("td.email")[0].clone();
+    let newest = |page: &crate::helpers::Page| page.texts("td.email")[0].clone();
     let by_access = "/users?sort=last_access&dir=desc";
     assert_eq!(newest(&admin.get(by_access).await), "ada@example.test");
     assert_eq!(matches(&admin.get("/users?last_access=never").await), 2);
@@ -106,7 +106,7 @@ async fn search_index_follows_the_users(backend: Backend) {
         None,
     );
 
-    let emails = |page: &crate::client::Page| page.texts("td.email");
+    let emails = |page: &crate::helpers::Page| page.texts("td.email");
     // Partial, case-insensitive, in the user name, the email, the displayed name.
     assert_eq!(
         emails(&admin.get("/users?q=BEDE").await),

@@ -17,7 +17,7 @@ on_both_backends!(advanced_criteria_match_the_stored_access);
 
 const BOSS: &str = "boss@demo.test";
 
-fn matches(page: &crate::client::Page) -> usize {
+fn matches(page: &crate::helpers::Page) -> usize {
     page.texts("#match-count")[0].parse().unwrap()
 }
 
@@ -58,8 +58,7 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
     };
     seed::seed(&mut conn, &options, chrono::Utc::now().naive_utc()).unwrap();
     let app = TestApp::spawn(&backend).await;
-    let client = app.client();
-    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in(BOSS).await;
 
     let all: Vec<UserRow> = users::table
         .select(UserRow::as_select())

@@ -40,7 +40,7 @@ fn everyone(conn: &mut DbConnection) -> Vec<UserRow> {
         .unwrap()
 }
 
-fn matches(page: &crate::client::Page) -> i64 {
+fn matches(page: &crate::helpers::Page) -> i64 {
     page.texts("#match-count")[0].parse().unwrap()
 }
 
@@ -59,8 +59,7 @@ fn holders(conn: &mut DbConnection, role: &str) -> BTreeSet<i64> {
 async fn filters_infocards_sorting_and_pages(backend: Backend) {
     seed_demo(&backend, 150, 1);
     let app = TestApp::spawn(&backend).await;
-    let client = app.client();
-    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in(BOSS).await;
     let mut conn = backend.conn();
     let now = chrono::Utc::now().naive_utc();
     let all = everyone(&mut conn);
@@ -206,38 +205,7 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
         .load(&mut conn)
         .unwrap();
     // A manager (users.view) in the first company only.
-    let account = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
-        .first(&mut conn)
-        .unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let manager = roster::domain::users::insert(
-        &mut conn,
-        roster::domain::users::NewUser {
-            account_id: account,
-            email: "mia@demo.test",
-            email_lower: "mia@demo.test".into(),
-            username: None,
-            username_lower: None,
-            first_name: "Mia",
-            last_name: "Manager",
-            display_name: "Mia Manager".into(),
-            phone: "",
-            password_hash: Some(roster::auth::password::hash(STRONG_PASSWORD).unwrap()),
-            status: "active",
-            is_account_admin: false,
-            must_change_password: false,
-            security_stamp: "s".into(),
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap();
-    let role = roster::domain::roles::find_by_name(&mut conn, account, "Manager")
-        .unwrap()
-        .id;
-    roster::domain::memberships::add(&mut conn, manager.id, companies[0], &[role], now).unwrap();
-
+    let client = app.signed_in_as_role("Manager", companies[0]).await;
     let in_first: BTreeSet<i64> = memberships::table
         .filter(memberships::company_id.eq(companies[0]))
         .select(memberships::user_id)
@@ -246,14 +214,6 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
         .into_iter()
         .map(|u| u.0)
         .collect();
-    let client = app.client();
-    assert_eq!(
-        client
-            .sign_in("mia@demo.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
     let nav = client.get("/profile").await.texts("nav a");
     assert!(nav.contains(&"User Management".to_owned()));
     let page = client.get("/users?per_page=100").await;
@@ -287,11 +247,7 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
 
     // Without users.view anywhere: no page, no menu entry.
     let viewer = app.client();
-    let everyone_boss = app.client();
-    assert_eq!(
-        everyone_boss.sign_in(BOSS, STRONG_PASSWORD).await.status,
-        303
-    );
+    let everyone_boss = app.signed_in(BOSS).await;
     let total: i64 = users::table.count().get_result(&mut conn).unwrap();
     assert_eq!(
         matches(&everyone_boss.get("/users").await),
@@ -342,8 +298,7 @@ async fn csv_export_is_the_filtered_list_and_is_safe(backend: Backend) {
         .execute(&mut conn)
         .unwrap();
     let app = TestApp::spawn(&backend).await;
-    let client = app.client();
-    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in(BOSS).await;
     let now = chrono::Utc::now().naive_utc();
     let all = everyone(&mut conn);
 

@@ -2,9 +2,9 @@
 //! sent on Mondays only, once per account and ISO week even with two servers, not to those
 //! who turned email subscriptions off.
 
-use crate::helpers::{Backend, TestApp, arrange_member, first_company};
+use crate::helpers::SmtpSink;
+use crate::helpers::{Backend, TestApp, add_item, arrange_member, first_company};
 use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
 use chrono::Datelike;
 use diesel::prelude::*;
 use roster::config::MailUrl;
@@ -36,31 +36,14 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     app.clock.advance(chrono::Duration::days(to_tuesday));
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let account: roster::domain::AccountId = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
-        .first(&mut conn)
-        .unwrap();
-    let change = roster::domain::audit::Change {
-        account_id: account,
-        origin: roster::domain::audit::Origin {
-            actor: None,
-            ip: None,
-        },
-        now: app.clock.now_naive(),
-    };
-    roster::domain::catalog::create(
+    add_item(
         &mut conn,
         company,
         roster::domain::catalog::ItemKind::Field,
         None,
-        &roster::domain::catalog::ItemInput {
-            name: "Department".into(),
-            code: "DEPT".into(),
-            required: true,
-        },
-        &change,
-    )
-    .unwrap();
+        ("Department", "DEPT"),
+        true,
+    );
     arrange_member(&mut conn, "bob@example.test", &["Viewer"]);
     arrange_member(&mut conn, "dan@example.test", &["Admin"]);
     let (erin, _) = arrange_member(&mut conn, "erin@example.test", &["Admin"]);
