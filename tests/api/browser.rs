@@ -6,7 +6,7 @@ use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
 use crate::on_both_backends;
 use fantoccini::Locator;
 
-on_both_backends!(fast_filter_saved_as_default_in_a_real_browser);
+on_both_backends!(a_fast_filter_saved_as_the_default_applies_on_reload_in_a_real_browser);
 
 const BOSS: &str = "boss@demo.test";
 
@@ -14,7 +14,7 @@ fn query_has(u: &url::Url, part: &str) -> bool {
     u.query().unwrap_or("").contains(part)
 }
 
-async fn fast_filter_saved_as_default_in_a_real_browser(backend: Backend) {
+async fn a_fast_filter_saved_as_the_default_applies_on_reload_in_a_real_browser(backend: Backend) {
     let Some(driver) = start_driver() else { return };
     let mut conn = backend.conn();
     roster::db::migrate(&mut conn).unwrap();

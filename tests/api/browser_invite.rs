@@ -34,11 +34,11 @@ async fn signed_in(driver: &crate::helpers::browser::Driver, app: &TestApp) -> f
 }
 
 on_both_backends!(
-    invite_and_accept_in_a_real_browser,
-    a_multi_company_invite_in_a_real_browser,
+    a_person_is_invited_and_accepts_in_a_real_browser,
+    a_multi_company_invitation_is_made_in_a_real_browser,
 );
 
-async fn a_multi_company_invite_in_a_real_browser(backend: Backend) {
+async fn a_multi_company_invitation_is_made_in_a_real_browser(backend: Backend) {
     let Some(driver) = start_driver() else { return };
     let app = TestApp::spawn(&backend).await;
     app.first_admin("ada@example.test").await;
@@ -109,7 +109,7 @@ async fn a_multi_company_invite_in_a_real_browser(backend: Backend) {
     c.close().await.unwrap();
 }
 
-async fn invite_and_accept_in_a_real_browser(backend: Backend) {
+async fn a_person_is_invited_and_accepts_in_a_real_browser(backend: Backend) {
     let Some(driver) = start_driver() else { return };
     let sink = SmtpSink::start(&[]);
     let port = sink.port;

@@ -8,7 +8,7 @@ use roster::db::schema::{audit_events, catalog_items, membership_fields_all};
 
 on_both_backends!(
     items_of_each_kind_are_added_edited_archived_and_deleted,
-    field_options_and_automated_access,
+    a_new_field_is_given_to_everyone_and_its_option_codes_are_unique_within_it,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -147,7 +147,9 @@ async fn items_of_each_kind_are_added_edited_archived_and_deleted(backend: Backe
     );
 }
 
-async fn field_options_and_automated_access(backend: Backend) {
+async fn a_new_field_is_given_to_everyone_and_its_option_codes_are_unique_within_it(
+    backend: Backend,
+) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();

@@ -10,13 +10,13 @@ use roster::domain::audit::Origin;
 use roster::domain::catalog::{self, ItemInput, ItemKind};
 
 on_both_backends!(
-    lists_search_paginate_and_survive_bad_input,
-    single_and_multi_company_accounts,
+    the_lists_search_paginate_and_survive_bad_input,
+    a_second_company_makes_the_account_multi_company_and_the_last_active_one_stays,
 );
 
 const ADMIN: &str = "ada@acme.test";
 
-async fn lists_search_paginate_and_survive_bad_input(backend: Backend) {
+async fn the_lists_search_paginate_and_survive_bad_input(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();
@@ -102,7 +102,9 @@ async fn lists_search_paginate_and_survive_bad_input(backend: Backend) {
     assert!(nul.status < 500, "NUL in a search: {}", nul.status);
 }
 
-async fn single_and_multi_company_accounts(backend: Backend) {
+async fn a_second_company_makes_the_account_multi_company_and_the_last_active_one_stays(
+    backend: Backend,
+) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();

@@ -15,7 +15,7 @@ on_both_backends!(
     a_rejected_address_fails_then_resend_delivers,
     resend_voids_the_old_link_and_links_expire,
     a_dead_workers_emails_are_sent_once,
-    edit_the_email_of_a_pending_invitation,
+    the_email_of_a_pending_invitation_can_be_corrected,
 );
 
 async fn a_rejected_address_fails_then_resend_delivers(backend: Backend) {
@@ -180,7 +180,7 @@ async fn a_dead_workers_emails_are_sent_once(backend: Backend) {
     );
 }
 
-async fn edit_the_email_of_a_pending_invitation(backend: Backend) {
+async fn the_email_of_a_pending_invitation_can_be_corrected(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;

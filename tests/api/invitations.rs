@@ -3,21 +3,21 @@
 
 use crate::helpers::SmtpSink;
 use crate::helpers::{
-    Backend, STRONG_PASSWORD, TestApp, add_company, arrange_member, assert_is_redirect_to,
-    first_company, invitation_status, role_id, wait_status,
+    Backend, STRONG_PASSWORD, TestApp, add_company, assert_is_redirect_to, first_company,
+    invitation_status, role_id, wait_status,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{companies, membership_roles, memberships, outbox, users};
 
 on_both_backends!(
-    invite_one_person_who_accepts,
-    several_addresses_and_the_ones_skipped,
-    multi_company_wizard_applies_to_all_companies,
+    one_person_is_invited_and_accepts,
+    several_addresses_are_invited_and_the_skipped_ones_are_named,
+    the_multi_company_wizard_applies_to_all_companies,
     inviting_needs_the_right,
 );
 
-async fn invite_one_person_who_accepts(backend: Backend) {
+async fn one_person_is_invited_and_accepts(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
@@ -189,7 +189,7 @@ async fn invite_one_person_who_accepts(backend: Backend) {
     app.signed_in("grace.hopper@example.test").await;
 }
 
-async fn several_addresses_and_the_ones_skipped(backend: Backend) {
+async fn several_addresses_are_invited_and_the_skipped_ones_are_named(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
@@ -241,7 +241,7 @@ async fn several_addresses_and_the_ones_skipped(backend: Backend) {
     );
 }
 
-async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
+async fn the_multi_company_wizard_applies_to_all_companies(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
@@ -351,9 +351,9 @@ async fn inviting_needs_the_right(backend: Backend) {
     let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let _admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
-    arrange_member(&mut conn, "viewer@example.test", &["Viewer"]);
-    let viewer = app.client();
-    viewer.sign_in("viewer@example.test", STRONG_PASSWORD).await;
+    let viewer = app
+        .signed_in_as_role("Viewer", first_company(&mut conn))
+        .await;
     assert_eq!(viewer.get("/users/invite").await.status, 403);
     let list = viewer.get("/users").await;
     assert!(list.attr("#invite-user", "href").is_none());

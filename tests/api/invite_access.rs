@@ -11,11 +11,11 @@ use roster::db::schema::{membership_roles, memberships, users};
 use roster::domain::catalog::ItemKind;
 
 on_both_backends!(
-    tabs_search_filter_and_select_all_in_one_company,
+    the_access_step_searches_filters_and_selects_all_in_one_company,
     a_long_list_shows_more_on_request,
 );
 
-async fn tabs_search_filter_and_select_all_in_one_company(backend: Backend) {
+async fn the_access_step_searches_filters_and_selects_all_in_one_company(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();

@@ -8,7 +8,7 @@ use crate::helpers::{
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
-use roster::db::schema::{catalog_items, memberships, roles, users};
+use roster::db::schema::{memberships, roles, users};
 use roster::domain::catalog::ItemKind;
 use roster::domain::{CompanyId, ItemId};
 
@@ -211,10 +211,17 @@ async fn an_option_archived_meanwhile_is_refused_with_the_form_kept(backend: Bac
             &[("go", "view")],
         )
         .await;
-    diesel::update(catalog_items::table.find(depot))
-        .set(catalog_items::archived_at.eq(Some(chrono::Utc::now().naive_utc())))
-        .execute(&mut conn)
-        .unwrap();
+    // Meanwhile, in another tab, the location is archived.
+    let locations = format!("/config/companies/{c}/locations");
+    let list = admin.get(&locations).await;
+    let archived = admin
+        .submit(
+            &list,
+            &format!("form[action='{locations}/{depot}/archive']"),
+            &[],
+        )
+        .await;
+    assert_eq!(archived.status, 303, "{}", archived.body);
     let refused = admin.submit(&ticked, FORM, &[("go", "invite")]).await;
     assert_eq!(refused.status, 422);
     assert!(
@@ -245,7 +252,6 @@ async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
     let c = first_company(&mut conn);
     let branch = add_company(&mut conn, "Branch", "BR");
     let annex = add_company(&mut conn, "Annex", "AX");
-    let now = chrono::Utc::now().naive_utc();
     create_role(&admin, "Temp", &[]).await;
     let temp: roster::domain::RoleId = roles::table
         .filter(roles::name.eq("Temp"))
@@ -268,19 +274,28 @@ async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
             &[("go", "view")],
         )
         .await;
-    // The role is deleted and the company that was not shown archived, behind the form.
-    diesel::delete(roles::table.find(temp))
-        .execute(&mut conn)
-        .unwrap();
+    // Meanwhile, in another tab, the role is deleted and the company that was not shown
+    // archived.
+    let delete = format!("/config/roles/{}/delete", temp.0);
+    let confirm = admin.get(&delete).await;
+    let deleted = admin
+        .submit(&confirm, &format!("form[action='{delete}']"), &[])
+        .await;
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
     let others: Vec<CompanyId> = [c, branch, annex]
         .into_iter()
         .filter(|x| *x != shown)
         .collect();
     let (other, remaining) = (others[0], others[1]);
-    diesel::update(roster::db::schema::companies::table.find(other))
-        .set(roster::db::schema::companies::archived_at.eq(Some(now)))
-        .execute(&mut conn)
-        .unwrap();
+    let companies_page = admin.get("/config/companies").await;
+    let archived = admin
+        .submit(
+            &companies_page,
+            &format!("form[action='/config/companies/{other}/archive']"),
+            &[],
+        )
+        .await;
+    assert_eq!(archived.status, 303, "{}", archived.body);
     let refused = admin.submit(&ticked, FORM, &[("go", "invite")]).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(

@@ -6,9 +6,9 @@ use crate::helpers::{Backend, TestApp, add_item, first_company, held};
 use crate::on_both_backends;
 use roster::domain::catalog::ItemKind;
 
-on_both_backends!(custom_fields_select_all_and_access_to_all);
+on_both_backends!(custom_fields_offer_select_all_and_access_to_all);
 
-async fn custom_fields_select_all_and_access_to_all(backend: Backend) {
+async fn custom_fields_offer_select_all_and_access_to_all(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();

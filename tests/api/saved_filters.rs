@@ -1,13 +1,13 @@
 //! Saved filters on the User Management page: the default opens the page, one default per
 //! user and page (also in the database), Reset All Filters, rename, delete, ownership.
 
-use crate::helpers::{Backend, TestApp, arrange_member, arrange_user, assert_is_redirect_to};
+use crate::helpers::{Backend, TestApp, arrange_user, assert_is_redirect_to, first_company};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::saved_filters;
 use roster::domain::users::UserStatus;
 
-on_both_backends!(saved_filters_and_the_one_default);
+on_both_backends!(a_filter_is_saved_and_only_one_opens_by_default);
 
 const ADMIN: &str = "ada@acme.test";
 
@@ -15,7 +15,7 @@ fn matches(page: &crate::helpers::Page) -> i64 {
     page.texts("#match-count")[0].parse().unwrap()
 }
 
-async fn saved_filters_and_the_one_default(backend: Backend) {
+async fn a_filter_is_saved_and_only_one_opens_by_default(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();
@@ -159,8 +159,9 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
     assert_eq!(name, "Blocked");
 
     // Someone else's filter does not exist for you.
-    arrange_member(&mut conn, "mia@acme.test", &["Manager"]);
-    let mia = app.signed_in("mia@acme.test").await;
+    let mia = app
+        .signed_in_as_role("Manager", first_company(&mut conn))
+        .await;
     assert_eq!(
         mia.get(&format!("/users/filters/{id}/delete")).await.status,
         404

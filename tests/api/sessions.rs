@@ -8,8 +8,8 @@ on_both_backends!(
     logout_ends_the_session,
     ending_all_sessions_signs_out_every_device,
     a_stamp_or_status_change_ends_a_live_session,
-    idle_timeout_and_activity,
-    absolute_timeout,
+    a_session_ends_after_30_idle_minutes_and_activity_keeps_it,
+    a_session_ends_after_12_hours_whatever_the_activity,
     a_cookie_copied_before_sign_out_no_longer_signs_in,
     the_session_cookie_carries_only_a_key,
     my_profile_lists_my_sessions_with_browser_and_address,
@@ -104,7 +104,7 @@ async fn a_stamp_or_status_change_ends_a_live_session(backend: Backend) {
     );
 }
 
-async fn idle_timeout_and_activity(backend: Backend) {
+async fn a_session_ends_after_30_idle_minutes_and_activity_keeps_it(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let client = app.first_admin(ADMIN).await;
     // Activity keeps the session alive past 30 minutes in total.
@@ -119,7 +119,7 @@ async fn idle_timeout_and_activity(backend: Backend) {
     assert!(!client.is_signed_in().await);
 }
 
-async fn absolute_timeout(backend: Backend) {
+async fn a_session_ends_after_12_hours_whatever_the_activity(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let client = app.first_admin(ADMIN).await;
     for _ in 0..25 {

@@ -10,7 +10,7 @@ use roster::db::schema::{invitations, outbox};
 use std::time::{Duration, Instant};
 
 on_both_backends!(
-    signs_in_to_a_server_that_asks,
+    mail_signs_in_to_a_server_that_asks,
     a_refused_password_fails_the_invitation_with_the_reason,
     tls_required_never_falls_back_to_plain_text,
 );
@@ -20,7 +20,7 @@ async fn spawn_with_url(backend: &Backend, url: &str) -> TestApp {
     TestApp::spawn_with(backend, move |c| c.mail = mail).await
 }
 
-async fn signs_in_to_a_server_that_asks(backend: Backend) {
+async fn mail_signs_in_to_a_server_that_asks(backend: Backend) {
     let sink = SmtpSink::start_with_login("mailer@example.test", "s3cret pass:word");
     // A user name and password with reserved characters, percent-encoded as URLs want.
     let url = format!(

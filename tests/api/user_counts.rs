@@ -69,6 +69,7 @@ async fn counts_follow_writes_and_the_clock(backend: Backend) {
     assert_eq!(newest(&admin.get(by_access).await), "ada@example.test");
     assert_eq!(matches(&admin.get("/users?last_access=never").await), 2);
     let later = app.clock.now_naive() + chrono::Duration::minutes(1);
+    // Written past the server, as a sign-in through another instance would.
     diesel::update(users::table.find(bob))
         .set(users::last_access_at.eq(Some(later)))
         .execute(&mut conn)
@@ -81,6 +82,7 @@ async fn counts_follow_writes_and_the_clock(backend: Backend) {
     let page = admin.get("/users").await;
     assert_eq!(card(&page, "Total users"), 4);
     assert_eq!(matches(&admin.get("/users?status=active").await), 3);
+    // Past the server: no page deletes a user yet.
     diesel::delete(users::table.find(bob))
         .execute(&mut conn)
         .unwrap();
@@ -122,7 +124,8 @@ async fn search_index_follows_the_users(backend: Backend) {
         vec!["zed@example.test"]
     );
 
-    // A rename is found under the new name only.
+    // A rename is found under the new name only (written past the server: no page renames
+    // a user yet).
     diesel::update(users::table.find(zed))
         .set(users::display_name.eq("Zephyrine Moss"))
         .execute(&mut conn)
@@ -153,7 +156,7 @@ async fn search_index_follows_the_users(backend: Backend) {
         assert_eq!(matches(&page), 0, "{q}");
     }
 
-    // A deleted user is no longer found.
+    // A deleted user is no longer found (past the server: no page deletes a user yet).
     diesel::delete(users::table.find(zed))
         .execute(&mut conn)
         .unwrap();

@@ -12,8 +12,8 @@ use roster::domain::users::UserRow;
 use std::collections::BTreeSet;
 
 on_both_backends!(
-    filters_infocards_sorting_and_pages,
-    scope_follows_users_view_per_company,
+    the_list_filters_sorts_and_pages_and_its_infocards_count,
+    the_list_shows_only_the_companies_where_one_holds_users_view,
     csv_export_is_the_filtered_list_and_is_safe,
 );
 
@@ -56,7 +56,7 @@ fn holders(conn: &mut DbConnection, role: &str) -> BTreeSet<i64> {
         .collect()
 }
 
-async fn filters_infocards_sorting_and_pages(backend: Backend) {
+async fn the_list_filters_sorts_and_pages_and_its_infocards_count(backend: Backend) {
     seed_demo(&backend, 150, 1);
     let app = TestApp::spawn(&backend).await;
     let client = app.signed_in(BOSS).await;
@@ -195,7 +195,7 @@ async fn filters_infocards_sorting_and_pages(backend: Backend) {
     assert!(nothing.text().contains("No users match these filters"));
 }
 
-async fn scope_follows_users_view_per_company(backend: Backend) {
+async fn the_list_shows_only_the_companies_where_one_holds_users_view(backend: Backend) {
     seed_demo(&backend, 120, 3);
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
@@ -246,7 +246,6 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
     );
 
     // Without users.view anywhere: no page, no menu entry.
-    let viewer = app.client();
     let everyone_boss = app.signed_in(BOSS).await;
     let total: i64 = users::table.count().get_result(&mut conn).unwrap();
     assert_eq!(
@@ -254,14 +253,7 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
         total,
         "administrators see everyone"
     );
-    let (_, _) = crate::helpers::arrange_member(&mut conn, "vic@demo.test", &["Viewer"]);
-    assert_eq!(
-        viewer
-            .sign_in("vic@demo.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let viewer = app.signed_in_as_role("Viewer", companies[0]).await;
     assert_eq!(viewer.get("/users").await.status, 403);
     assert!(
         !viewer
@@ -293,6 +285,7 @@ async fn csv_export_is_the_filtered_list_and_is_safe(backend: Backend) {
         .order(users::id.desc())
         .first(&mut conn)
         .unwrap();
+    // Behind the server's back: no page edits a displayed name yet.
     diesel::update(users::table.find(last))
         .set(users::display_name.eq("=HYPERLINK(\"http://evil.example\",\"click\")"))
         .execute(&mut conn)
