@@ -13,6 +13,7 @@ mod config_rights;
 mod config_role_rights;
 mod csrf_and_headers;
 mod html_structure;
+mod html_valid;
 mod invitation_management;
 mod invitations;
 mod invite_access;

@@ -2,7 +2,6 @@
 //! that need a real browser, and the few reads and clicks they make.
 
 use fantoccini::{Client, ClientBuilder, Locator};
-use std::io::Write;
 use std::process::{Child, Command, Stdio};
 
 /// A chromedriver on a free port, stopped when dropped.
@@ -33,13 +32,9 @@ pub fn start_driver() -> Option<Driver> {
         .into_iter()
         .find(|p| std::path::Path::new(p).exists());
     let Some(path) = path else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but chromedriver is not installed"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nBrowser tests skipped: install chromium and chromium-driver to run them.\n"
+        super::skipped_outside_ci(
+            "Browser tests",
+            "chromedriver is not installed (install chromium and chromium-driver)",
         );
         return None;
     };

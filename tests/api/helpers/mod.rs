@@ -35,3 +35,15 @@ pub use smtp_sink::SmtpSink;
 pub use stored::*;
 
 pub const STRONG_PASSWORD: &str = "violet ferns hum under tin rain";
+
+/// Says on stderr that `what` is skipped because `missing`, or, with CI=true (where .ci/run
+/// installs what the test needs), fails the test.
+pub fn skipped_outside_ci(what: &str, missing: &str) {
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but {missing}: {what} cannot run"
+    );
+    // Straight to stderr: libtest would swallow eprintln! of a passing test.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n{what} skipped: {missing}.\n");
+}
