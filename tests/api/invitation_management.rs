@@ -3,7 +3,7 @@
 
 use crate::helpers::SmtpSink;
 use crate::helpers::{
-    Backend, STRONG_PASSWORD, TestApp, assert_is_redirect_to, claim_one, wait_status,
+    Backend, STRONG_PASSWORD, TestApp, assert_is_redirect_to, claim_one, match_count, wait_status,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -91,9 +91,9 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
     let invited = admin.get("/users?status=invited").await;
     assert_eq!(invited.texts(".invitation-status"), vec!["expired"]);
     // The filters and the infocard see it as the row shows it: Expired, no longer Sent.
-    let count = |page: &crate::helpers::Page| page.texts("#match-count")[0].clone();
-    assert_eq!(count(&admin.get("/users?invitation=expired").await), "1");
-    assert_eq!(count(&admin.get("/users?invitation=sent").await), "0");
+    let expired = admin.get("/users?invitation=expired").await;
+    assert_eq!(match_count(&expired), 1);
+    assert_eq!(match_count(&admin.get("/users?invitation=sent").await), 0);
     let cards = admin.get("/users").await.texts(".infocards a");
     assert!(
         cards.contains(&"0 Pending invitations".to_owned()),

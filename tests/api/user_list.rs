@@ -1,7 +1,7 @@
 //! The User Management page: filters, infocards, sorting, pages and scope, checked against
 //! what is stored (computed here from the rows, not with the page's own queries).
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, match_count};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::DbConnection;
@@ -40,10 +40,6 @@ fn everyone(conn: &mut DbConnection) -> Vec<UserRow> {
         .unwrap()
 }
 
-fn matches(page: &crate::helpers::Page) -> i64 {
-    page.texts("#match-count")[0].parse().unwrap()
-}
-
 fn holders(conn: &mut DbConnection, role: &str) -> BTreeSet<i64> {
     memberships::table
         .inner_join(membership_roles::table.inner_join(roles::table))
@@ -68,7 +64,7 @@ async fn the_list_filters_sorts_and_pages_and_its_infocards_count(backend: Backe
 
     let page = client.get("/users").await;
     assert_eq!(page.status, 200);
-    assert_eq!(matches(&page), all.len() as i64);
+    assert_eq!(match_count(&page), all.len() as i64);
     let cards = page.texts(".infocards a");
     assert!(
         cards.contains(&format!("{} Total users", all.len())),
@@ -97,7 +93,7 @@ async fn the_list_filters_sorts_and_pages_and_its_infocards_count(backend: Backe
         let filtered = client
             .get(&format!("/users?status={}", status.slug()))
             .await;
-        assert_eq!(matches(&filtered), count_of(status), "{status:?}");
+        assert_eq!(match_count(&filtered), count_of(status), "{status:?}");
         assert!(
             filtered
                 .texts("td.status")
@@ -107,7 +103,7 @@ async fn the_list_filters_sorts_and_pages_and_its_infocards_count(backend: Backe
         );
     }
     let failed_page = client.get("/users?invitation=failed").await;
-    assert_eq!(matches(&failed_page), failed);
+    assert_eq!(match_count(&failed_page), failed);
 
     // Two criteria together: active Managers.
     let managers = holders(&mut conn, "Manager");
@@ -126,7 +122,7 @@ async fn the_list_filters_sorts_and_pages_and_its_infocards_count(backend: Backe
             manager_role.0
         ))
         .await;
-    assert_eq!(matches(&both), expected as i64);
+    assert_eq!(match_count(&both), expected as i64);
 
     // Search is partial and case-insensitive, over name, email and user name.
     let someone = &all[10];
@@ -147,7 +143,7 @@ async fn the_list_filters_sorts_and_pages_and_its_infocards_count(backend: Backe
                     .contains(&fragment.to_lowercase())
         })
         .count();
-    assert_eq!(matches(&found), expected as i64);
+    assert_eq!(match_count(&found), expected as i64);
 
     // Sorting by email, both ways.
     let mut emails: Vec<String> = all.iter().map(|u| u.email_lower.clone()).collect();
@@ -218,7 +214,7 @@ async fn the_list_shows_only_the_companies_where_one_holds_users_view(backend: B
     assert!(nav.contains(&"User Management".to_owned()));
     let page = client.get("/users?per_page=100").await;
     assert_eq!(
-        matches(&page),
+        match_count(&page),
         in_first.len() as i64,
         "only the first company's users"
     );
@@ -240,7 +236,7 @@ async fn the_list_shows_only_the_companies_where_one_holds_users_view(backend: B
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(
-        matches(&other),
+        match_count(&other),
         in_both,
         "another company's filter never widens the scope"
     );
@@ -249,7 +245,7 @@ async fn the_list_shows_only_the_companies_where_one_holds_users_view(backend: B
     let everyone_boss = app.signed_in(BOSS).await;
     let total: i64 = users::table.count().get_result(&mut conn).unwrap();
     assert_eq!(
-        matches(&everyone_boss.get("/users").await),
+        match_count(&everyone_boss.get("/users").await),
         total,
         "administrators see everyone"
     );

@@ -30,7 +30,7 @@ pub use assertions::*;
 pub use backend::*;
 pub use client::Client;
 pub use mail::*;
-pub use page::Page;
+pub use page::{Page, match_count};
 pub use smtp_sink::SmtpSink;
 pub use stored::*;
 

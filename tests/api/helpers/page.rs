@@ -90,3 +90,12 @@ impl Page {
         self.texts("h1").into_iter().next().unwrap_or_default()
     }
 }
+
+/// The User Management page's count of the users matching its filter.
+pub fn match_count(page: &Page) -> i64 {
+    let said = page.texts("#match-count");
+    let count = said
+        .first()
+        .unwrap_or_else(|| panic!("no match count in {}", page.body));
+    count.parse().expect("a number of users")
+}
