@@ -3,10 +3,7 @@
 //! Rights out of reach are drawn disabled, and saving keeps them as the role has them.
 
 use crate::helpers::Page;
-use crate::helpers::{
-    Backend, Client, TestApp, add_company, create_role, first_company, role_id,
-    signed_in_with_roles,
-};
+use crate::helpers::{Backend, Client, TestApp, add_company, create_role, first_company, role_id};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::DbConnection;
@@ -38,16 +35,12 @@ fn rights_of(conn: &mut DbConnection, name: &str) -> Vec<String> {
 
 /// An administrator, a role Keeper (Manage roles and View users, not Manage configuration)
 /// and Kim, who holds Keeper in every company given: both signed in.
-async fn keeper(
-    app: &TestApp,
-    conn: &mut DbConnection,
-    companies: &[CompanyId],
-) -> (Client, Client) {
+async fn keeper(app: &TestApp, companies: &[CompanyId]) -> (Client, Client) {
     let admin = app.first_admin("ada@acme.test").await;
     create_role(&admin, "Keeper", &["roles.manage", "users.view"]).await;
     let roles: Vec<(CompanyId, &[&str])> =
         companies.iter().map(|c| (*c, &["Keeper"][..])).collect();
-    let kim = signed_in_with_roles(app, conn, "kim@acme.test", &roles).await;
+    let kim = app.signed_in_with_roles("kim@acme.test", &roles).await;
     (admin, kim)
 }
 
@@ -65,7 +58,7 @@ async fn a_roles_manager_cannot_add_a_right_they_lack_to_their_own_role(backend:
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let (_, kim) = keeper(&app, &mut conn, &[company]).await;
+    let (_, kim) = keeper(&app, &[company]).await;
     let id = role_id(&mut conn, "Keeper");
 
     let page = edit(&kim, id).await;
@@ -109,7 +102,7 @@ async fn a_roles_manager_cannot_create_a_role_with_a_right_they_lack(backend: Ba
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let (_, kim) = keeper(&app, &mut conn, &[company]).await;
+    let (_, kim) = keeper(&app, &[company]).await;
 
     let new = kim.get("/config/roles/new").await;
     assert!(new.attr(CONFIG, "disabled").is_some(), "{}", new.body);
@@ -139,7 +132,7 @@ async fn saving_a_role_keeps_a_right_the_editor_cannot_give(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let (admin, kim) = keeper(&app, &mut conn, &[company]).await;
+    let (admin, kim) = keeper(&app, &[company]).await;
     create_role(&admin, "Configurer", &["config.manage", "users.view"]).await;
     let id = role_id(&mut conn, "Configurer");
 
@@ -163,13 +156,12 @@ async fn a_right_held_in_one_company_only_cannot_be_given(backend: Backend) {
     let admin = app.first_admin("ada@acme.test").await;
     create_role(&admin, "Keeper", &["roles.manage", "users.view"]).await;
     create_role(&admin, "Configurer", &["config.manage"]).await;
-    let kim = signed_in_with_roles(
-        &app,
-        &mut conn,
-        "kim@acme.test",
-        &[(acme, &["Keeper", "Configurer"]), (branch, &["Keeper"])],
-    )
-    .await;
+    let kim = app
+        .signed_in_with_roles(
+            "kim@acme.test",
+            &[(acme, &["Keeper", "Configurer"]), (branch, &["Keeper"])],
+        )
+        .await;
     let id = role_id(&mut conn, "Keeper");
 
     let page = edit(&kim, id).await;

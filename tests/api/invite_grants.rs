@@ -6,7 +6,6 @@ use crate::helpers::Page;
 use crate::helpers::wizard::{FORM, go, to_access};
 use crate::helpers::{
     Backend, Client, STRONG_PASSWORD, TestApp, add_company, first_company, role_id,
-    signed_in_with_roles,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -44,8 +43,9 @@ fn two_companies(conn: &mut DbConnection) -> (CompanyId, CompanyId) {
 }
 
 /// A Manager of ACME only, signed in.
-async fn acme_manager(app: &TestApp, conn: &mut DbConnection, acme: CompanyId) -> Client {
-    signed_in_with_roles(app, conn, "mia@acme.test", &[(acme, &["Manager"])]).await
+async fn acme_manager(app: &TestApp, acme: CompanyId) -> Client {
+    app.signed_in_with_roles("mia@acme.test", &[(acme, &["Manager"])])
+        .await
 }
 
 /// What a grant leaves behind: users with the invited address, invitations, roles held.
@@ -96,7 +96,7 @@ async fn a_manager_is_refused_admin_by(backend: Backend, go: &str) {
     app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let manager = acme_manager(&app, &mut conn, acme).await;
+    let manager = acme_manager(&app, acme).await;
     let access = to_access(&manager, INVITED).await;
     let before = stored(&mut conn);
 
@@ -127,7 +127,7 @@ async fn the_roles_tab_shows_a_role_the_inviter_cannot_grant_disabled_with_the_r
     app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let manager = acme_manager(&app, &mut conn, acme).await;
+    let manager = acme_manager(&app, acme).await;
     let access = to_access(&manager, INVITED).await;
 
     let tab = go(&manager, &access, "tab:roles").await;
@@ -156,7 +156,7 @@ async fn a_manager_can_grant_a_role_whose_rights_they_all_hold(backend: Backend)
     app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let manager = acme_manager(&app, &mut conn, acme).await;
+    let manager = acme_manager(&app, acme).await;
     let access = to_access(&manager, INVITED).await;
 
     let editor = role_id(&mut conn, "Editor").to_string();
@@ -204,7 +204,7 @@ async fn admin_in_acme_manager_in_branch(backend: &Backend) -> Split {
     let mut conn = backend.conn();
     let (acme, branch) = two_companies(&mut conn);
     let roles = [(acme, &["Admin"][..]), (branch, &["Manager"][..])];
-    let granter = signed_in_with_roles(&app, &mut conn, "max@acme.test", &roles).await;
+    let granter = app.signed_in_with_roles("max@acme.test", &roles).await;
     let access = to_access(&granter, INVITED).await;
     Split {
         _app: app,
@@ -328,7 +328,7 @@ async fn a_manager_cannot_redirect_an_admin_invitation_to_another_address(backen
         .first(&mut conn)
         .unwrap();
 
-    let manager = acme_manager(&app, &mut conn, acme).await;
+    let manager = acme_manager(&app, acme).await;
     let page = manager.get(&format!("/users/{invitee}/invitation")).await;
     assert_eq!(page.status, 200, "{}", page.text());
     let refused = manager

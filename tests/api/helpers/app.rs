@@ -128,22 +128,22 @@ impl TestApp {
     pub async fn signed_in_as_role(&self, role: &str, company: CompanyId) -> Client {
         let n = SIGNED_IN_COUNTER.fetch_add(1, Ordering::Relaxed);
         let email = format!("{}-{n}@roles.test", role.to_lowercase());
-        let mut conn = self.conn();
-        signed_in_with_roles(self, &mut conn, &email, &[(company, &[role])]).await
+        self.signed_in_with_roles(&email, &[(company, &[role])])
+            .await
     }
-}
 
-/// A new active user of the first account with the named roles in each company given,
-/// signed in: someone who is not an account administrator, acting through the pages.
-pub async fn signed_in_with_roles(
-    app: &TestApp,
-    conn: &mut DbConnection,
-    email: &str,
-    roles: &[(CompanyId, &[&str])],
-) -> Client {
-    let user = arrange_user(conn, email, UserStatus::Active, None);
-    for (company, names) in roles {
-        arrange_membership(conn, user, *company, names);
+    /// A new active user of the first account with the named roles in each company given,
+    /// signed in: someone who is not an account administrator, acting through the pages.
+    pub async fn signed_in_with_roles(
+        &self,
+        email: &str,
+        roles: &[(CompanyId, &[&str])],
+    ) -> Client {
+        let mut conn = self.conn();
+        let user = arrange_user(&mut conn, email, UserStatus::Active, None);
+        for (company, names) in roles {
+            arrange_membership(&mut conn, user, *company, names);
+        }
+        self.signed_in(email).await
     }
-    app.signed_in(email).await
 }
