@@ -12,7 +12,7 @@
 use crate::helpers::wizard::{FORM, go, to_access};
 use crate::helpers::{
     Backend, Client, Page, STRONG_PASSWORD, SmtpSink, TestApp, add_company, add_item,
-    arrange_member, arrange_user, create_role, first_company, skipped_outside_ci,
+    arrange_member, arrange_user, create_role, first_company, role_id, skipped_outside_ci,
 };
 use roster::domain::CompanyId;
 use roster::domain::catalog::ItemKind;
@@ -86,6 +86,42 @@ async fn every_page_a_crawl_reaches_passes_the_html_checker() {
     let beta = roster::domain::setup::AccountChoice::Named("Beta Ltd");
     roster::domain::setup::create_admin(&mut conn, &beta, None, "ed@acme.test", hash, now).unwrap();
 
+    // Things archived, a second administrator, and a second session on My Profile.
+    let old = add_item(
+        &mut conn,
+        acme,
+        ItemKind::Location,
+        None,
+        ("Old", "OLD"),
+        false,
+    );
+    let closed = add_company(&mut conn, "Closed", "CL");
+    // (the form's page, the form); the email is for the admins' form only.
+    let changes = [
+        (
+            format!("/config/companies/{acme}/locations/{old}"),
+            format!("form[action$='/{old}/archive']"),
+        ),
+        (
+            "/config/companies".to_owned(),
+            format!("form[action='/config/companies/{closed}/archive']"),
+        ),
+        (
+            "/config/admins".to_owned(),
+            "form[action='/config/admins']".to_owned(),
+        ),
+    ];
+    for (path, form) in changes {
+        let page = admin.get(&path).await;
+        let done = admin
+            .submit(&page, &form, &[("email", "ed@acme.test")])
+            .await;
+        assert_eq!(done.status, 303, "{path}: {}", done.body);
+    }
+    let firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+    let other = app.client_with_agent(firefox);
+    assert_eq!(other.sign_in(ADMIN, STRONG_PASSWORD).await.status, 303);
+
     crawl(&admin, "admin", &mut pages).await;
     wizard(&admin, &mut pages).await;
     refused_forms(&admin, acme, &mut pages).await;
@@ -106,6 +142,18 @@ async fn every_page_a_crawl_reaches_passes_the_html_checker() {
     roster::domain::seed::seed(&mut conn, &options, now).unwrap();
     let demo = app.signed_in(DEMO).await;
     crawl(&demo, "demo admin", &mut pages).await;
+    // A role editor who lacks Manage configuration sees that right disabled, with why.
+    create_role(&admin, "Keeper", &["roles.manage", "users.view"]).await;
+    let keeper = role_id(&mut conn, "Keeper");
+    let kim = app
+        .signed_in_with_roles(
+            "kim@acme.test",
+            &[(acme, &["Keeper"]), (branch, &["Keeper"])],
+        )
+        .await;
+    let role = kim.get(&format!("/config/roles/{keeper}")).await;
+    assert_eq!(role.status, 200, "{}", role.body);
+    pages.add(&format!("role keeper GET /config/roles/{keeper}"), &role);
     // A Manager's Roles tab draws the roles they cannot grant disabled, with the reason.
     let manager = app.signed_in_as_role("Manager", acme).await;
     let access = to_access(&manager, "new@acme.test").await;
