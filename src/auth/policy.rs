@@ -1,9 +1,13 @@
 //! The one place that answers "may this actor do this action to this target in this
-//! company". A granted action yields a `Permit`, which only this module can make; domain
-//! operations that need authority take one, so they cannot be reached unchecked.
+//! company". A granted action yields a `Permit`, which only this module can make; every
+//! domain operation that changes something on a signed-in user's behalf takes one, checks
+//! it is for that action (and that target), and records the audit event's actor, account
+//! and address from it, so an operation can neither be reached unchecked nor record the
+//! wrong actor.
 
 use crate::auth::rights::{Right, RightSet};
-use crate::domain::{AccountId, CompanyId, UserId};
+use crate::domain::ids::{AccountId, CompanyId, UserId};
+use chrono::NaiveDateTime;
 use std::collections::BTreeMap;
 
 /// The signed-in user as the policy sees them.
@@ -17,6 +21,9 @@ pub struct Actor {
     /// How many active companies the account has: account-wide actions need the right in
     /// every one of them.
     pub account_companies: usize,
+    /// Where the request came from and when, carried into each permit for the audit log.
+    pub ip: Option<String>,
+    pub now: NaiveDateTime,
 }
 
 impl Actor {
@@ -57,6 +64,9 @@ pub enum Action {
     ViewAudit,
     ManageAdmins,
     ManageCompanies,
+    /// What every signed-in user does to their own account: their password, their
+    /// sessions, their saved filters. Granted by `own`, never by a right.
+    OwnAccount,
 }
 
 /// Where an action applies.
@@ -78,11 +88,36 @@ pub enum Denied {
     Forbidden(&'static str),
 }
 
-/// Proof that an action was authorized for an account.
-#[derive(Debug)]
+/// What a permit was granted for: an operation that acts on a user or a company checks the
+/// permit names that same one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Granted {
+    Account,
+    Company(CompanyId),
+    User(UserId),
+    UserInCompany(UserId, CompanyId),
+}
+
+/// Proof that an action was authorized: which action, on what, in which account, by whom,
+/// from where and when. Only this module makes one.
+#[derive(Debug, Clone)]
 pub struct Permit {
     action: Action,
     account_id: AccountId,
+    granted: Granted,
+    actor: UserId,
+    ip: Option<String>,
+    at: NaiveDateTime,
+}
+
+/// A permit used for another action or target than it was granted for: a programming
+/// error, answered as a refusal rather than done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a permit for {granted:?} {action:?} was used for {wanted:?}")]
+pub struct Misused {
+    pub action: Action,
+    pub granted: Granted,
+    pub wanted: Action,
 }
 
 impl Permit {
@@ -92,6 +127,80 @@ impl Permit {
 
     pub fn account_id(&self) -> AccountId {
         self.account_id
+    }
+
+    pub fn granted(&self) -> Granted {
+        self.granted
+    }
+
+    pub fn actor(&self) -> UserId {
+        self.actor
+    }
+
+    pub fn ip(&self) -> Option<&str> {
+        self.ip.as_deref()
+    }
+
+    /// When the authorized request came: the time its changes are stamped with.
+    pub fn at(&self) -> NaiveDateTime {
+        self.at
+    }
+
+    /// This permit, if it is for `action`.
+    pub fn require(&self, action: Action) -> Result<&Self, Misused> {
+        if self.action == action {
+            Ok(self)
+        } else {
+            Err(self.misused(action))
+        }
+    }
+
+    /// This permit, if it is for `action` on the whole account.
+    pub fn require_account(&self, action: Action) -> Result<&Self, Misused> {
+        match self.granted {
+            Granted::Account => self.require(action),
+            _ => Err(self.misused(action)),
+        }
+    }
+
+    /// This permit, if it is for `action` on the user `user` (in any company, or as a
+    /// person).
+    pub fn require_on_user(&self, action: Action, user: UserId) -> Result<&Self, Misused> {
+        match self.granted {
+            Granted::User(u) | Granted::UserInCompany(u, _) if u == user => self.require(action),
+            _ => Err(self.misused(action)),
+        }
+    }
+
+    /// This permit, if it is for `action` in `company` (or the whole account).
+    pub fn require_in(&self, action: Action, company: CompanyId) -> Result<&Self, Misused> {
+        match self.granted {
+            Granted::Account => self.require(action),
+            Granted::Company(c) | Granted::UserInCompany(_, c) if c == company => {
+                self.require(action)
+            }
+            _ => Err(self.misused(action)),
+        }
+    }
+
+    fn misused(&self, wanted: Action) -> Misused {
+        Misused {
+            action: self.action,
+            granted: self.granted,
+            wanted,
+        }
+    }
+}
+
+/// The permit every signed-in user has for their own account (`Action::OwnAccount`).
+pub fn own(actor: &Actor) -> Permit {
+    Permit {
+        action: Action::OwnAccount,
+        account_id: actor.account_id,
+        granted: Granted::User(actor.user_id),
+        actor: actor.user_id,
+        ip: actor.ip.clone(),
+        at: actor.now,
     }
 }
 
@@ -112,7 +221,7 @@ impl Action {
             Action::ManageRoles => Right::RolesManage,
             Action::ManageConfig => Right::ConfigManage,
             Action::ViewAudit => Right::AuditView,
-            Action::ManageAdmins | Action::ManageCompanies => return None,
+            Action::ManageAdmins | Action::ManageCompanies | Action::OwnAccount => return None,
         })
     }
 
@@ -138,15 +247,31 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
     if account != actor.account_id {
         return Err(Denied::NotFound);
     }
+    if action == Action::OwnAccount {
+        return match target {
+            Target::User(user) if user.id == actor.user_id => Ok(own(actor)),
+            _ => Err(Denied::Forbidden("This is for each user's own account.")),
+        };
+    }
     if let Target::UserInCompany(user, _) | Target::User(user) = target
         && user.id == actor.user_id
         && let Some(reason) = action.refused_on_self()
     {
         return Err(Denied::Forbidden(reason));
     }
+    let granted = match target {
+        Target::Account(_) => Granted::Account,
+        Target::Company(_, company) => Granted::Company(company),
+        Target::UserInCompany(user, company) => Granted::UserInCompany(user.id, company),
+        Target::User(user) => Granted::User(user.id),
+    };
     let permit = Permit {
         action,
         account_id: account,
+        granted,
+        actor: actor.user_id,
+        ip: actor.ip.clone(),
+        at: actor.now,
     };
     if actor.is_account_admin {
         return Ok(permit);
@@ -312,6 +437,8 @@ mod tests {
                 .map(|(c, r)| (*c, r.iter().copied().collect()))
                 .collect(),
             account_companies: 2,
+            ip: Some("192.0.2.1".into()),
+            now: chrono::DateTime::UNIX_EPOCH.naive_utc(),
         }
     }
 
@@ -429,6 +556,49 @@ mod tests {
             );
         }
         assert!(authorize(&admin(), Action::EditUserIdentity, Target::User(&me)).is_ok());
+    }
+
+    #[test]
+    fn a_permit_carries_who_asked_from_where_and_is_only_good_for_its_action_and_target() {
+        let manager = actor(&[(NORTH, &[Right::UsersEdit])]);
+        let ann = user(2, ACME, &[NORTH]);
+        let permit = authorize(&manager, Action::ResetPassword, Target::User(&ann)).unwrap();
+        assert_eq!(permit.actor(), UserId(1));
+        assert_eq!(permit.account_id(), ACME);
+        assert_eq!(permit.ip(), Some("192.0.2.1"));
+        assert!(
+            permit
+                .require_on_user(Action::ResetPassword, ann.id)
+                .is_ok()
+        );
+        assert!(
+            permit
+                .require_on_user(Action::ResetPassword, UserId(3))
+                .is_err()
+        );
+        assert!(permit.require(Action::DeleteUser).is_err());
+        assert!(permit.require_in(Action::ResetPassword, NORTH).is_err());
+
+        let in_north = authorize(
+            &manager,
+            Action::EditUserAccess,
+            Target::Company(ACME, NORTH),
+        );
+        let in_north = in_north.unwrap();
+        assert!(in_north.require_in(Action::EditUserAccess, NORTH).is_ok());
+        assert!(in_north.require_in(Action::EditUserAccess, SOUTH).is_err());
+        assert!(in_north.require_account(Action::EditUserAccess).is_err());
+    }
+
+    #[test]
+    fn everyone_has_their_own_account_and_no_one_elses() {
+        let nobody = actor(&[]);
+        let me = user(1, ACME, &[]);
+        let ann = user(2, ACME, &[NORTH]);
+        assert!(authorize(&nobody, Action::OwnAccount, Target::User(&me)).is_ok());
+        assert!(authorize(&nobody, Action::OwnAccount, Target::User(&ann)).is_err());
+        assert!(authorize(&admin(), Action::OwnAccount, Target::User(&ann)).is_err());
+        assert_eq!(own(&nobody).granted(), Granted::User(UserId(1)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Admins group: account administrators, who hold every right in every company. The
 //! account always keeps at least one; fewer than two is worth a warning.
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
 use crate::db::schema::users;
 use crate::domain::audit::AuditAction;
@@ -32,7 +33,8 @@ fn record(
 
 /// Makes a user of the account an administrator. Only active users who have accepted their
 /// invitation (and so have a password) qualify.
-pub fn add(conn: &mut DbConnection, email: &str, change: &Change) -> Result<UserRow> {
+pub fn add(conn: &mut DbConnection, email: &str, permit: &Permit) -> Result<UserRow> {
+    let change = &Change::authorized(permit, Action::ManageAdmins)?;
     let email = email.trim();
     let mut errors = FieldErrors::default();
     limits::check(
@@ -45,7 +47,7 @@ pub fn add(conn: &mut DbConnection, email: &str, change: &Change) -> Result<User
     errors.into_result()?;
     crate::db::write_transaction(conn, |conn| {
         let user = users::table
-            .filter(users::account_id.eq(change.account_id))
+            .filter(users::account_id.eq(change.account_id()))
             .filter(users::email_lower.eq(email.to_lowercase()))
             .select(UserRow::as_select())
             .first(conn)
@@ -77,13 +79,14 @@ pub fn add(conn: &mut DbConnection, email: &str, change: &Change) -> Result<User
 }
 
 /// Takes the administrator role away; never from the last administrator.
-pub fn remove(conn: &mut DbConnection, user_id: UserId, change: &Change) -> Result<UserRow> {
+pub fn remove(conn: &mut DbConnection, user_id: UserId, permit: &Permit) -> Result<UserRow> {
+    let change = &Change::authorized(permit, Action::ManageAdmins)?;
     crate::db::write_transaction(conn, |conn| {
-        let user = crate::domain::users::find(conn, change.account_id, user_id)?;
+        let user = crate::domain::users::find(conn, change.account_id(), user_id)?;
         if !user.is_account_admin {
             return Err(Error::NotFound);
         }
-        if crate::domain::users::admin_count(conn, change.account_id)? <= 1 {
+        if crate::domain::users::admin_count(conn, change.account_id())? <= 1 {
             return Err(Error::Conflict(
                 "The account must keep at least one administrator. Add another one first.".into(),
             ));

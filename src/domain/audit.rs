@@ -1,6 +1,7 @@
 //! The activity log. Events store ids, never names, so a renamed user or company shows its
 //! current name on all past activity; and never secrets.
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
 use crate::db::schema::audit_events;
 use crate::domain::{AccountId, CompanyId, Result, UserId};
@@ -83,15 +84,67 @@ pub struct Origin {
     pub ip: Option<String>,
 }
 
-/// Who made a change, in which account and when, for the audit log.
+/// Who made a change, in which account and when, for the audit log. A signed-in user's
+/// change is made only from the policy's permit (`Change::authorized`), so its actor,
+/// account and address are the permit's; the flows where no one is signed in yet (sign-in,
+/// accepting an invitation, first setup, the command line) say so with `without_permit`.
 #[derive(Debug, Clone)]
 pub struct Change {
-    pub account_id: AccountId,
-    pub origin: Origin,
+    account_id: AccountId,
+    origin: Origin,
     pub now: NaiveDateTime,
 }
 
 impl Change {
+    /// The change a permit for `action` on the whole account allows; a permit for another
+    /// action, or for one company only, is refused.
+    pub fn authorized(permit: &Permit, action: Action) -> Result<Change> {
+        permit.require_account(action)?;
+        Ok(Self::from_permit(permit))
+    }
+
+    /// The change a permit for `action` on `user` allows.
+    pub fn authorized_on_user(permit: &Permit, action: Action, user: UserId) -> Result<Change> {
+        permit.require_on_user(action, user)?;
+        Ok(Self::from_permit(permit))
+    }
+
+    /// The change a permit for `action` in `company` (or the whole account) allows.
+    pub fn authorized_in(permit: &Permit, action: Action, company: CompanyId) -> Result<Change> {
+        permit.require_in(action, company)?;
+        Ok(Self::from_permit(permit))
+    }
+
+    fn from_permit(permit: &Permit) -> Change {
+        Change {
+            account_id: permit.account_id(),
+            origin: Origin {
+                actor: Some(permit.actor()),
+                ip: permit.ip().map(str::to_owned),
+            },
+            now: permit.at(),
+        }
+    }
+
+    /// A change no signed-in user's permit stands behind: made by the person a one-time
+    /// link proves (accepting an invitation, first setup), or by the command line.
+    pub fn without_permit(account_id: AccountId, origin: Origin, now: NaiveDateTime) -> Change {
+        Change {
+            account_id,
+            origin,
+            now,
+        }
+    }
+
+    pub fn account_id(&self) -> AccountId {
+        self.account_id
+    }
+
+    /// Who made the change, when anyone signed in did.
+    pub fn actor(&self) -> Option<UserId> {
+        self.origin.actor
+    }
+
     /// Records what this change did, to whom and in which company.
     pub fn record(
         &self,

@@ -1,5 +1,7 @@
+use crate::auth::policy::{Action, Permit};
 use crate::db::schema::companies;
 use crate::db::{DbConnection, last_insert_id};
+use crate::domain::audit::Change;
 use crate::domain::{AccountId, CompanyId, Result};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -195,14 +197,11 @@ fn record_company(
     change.record(conn, action, None, Some(company), detail)
 }
 
-pub fn add(
-    conn: &mut DbConnection,
-    input: &CompanyInput,
-    change: &crate::domain::audit::Change,
-) -> Result<CompanyRow> {
+pub fn add(conn: &mut DbConnection, input: &CompanyInput, permit: &Permit) -> Result<CompanyRow> {
+    let change = &Change::authorized(permit, Action::ManageCompanies)?;
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
-        if company_code_taken(conn, change.account_id, &input.code, None)? {
+        if company_code_taken(conn, change.account_id(), &input.code, None)? {
             return Err(crate::domain::Error::field(
                 "code",
                 "Another company of the account already has this code.",
@@ -210,7 +209,7 @@ pub fn add(
         }
         let company = create(
             conn,
-            change.account_id,
+            change.account_id(),
             input.name.trim(),
             input.code.trim(),
             change.now,
@@ -231,11 +230,12 @@ pub fn update(
     conn: &mut DbConnection,
     company: &CompanyRow,
     input: &CompanyInput,
-    change: &crate::domain::audit::Change,
+    permit: &Permit,
 ) -> Result<()> {
+    let change = &Change::authorized(permit, Action::ManageCompanies)?;
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
-        if company_code_taken(conn, change.account_id, &input.code, Some(company.id))? {
+        if company_code_taken(conn, change.account_id(), &input.code, Some(company.id))? {
             return Err(crate::domain::Error::field(
                 "code",
                 "Another company of the account already has this code.",
@@ -270,12 +270,13 @@ pub fn set_archived(
     conn: &mut DbConnection,
     company: &CompanyRow,
     archived: bool,
-    change: &crate::domain::audit::Change,
+    permit: &Permit,
 ) -> Result<()> {
+    let change = &Change::authorized(permit, Action::ManageCompanies)?;
     crate::db::write_transaction(conn, |conn| {
         if archived
             && company.archived_at.is_none()
-            && active_for_account(conn, change.account_id)?.len() <= 1
+            && active_for_account(conn, change.account_id())?.len() <= 1
         {
             return Err(crate::domain::Error::Conflict(
                 "The account must keep at least one active company.".into(),

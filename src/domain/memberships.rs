@@ -116,3 +116,24 @@ pub fn rights_by_company(access: &[CompanyAccess]) -> BTreeMap<CompanyId, RightS
         })
         .collect()
 }
+
+/// The user as the policy sees them: their rights per company where their access is active
+/// (archived companies are not in `access`). `account_companies` is how many active
+/// companies the account has; `ip` and `now` are the request's, for the permits made.
+pub fn actor_of(
+    user: &crate::domain::users::UserRow,
+    access: &[CompanyAccess],
+    account_companies: usize,
+    ip: Option<String>,
+    now: NaiveDateTime,
+) -> crate::auth::policy::Actor {
+    crate::auth::policy::Actor {
+        user_id: user.id,
+        account_id: user.account_id,
+        is_account_admin: user.is_account_admin,
+        rights: rights_by_company(access),
+        account_companies,
+        ip,
+        now,
+    }
+}

@@ -100,6 +100,13 @@ impl From<diesel::result::Error> for Error {
     }
 }
 
+impl From<crate::auth::policy::Misused> for Error {
+    /// A permit used for what it was not granted for is a bug, not the user's mistake.
+    fn from(e: crate::auth::policy::Misused) -> Self {
+        Error::Internal(e.to_string())
+    }
+}
+
 impl Error {
     pub fn field(field: &'static str, message: impl Into<String>) -> Self {
         let mut errors = FieldErrors::default();

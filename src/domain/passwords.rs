@@ -1,9 +1,11 @@
 //! A user changing their own password.
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
 use crate::db::schema::users;
+use crate::domain::audit::Change;
 use crate::domain::users::{UserRow, find, new_security_stamp};
-use crate::domain::{FieldErrors, Result, UserId};
+use crate::domain::{FieldErrors, Result};
 use diesel::prelude::*;
 
 /// A new password with its confirmation, on any form that sets one: strong enough given
@@ -25,14 +27,15 @@ pub fn check_new(errors: &mut FieldErrors, password: &str, confirm: &str, contex
 /// only happens if the stored password is still the one checked.
 pub fn change_password(
     conn: &mut DbConnection,
-    change: &crate::domain::audit::Change,
-    id: UserId,
+    permit: &Permit,
     current: &str,
     new: &str,
     confirm: &str,
 ) -> Result<UserRow> {
-    let user = find(conn, change.account_id, id)?;
-    let account = crate::domain::accounts::find(conn, change.account_id)?;
+    let id = permit.actor();
+    let change = &Change::authorized_on_user(permit, Action::OwnAccount, id)?;
+    let user = find(conn, change.account_id(), id)?;
+    let account = crate::domain::accounts::find(conn, change.account_id())?;
     let mut errors = FieldErrors::default();
     let old_hash = user.password_hash.as_deref().unwrap_or_default();
     // No stored password is longer than the limit: a longer one is wrong without hashing it.
@@ -87,6 +90,6 @@ pub fn change_password(
             None,
             "by the user",
         )?;
-        find(conn, change.account_id, id)
+        find(conn, change.account_id(), id)
     })
 }

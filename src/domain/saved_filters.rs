@@ -1,6 +1,7 @@
 //! Saved filters: a user's named filters per page, with at most one default (kept by a
 //! partial unique index as well as by these functions).
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::schema::saved_filters;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::{Error, FieldErrors, Result, SavedFilterId, UserId, limits};
@@ -105,13 +106,15 @@ pub fn find(conn: &mut DbConnection, user: UserId, id: SavedFilterId) -> Result<
 /// Saves the current filter under a name; as the default, it replaces the previous one.
 pub fn save(
     conn: &mut DbConnection,
-    user: UserId,
+    permit: &Permit,
     page: &str,
     name: &str,
     query: &str,
     as_default: bool,
-    now: NaiveDateTime,
 ) -> Result<()> {
+    let user = permit.actor();
+    permit.require_on_user(Action::OwnAccount, user)?;
+    let now = permit.at();
     let name = check_name(name)?;
     if query.len() > limits::FILTER_QUERY {
         return Err(Error::field("name", "This filter is too long to save."));
@@ -141,7 +144,13 @@ pub fn save(
     })
 }
 
-pub fn rename(conn: &mut DbConnection, filter: &SavedFilterRow, name: &str) -> Result<()> {
+pub fn rename(
+    conn: &mut DbConnection,
+    permit: &Permit,
+    filter: &SavedFilterRow,
+    name: &str,
+) -> Result<()> {
+    permit.require_on_user(Action::OwnAccount, filter.user_id)?;
     let name = check_name(name)?;
     write_transaction(conn, |conn| {
         if name_taken(conn, filter.user_id, &filter.page, &name, Some(filter.id))? {
@@ -161,7 +170,13 @@ pub fn rename(conn: &mut DbConnection, filter: &SavedFilterRow, name: &str) -> R
 }
 
 /// Makes this filter the default (or, with `on` false, leaves the page without one).
-pub fn set_default(conn: &mut DbConnection, filter: &SavedFilterRow, on: bool) -> Result<()> {
+pub fn set_default(
+    conn: &mut DbConnection,
+    permit: &Permit,
+    filter: &SavedFilterRow,
+    on: bool,
+) -> Result<()> {
+    permit.require_on_user(Action::OwnAccount, filter.user_id)?;
     write_transaction(conn, |conn| {
         clear_default(conn, filter.user_id, &filter.page)?;
         if on {
@@ -173,7 +188,8 @@ pub fn set_default(conn: &mut DbConnection, filter: &SavedFilterRow, on: bool) -
     })
 }
 
-pub fn delete(conn: &mut DbConnection, filter: &SavedFilterRow) -> Result<()> {
+pub fn delete(conn: &mut DbConnection, permit: &Permit, filter: &SavedFilterRow) -> Result<()> {
+    permit.require_on_user(Action::OwnAccount, filter.user_id)?;
     diesel::delete(saved_filters::table.find(filter.id)).execute(conn)?;
     Ok(())
 }

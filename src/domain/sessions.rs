@@ -2,10 +2,12 @@
 //! holds who is signed in, since when, from where, and the session's values. Deleting the
 //! row ends the session wherever its cookie is.
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
-use crate::db::schema::sessions;
+use crate::db::schema::{sessions, users};
 use crate::domain::audit::{AuditAction, Change};
 use crate::domain::settings::MAX_IDLE_MINUTES;
+use crate::domain::users::UserRow;
 use crate::domain::{Result, SessionId, UserId};
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -163,12 +165,9 @@ pub fn end_others(conn: &mut DbConnection, user: UserId, keep: SessionId) -> Res
 }
 
 /// The user signs out their other sessions (My Profile); returns how many ended.
-pub fn sign_out_others(
-    conn: &mut DbConnection,
-    change: &Change,
-    user: UserId,
-    keep: SessionId,
-) -> Result<usize> {
+pub fn sign_out_others(conn: &mut DbConnection, permit: &Permit, keep: SessionId) -> Result<usize> {
+    let user = permit.actor();
+    let change = &Change::authorized_on_user(permit, Action::OwnAccount, user)?;
     crate::db::write_transaction(conn, |conn| {
         let ended = end_others(conn, user, keep)?;
         change.record(
@@ -183,12 +182,9 @@ pub fn sign_out_others(
 }
 
 /// The user signs out one of their sessions; NotFound when it is not theirs or gone.
-pub fn sign_out_one(
-    conn: &mut DbConnection,
-    change: &Change,
-    user: UserId,
-    id: SessionId,
-) -> Result<()> {
+pub fn sign_out_one(conn: &mut DbConnection, permit: &Permit, id: SessionId) -> Result<()> {
+    let user = permit.actor();
+    let change = &Change::authorized_on_user(permit, Action::OwnAccount, user)?;
     crate::db::write_transaction(conn, |conn| {
         if !end_one(conn, user, id)? {
             return Err(crate::domain::Error::NotFound);
@@ -199,6 +195,47 @@ pub fn sign_out_one(
             Some(user),
             None,
             "one session, by the user",
+        )
+    })
+}
+
+/// Ends every session of the user: their rows are deleted, and the new stamp refuses any
+/// sign-in state made before it (an account choice waiting at /login/account).
+pub fn end_everywhere(conn: &mut DbConnection, user: &UserRow, now: NaiveDateTime) -> Result<()> {
+    diesel::update(
+        users::table
+            .filter(users::id.eq(user.id))
+            .filter(users::account_id.eq(user.account_id)),
+    )
+    .set((
+        users::security_stamp.eq(crate::domain::users::new_security_stamp()),
+        users::updated_at.eq(now),
+        users::version.eq(users::version + 1),
+    ))
+    .execute(conn)?;
+    end_all(conn, user.id)?;
+    Ok(())
+}
+
+/// Records that the user signed out; ending the session itself is the session store's.
+pub fn record_sign_out(conn: &mut DbConnection, permit: &Permit) -> Result<()> {
+    let change = Change::authorized_on_user(permit, Action::OwnAccount, permit.actor())?;
+    change.record(conn, AuditAction::SignOut, Some(permit.actor()), None, "")
+}
+
+/// The user signs out everywhere, this session included (My Profile): every row goes and
+/// the security stamp changes, so no sign-in state made before survives.
+pub fn sign_out_everywhere(conn: &mut DbConnection, permit: &Permit) -> Result<()> {
+    let change = &Change::authorized_on_user(permit, Action::OwnAccount, permit.actor())?;
+    crate::db::write_transaction(conn, |conn| {
+        let user = crate::domain::users::find(conn, change.account_id(), permit.actor())?;
+        end_everywhere(conn, &user, change.now)?;
+        change.record(
+            conn,
+            AuditAction::SessionsEnded,
+            Some(user.id),
+            None,
+            "by the user",
         )
     })
 }

@@ -1,6 +1,7 @@
 //! Basic settings of an account: invitations, lockout, sessions, 2FA (shown, not yet
 //! changeable), documents, seats, the weekly letter.
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
 use crate::db::schema::accounts;
 use crate::domain::audit::AuditAction;
@@ -148,9 +149,10 @@ impl SettingsInput {
     }
 }
 
-pub fn save(conn: &mut DbConnection, settings: &Settings, change: &Change) -> Result<()> {
+pub fn save(conn: &mut DbConnection, settings: &Settings, permit: &Permit) -> Result<()> {
+    let change = &Change::authorized(permit, Action::ManageConfig)?;
     crate::db::write_transaction(conn, |conn| {
-        diesel::update(accounts::table.find(change.account_id))
+        diesel::update(accounts::table.find(change.account_id()))
             .set(settings)
             .execute(conn)?;
         let detail = format!("{settings:?}");

@@ -115,9 +115,9 @@ pub fn sign_in(
             let user = &user;
             if user.locked_at.is_some() && !user.is_locked(now) {
                 // The lock has run out: counting starts again.
-                users::reset_login_failures(conn, user.id)?;
+                users::reset_login_failures(conn, user)?;
             }
-            let failures = users::record_failed_login(conn, user.id)?;
+            let failures = users::record_failed_login(conn, user)?;
             audit::record(
                 conn,
                 &origin,
@@ -127,7 +127,7 @@ pub fn sign_in(
             let account = accounts::find(conn, user.account_id)?;
             if failures >= account.lockout_threshold && !user.is_locked(now) {
                 let until = lock_until(now, account.lockout_minutes);
-                users::lock(conn, user.id, now, until)?;
+                users::lock(conn, user, now, until)?;
                 let detail = format!("locked after {failures} failed sign-ins");
                 audit::record(
                     conn,
@@ -149,7 +149,7 @@ fn admit(
     now: NaiveDateTime,
     ip: Option<String>,
 ) -> Result<()> {
-    users::reset_login_failures(conn, user.id)?;
+    users::reset_login_failures(conn, user)?;
     users::touch_last_access(conn, user.id, now)?;
     let signed_in = Origin {
         actor: Some(user.id),

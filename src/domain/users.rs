@@ -193,14 +193,15 @@ pub fn find(conn: &mut DbConnection, account_id: AccountId, id: UserId) -> Resul
         .ok_or(Error::NotFound)
 }
 
-/// A user of the account with the companies they belong to, as the policy judges actions on
-/// them; another account's user is NotFound.
+/// A user of the actor's account with the companies they belong to, as the policy judges
+/// actions on them; another account's user is NotFound. The one way a page loads the user
+/// it acts on.
 pub fn target(
     conn: &mut DbConnection,
-    account_id: AccountId,
+    actor: &crate::auth::policy::Actor,
     id: UserId,
 ) -> Result<(UserRow, crate::auth::policy::TargetUser)> {
-    let user = find(conn, account_id, id)?;
+    let user = find(conn, actor.account_id, id)?;
     let companies = memberships::table
         .filter(memberships::user_id.eq(user.id))
         .select(memberships::company_id)
@@ -247,23 +248,23 @@ pub fn admin_count(conn: &mut DbConnection, account_id: AccountId) -> Result<i64
         .get_result(conn)?)
 }
 
-/// Ends every session of the user: their rows are deleted, and the new stamp refuses any
-/// sign-in state made before it (an account choice waiting at /login/account).
-pub fn rotate_security_stamp(
-    conn: &mut DbConnection,
-    id: UserId,
-    now: NaiveDateTime,
-) -> Result<()> {
-    diesel::update(users::table.find(id))
-        .set((
-            users::security_stamp.eq(new_security_stamp()),
-            users::updated_at.eq(now),
-            users::version.eq(users::version + 1),
-        ))
-        .execute(conn)?;
-    crate::domain::sessions::end_all(conn, id)?;
-    Ok(())
+/// The row of a user loaded from their account: the writes below name both the id and the
+/// account, so a row helper never reaches into another account.
+fn of(user: &UserRow) -> OneUser {
+    users::table.filter(
+        users::id
+            .eq(user.id)
+            .and(users::account_id.eq(user.account_id)),
+    )
 }
+
+type OneUser = diesel::dsl::Filter<
+    users::table,
+    diesel::dsl::And<
+        diesel::dsl::Eq<users::id, UserId>,
+        diesel::dsl::Eq<users::account_id, AccountId>,
+    >,
+>;
 
 pub fn touch_last_access(conn: &mut DbConnection, id: UserId, now: NaiveDateTime) -> Result<()> {
     diesel::update(users::table.find(id))
@@ -273,23 +274,20 @@ pub fn touch_last_access(conn: &mut DbConnection, id: UserId, now: NaiveDateTime
 }
 
 /// Records a wrong password; returns the new count of consecutive failures.
-pub fn record_failed_login(conn: &mut DbConnection, id: UserId) -> Result<i32> {
-    diesel::update(users::table.find(id))
+pub fn record_failed_login(conn: &mut DbConnection, user: &UserRow) -> Result<i32> {
+    diesel::update(of(user))
         .set(users::failed_logins.eq(users::failed_logins + 1))
         .execute(conn)?;
-    Ok(users::table
-        .find(id)
-        .select(users::failed_logins)
-        .first(conn)?)
+    Ok(of(user).select(users::failed_logins).first(conn)?)
 }
 
 pub fn lock(
     conn: &mut DbConnection,
-    id: UserId,
+    user: &UserRow,
     now: NaiveDateTime,
     until: Option<NaiveDateTime>,
 ) -> Result<()> {
-    diesel::update(users::table.find(id))
+    diesel::update(of(user))
         .set((users::locked_at.eq(now), users::locked_until.eq(until)))
         .execute(conn)?;
     Ok(())
@@ -297,8 +295,8 @@ pub fn lock(
 
 /// Clears the failure count and any lock whose time has passed (or all locks when an
 /// administrator unlocks).
-pub fn reset_login_failures(conn: &mut DbConnection, id: UserId) -> Result<()> {
-    diesel::update(users::table.find(id))
+pub fn reset_login_failures(conn: &mut DbConnection, user: &UserRow) -> Result<()> {
+    diesel::update(of(user))
         .set((
             users::failed_logins.eq(0),
             users::locked_at.eq(None::<NaiveDateTime>),

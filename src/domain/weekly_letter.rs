@@ -4,6 +4,7 @@
 //! and ISO week: the week is claimed by a row with a unique key, in the same transaction as
 //! the emails. Users who turned email subscriptions off do not get it.
 
+use crate::auth::policy::{self, Action};
 use crate::db::DbConnection;
 use crate::db::schema::{membership_roles, memberships, role_rights, users, weekly_letters};
 use crate::domain::outbox::{self, Letters, NewEmail, WeeklyLetter};
@@ -87,7 +88,7 @@ fn letter_for(
         let recipients = if total == 0 {
             Vec::new()
         } else {
-            configurators(conn, account)?
+            configurators(conn, account, now)?
         };
         // The week is claimed even when there is nothing to say, so it is decided once. A
         // second instance racing here fails on the primary key and sends nothing.
@@ -133,9 +134,31 @@ fn letter_for(
     })
 }
 
-/// Active users of the account with config.manage in some company, or account
-/// administrators, who have not turned email subscriptions off.
-fn configurators(conn: &mut DbConnection, account: AccountId) -> Result<Vec<UserRow>> {
+/// Active users of the account whom the policy lets configure somewhere (config.manage in
+/// a company, or account administrators), who have not turned email subscriptions off.
+/// The query only narrows the candidates; the policy decides, as it does for the pages.
+fn configurators(
+    conn: &mut DbConnection,
+    account: AccountId,
+    now: NaiveDateTime,
+) -> Result<Vec<UserRow>> {
+    let candidates = candidates(conn, account)?;
+    if candidates.is_empty() {
+        return Ok(candidates);
+    }
+    let companies = crate::domain::companies::active_for_account(conn, account)?.len();
+    let mut configurators = Vec::with_capacity(candidates.len());
+    for user in candidates {
+        let access = crate::domain::memberships::access_of(conn, user.id)?;
+        let actor = crate::domain::memberships::actor_of(&user, &access, companies, None, now);
+        if policy::allowed_somewhere(&actor, Action::ManageConfig) {
+            configurators.push(user);
+        }
+    }
+    Ok(configurators)
+}
+
+fn candidates(conn: &mut DbConnection, account: AccountId) -> Result<Vec<UserRow>> {
     let with_right = memberships::table
         .inner_join(membership_roles::table)
         .inner_join(role_rights::table.on(role_rights::role_id.eq(membership_roles::role_id)))

@@ -5,8 +5,6 @@
 use crate::auth::policy::{self, Action, Actor, Permit, Target};
 use crate::auth::session_rules;
 use crate::domain::accounts::{self, AccountRow};
-use crate::domain::audit::Change;
-use crate::domain::audit::Origin;
 use crate::domain::memberships::{self, CompanyAccess};
 use crate::domain::sessions;
 use crate::domain::users::{self, UserRow, UserStatus};
@@ -17,10 +15,11 @@ use crate::web::state::AppState;
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::http::Method;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use chrono::TimeDelta;
 use futures_util::future::LocalBoxFuture;
 
+#[derive(Clone)]
 pub struct CurrentUser {
     pub user: UserRow,
     pub account: AccountRow,
@@ -50,16 +49,9 @@ impl CurrentUser {
         Ok(policy::authorize(&self.actor, action, target)?)
     }
 
-    /// Who is changing something, from where, and when, for the audit log.
-    pub fn change(&self, state: &AppState) -> Change {
-        Change {
-            account_id: self.account.id,
-            origin: Origin {
-                actor: Some(self.user.id),
-                ip: self.ip.clone(),
-            },
-            now: state.clock.now_naive(),
-        }
+    /// The permit every user has for their own account: password, sessions, saved filters.
+    pub fn own(&self) -> Permit {
+        policy::own(&self.actor)
     }
 
     pub fn flash(&self, kind: FlashKind, message: impl Into<String>) {
@@ -72,11 +64,33 @@ const SESSION_ENDED: &str = "Your session has ended. Please sign in again.";
 /// How often the user's stored last-access time is refreshed.
 const LAST_ACCESS_GRANULARITY: TimeDelta = TimeDelta::minutes(5);
 
+/// The signed-in user of a route mounted for signed-in users (web::router): the route's
+/// guard loaded and checked them. Asked for on a route mounted for anyone, it is a bug in
+/// the route table, answered with a 500 rather than an unchecked user.
 impl FromRequest for CurrentUser {
     type Error = WebError;
-    type Future = LocalBoxFuture<'static, Result<Self, WebError>>;
+    type Future = std::future::Ready<Result<Self, WebError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            req.extensions()
+                .get::<CurrentUser>()
+                .cloned()
+                .ok_or_else(|| {
+                    WebError::Internal(format!(
+                        "{} {} asks for the signed-in user but is not mounted for one",
+                        req.method(),
+                        req.path()
+                    ))
+                }),
+        )
+    }
+}
+
+impl CurrentUser {
+    /// Loads the signed-in user from the session and checks them against the database and
+    /// the account's timeouts; what the route guard runs.
+    pub fn load(req: &HttpRequest) -> LocalBoxFuture<'static, Result<Self, WebError>> {
         let session = req.get_session();
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let ip = state
@@ -163,13 +177,7 @@ impl FromRequest for CurrentUser {
             if user.must_change_password && !password_exempt {
                 return Err(WebError::PasswordChangeRequired);
             }
-            let actor = Actor {
-                user_id: user.id,
-                account_id: user.account_id,
-                is_account_admin: user.is_account_admin,
-                rights: memberships::rights_by_company(&access),
-                account_companies,
-            };
+            let actor = memberships::actor_of(&user, &access, account_companies, ip.clone(), at);
             Ok(CurrentUser {
                 user,
                 account,

@@ -20,184 +20,286 @@ pub mod paths;
 pub mod profile;
 pub mod request_log;
 pub mod respond;
+pub mod router;
 pub mod session;
 pub mod session_store;
 pub mod state;
 pub mod users;
 
+use crate::auth::policy::Action;
+use crate::web::router::{Mount, Need, Server};
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(home::home))
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/static/roster.css", web::get().to(assets::stylesheet))
-        .route("/login", web::get().to(auth::login::show))
-        .route("/login", web::post().to(auth::login::submit))
-        .route("/login/account", web::get().to(auth::choose_account::show))
-        .route(
-            "/login/account",
-            web::post().to(auth::choose_account::submit),
-        )
-        .route("/logout", web::post().to(auth::login::logout))
-        .route("/setup/{token}", web::get().to(auth::setup::show))
-        .route("/setup/{token}", web::post().to(auth::setup::submit))
-        .route("/profile", web::get().to(profile::show::show))
-        .route(
-            profile::password::PATH,
-            web::get().to(profile::password::show),
-        )
-        .route(
-            profile::password::PATH,
-            web::post().to(profile::password::submit),
-        )
-        .route(
-            "/profile/sessions/end",
-            web::post().to(profile::show::end_sessions),
-        )
-        .route(
-            "/profile/sessions/others/end",
-            web::post().to(profile::show::end_other_sessions),
-        )
-        .route(
-            "/profile/sessions/{id}/end",
-            web::post().to(profile::show::end_one_session),
-        );
-    cfg.route("/invitation/{token}", web::get().to(auth::accept::show))
-        .route("/invitation/{token}", web::post().to(auth::accept::submit))
-        .route("/users/invite", web::get().to(users::invite::start))
-        .route("/users/invite", web::post().to(users::invite::submit))
-        .route(
-            "/users/{id}/invitation",
-            web::get().to(users::invitation::show),
-        )
-        .route(
-            "/users/{id}/invitation/email",
-            web::post().to(users::invitation::change_email),
-        )
-        .route(
-            "/users/{id}/invitation/resend",
-            web::post().to(users::invitation::resend),
-        )
-        .route(
-            "/users/{id}/invitation/revoke",
-            web::get().to(users::invitation::confirm_revoke),
-        )
-        .route(
-            "/users/{id}/invitation/revoke",
-            web::post().to(users::invitation::revoke),
-        );
-    cfg.route("/users", web::get().to(users::list::list))
-        .route("/users/export.csv", web::get().to(users::export::export))
-        .route("/users/advanced", web::get().to(users::advanced::show))
-        .route("/users/filters", web::get().to(users::saved_filters::list))
-        .route("/users/filters", web::post().to(users::saved_filters::save))
-        .route(
-            "/users/filters/{id}/rename",
-            web::post().to(users::saved_filters::rename),
-        )
-        .route(
-            "/users/filters/{id}/default",
-            web::post().to(users::saved_filters::make_default),
-        )
-        .route(
-            "/users/filters/{id}/undefault",
-            web::post().to(users::saved_filters::remove_default),
-        )
-        .route(
-            "/users/filters/{id}/delete",
-            web::get().to(users::saved_filters::confirm_delete),
-        )
-        .route(
-            "/users/filters/{id}/delete",
-            web::post().to(users::saved_filters::delete),
-        );
-    config_routes(cfg);
+    mount(&mut Server(cfg));
 }
 
-/// Order matters: actix takes the first route that matches, so fixed segments ("new",
-/// "edit", "options") come before the patterns that would also match them.
-fn config_routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/config", web::get().to(config::hub::show))
-        .route("/config/companies", web::get().to(config::companies::list))
-        .route(
-            "/config/companies",
-            web::post().to(config::companies::create),
-        )
-        .route(
-            "/config/companies/{id}/edit",
-            web::get().to(config::companies::edit),
-        )
-        .route(
-            "/config/companies/{id}/edit",
-            web::post().to(config::companies::update),
-        )
-        .route(
-            "/config/companies/{id}/archive",
-            web::post().to(config::companies::archive),
-        )
-        .route(
-            "/config/companies/{id}/restore",
-            web::post().to(config::companies::restore),
-        )
-        .route(
-            "/config/companies/{company}/fields/{id}/options",
-            web::post().to(config::catalog::create_option),
-        )
-        .route(
-            "/config/companies/{company}/{kind}",
-            web::get().to(config::catalog::list),
-        )
-        .route(
-            "/config/companies/{company}/{kind}",
-            web::post().to(config::catalog::create),
-        )
-        .route(
-            "/config/companies/{company}/{kind}/{id}",
-            web::get().to(config::catalog::edit),
-        )
-        .route(
-            "/config/companies/{company}/{kind}/{id}",
-            web::post().to(config::catalog::update),
-        )
-        .route(
-            "/config/companies/{company}/{kind}/{id}/delete",
-            web::get().to(config::catalog::confirm_delete),
-        )
-        .route(
-            "/config/companies/{company}/{kind}/{id}/{action}",
-            web::post().to(config::catalog::change_state),
-        )
-        .route("/config/roles", web::get().to(config::roles::list))
-        .route("/config/roles", web::post().to(config::roles::create))
-        .route("/config/roles/new", web::get().to(config::roles::new))
-        .route("/config/roles/{id}", web::get().to(config::roles::edit))
-        .route("/config/roles/{id}", web::post().to(config::roles::update))
-        .route(
-            "/config/roles/{id}/delete",
-            web::get().to(config::roles::confirm_delete),
-        )
-        .route(
-            "/config/roles/{id}/delete",
-            web::post().to(config::roles::delete),
-        )
-        .route(
-            "/config/permissions",
-            web::get().to(config::roles::permissions),
-        )
-        .route("/config/admins", web::get().to(config::admins::list))
-        .route("/config/admins", web::post().to(config::admins::add))
-        .route(
-            "/config/admins/{id}/remove",
-            web::get().to(config::admins::confirm_remove),
-        )
-        .route(
-            "/config/admins/{id}/remove",
-            web::post().to(config::admins::remove),
-        )
-        .route("/config/settings", web::get().to(config::settings::show))
-        .route("/config/settings", web::post().to(config::settings::save))
-        .route(
-            "/config/{kind}",
-            web::get().to(config::catalog::choose_company),
-        );
+/// Every route, with what it needs. Order matters: actix takes the first route that
+/// matches, so fixed segments ("new", "edit", "options") come before the patterns that
+/// would also match them.
+pub fn mount(r: &mut impl Mount) {
+    r.get("/", Need::Nobody, home::home);
+    r.get("/healthz", Need::Nobody, health::healthz);
+    r.get("/static/roster.css", Need::Nobody, assets::stylesheet);
+    r.get("/login", Need::Nobody, auth::login::show);
+    r.post("/login", Need::Nobody, auth::login::submit);
+    r.get("/login/account", Need::Nobody, auth::choose_account::show);
+    r.post("/login/account", Need::Nobody, auth::choose_account::submit);
+    r.post("/logout", Need::SignedIn, auth::login::logout);
+    r.get("/setup/{token}", Need::Nobody, auth::setup::show);
+    r.post("/setup/{token}", Need::Nobody, auth::setup::submit);
+    r.get("/profile", Need::SignedIn, profile::show::show);
+    r.get(
+        profile::password::PATH,
+        Need::SignedIn,
+        profile::password::show,
+    );
+    r.post(
+        profile::password::PATH,
+        Need::SignedIn,
+        profile::password::submit,
+    );
+    r.post(
+        "/profile/sessions/end",
+        Need::SignedIn,
+        profile::sessions::end_sessions,
+    );
+    r.post(
+        "/profile/sessions/others/end",
+        Need::SignedIn,
+        profile::sessions::end_other_sessions,
+    );
+    r.post(
+        "/profile/sessions/{id}/end",
+        Need::SignedIn,
+        profile::sessions::end_one_session,
+    );
+    r.get("/invitation/{token}", Need::Nobody, auth::accept::show);
+    r.post("/invitation/{token}", Need::Nobody, auth::accept::submit);
+    r.get(
+        "/users/invite",
+        Need::Somewhere(Action::InviteUsers),
+        users::invite::start,
+    );
+    r.post(
+        "/users/invite",
+        Need::Somewhere(Action::InviteUsers),
+        users::invite::submit,
+    );
+    r.get(
+        "/users/{id}/invitation",
+        Need::Somewhere(Action::InviteUsers),
+        users::invitation::show,
+    );
+    r.post(
+        "/users/{id}/invitation/email",
+        Need::Somewhere(Action::InviteUsers),
+        users::invitation::change_email,
+    );
+    r.post(
+        "/users/{id}/invitation/resend",
+        Need::Somewhere(Action::InviteUsers),
+        users::invitation::resend,
+    );
+    r.get(
+        "/users/{id}/invitation/revoke",
+        Need::Somewhere(Action::InviteUsers),
+        users::invitation::confirm_revoke,
+    );
+    r.post(
+        "/users/{id}/invitation/revoke",
+        Need::Somewhere(Action::InviteUsers),
+        users::invitation::revoke,
+    );
+    r.get(
+        "/users",
+        Need::Somewhere(Action::ViewUsers),
+        users::list::list,
+    );
+    r.get(
+        "/users/export.csv",
+        Need::Somewhere(Action::ViewUsers),
+        users::export::export,
+    );
+    r.get(
+        "/users/advanced",
+        Need::Somewhere(Action::ViewUsers),
+        users::advanced::show,
+    );
+    r.get(
+        "/users/filters",
+        Need::Somewhere(Action::ViewUsers),
+        users::saved_filters::list,
+    );
+    r.post(
+        "/users/filters",
+        Need::Somewhere(Action::ViewUsers),
+        users::saved_filters::save,
+    );
+    r.post(
+        "/users/filters/{id}/rename",
+        Need::Somewhere(Action::ViewUsers),
+        users::saved_filters::rename,
+    );
+    r.post(
+        "/users/filters/{id}/default",
+        Need::Somewhere(Action::ViewUsers),
+        users::saved_filters::make_default,
+    );
+    r.post(
+        "/users/filters/{id}/undefault",
+        Need::Somewhere(Action::ViewUsers),
+        users::saved_filters::remove_default,
+    );
+    r.get(
+        "/users/filters/{id}/delete",
+        Need::Somewhere(Action::ViewUsers),
+        users::saved_filters::confirm_delete,
+    );
+    r.post(
+        "/users/filters/{id}/delete",
+        Need::Somewhere(Action::ViewUsers),
+        users::saved_filters::delete,
+    );
+    r.get("/config", Need::SignedIn, config::hub::show);
+    r.get(
+        "/config/companies",
+        Need::Account(Action::ManageCompanies),
+        config::companies::list,
+    );
+    r.post(
+        "/config/companies",
+        Need::Account(Action::ManageCompanies),
+        config::companies::create,
+    );
+    r.get(
+        "/config/companies/{id}/edit",
+        Need::Account(Action::ManageCompanies),
+        config::companies::edit,
+    );
+    r.post(
+        "/config/companies/{id}/edit",
+        Need::Account(Action::ManageCompanies),
+        config::companies::update,
+    );
+    r.post(
+        "/config/companies/{id}/archive",
+        Need::Account(Action::ManageCompanies),
+        config::companies::archive,
+    );
+    r.post(
+        "/config/companies/{id}/restore",
+        Need::Account(Action::ManageCompanies),
+        config::companies::restore,
+    );
+    r.post(
+        "/config/companies/{company}/fields/{id}/options",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::create_option,
+    );
+    r.get(
+        "/config/companies/{company}/{kind}",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::list,
+    );
+    r.post(
+        "/config/companies/{company}/{kind}",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::create,
+    );
+    r.get(
+        "/config/companies/{company}/{kind}/{id}",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::edit,
+    );
+    r.post(
+        "/config/companies/{company}/{kind}/{id}",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::update,
+    );
+    r.get(
+        "/config/companies/{company}/{kind}/{id}/delete",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::confirm_delete,
+    );
+    r.post(
+        "/config/companies/{company}/{kind}/{id}/{action}",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::change_state,
+    );
+    r.get(
+        "/config/roles",
+        Need::Account(Action::ManageRoles),
+        config::roles::list,
+    );
+    r.post(
+        "/config/roles",
+        Need::Account(Action::ManageRoles),
+        config::roles::create,
+    );
+    r.get(
+        "/config/roles/new",
+        Need::Account(Action::ManageRoles),
+        config::roles::new,
+    );
+    r.get(
+        "/config/roles/{id}",
+        Need::Account(Action::ManageRoles),
+        config::roles::edit,
+    );
+    r.post(
+        "/config/roles/{id}",
+        Need::Account(Action::ManageRoles),
+        config::roles::update,
+    );
+    r.get(
+        "/config/roles/{id}/delete",
+        Need::Account(Action::ManageRoles),
+        config::roles::confirm_delete,
+    );
+    r.post(
+        "/config/roles/{id}/delete",
+        Need::Account(Action::ManageRoles),
+        config::roles::delete,
+    );
+    r.get(
+        "/config/permissions",
+        Need::Account(Action::ManageRoles),
+        config::roles::permissions,
+    );
+    r.get(
+        "/config/admins",
+        Need::Account(Action::ManageAdmins),
+        config::admins::list,
+    );
+    r.post(
+        "/config/admins",
+        Need::Account(Action::ManageAdmins),
+        config::admins::add,
+    );
+    r.get(
+        "/config/admins/{id}/remove",
+        Need::Account(Action::ManageAdmins),
+        config::admins::confirm_remove,
+    );
+    r.post(
+        "/config/admins/{id}/remove",
+        Need::Account(Action::ManageAdmins),
+        config::admins::remove,
+    );
+    r.get(
+        "/config/settings",
+        Need::Account(Action::ManageConfig),
+        config::settings::show,
+    );
+    r.post(
+        "/config/settings",
+        Need::Account(Action::ManageConfig),
+        config::settings::save,
+    );
+    r.get(
+        "/config/{kind}",
+        Need::Somewhere(Action::ManageConfig),
+        config::catalog::choose_company,
+    );
 }

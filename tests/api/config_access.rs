@@ -1,15 +1,19 @@
 //! Who may reach configuration at all: every configuration route needs its right, and
 //! another account's objects are not found.
 
-use crate::helpers::{Backend, TestApp, add_item, arrange_member, create_role, first_company};
+use crate::helpers::{
+    Backend, TestApp, add_company, add_item, arrange_member, config_permit, create_role,
+    first_company,
+};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{catalog_items, roles, users};
-use roster::domain::catalog::ItemKind;
+use roster::domain::catalog::{self, ItemInput, ItemKind};
 
 on_both_backends!(
     every_configuration_route_needs_its_right,
     another_accounts_objects_are_not_found,
+    a_permit_to_configure_one_company_changes_nothing_in_another,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -228,4 +232,32 @@ async fn another_accounts_objects_are_not_found(backend: Backend) {
     let beta_roles = beta_client.get("/config/roles").await;
     assert_eq!(beta_roles.status, 200);
     assert!(!beta_roles.text().contains("Hacked"));
+}
+
+/// Authority is the permit's, not the caller's: a domain operation given a permit for
+/// North refuses to write in South, and records nothing.
+async fn a_permit_to_configure_one_company_changes_nothing_in_another(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    let north = first_company(&mut conn);
+    let south = add_company(&mut conn, "South", "SOUTH");
+    let permit = config_permit(&mut conn, north);
+    let input = ItemInput {
+        name: "Depot".into(),
+        code: "DEP".into(),
+        required: false,
+    };
+    let refused = catalog::create(&mut conn, south, ItemKind::Location, None, &input, &permit);
+    assert!(matches!(refused, Err(roster::domain::Error::Internal(_))));
+    let in_south: i64 = catalog_items::table
+        .filter(catalog_items::company_id.eq(south))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(in_south, 0);
+    assert!(
+        catalog::create(&mut conn, north, ItemKind::Location, None, &input, &permit).is_ok(),
+        "the same permit works where it was granted"
+    );
 }

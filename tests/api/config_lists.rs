@@ -5,8 +5,6 @@ use crate::helpers::{Backend, TestApp, first_company};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{audit_events, companies};
-use roster::domain::audit::Change;
-use roster::domain::audit::Origin;
 use roster::domain::catalog::{self, ItemInput, ItemKind};
 
 on_both_backends!(
@@ -21,16 +19,7 @@ async fn the_lists_search_paginate_and_survive_bad_input(backend: Backend) {
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let account = companies::table
-        .find(company)
-        .select(companies::account_id)
-        .first(&mut conn)
-        .unwrap();
-    let change = Change {
-        account_id: account,
-        origin: Origin::default(),
-        now: chrono::Utc::now().naive_utc(),
-    };
+    let permit = crate::helpers::config_permit(&mut conn, company);
     for i in 1..=30 {
         let input = ItemInput {
             name: format!("Loc {i:02}"),
@@ -43,7 +32,7 @@ async fn the_lists_search_paginate_and_survive_bad_input(backend: Backend) {
             ItemKind::Location,
             None,
             &input,
-            &change,
+            &permit,
         )
         .unwrap();
     }
@@ -58,7 +47,7 @@ async fn the_lists_search_paginate_and_survive_bad_input(backend: Backend) {
         ItemKind::Location,
         None,
         &input,
-        &change,
+        &permit,
     )
     .unwrap();
 

@@ -26,6 +26,7 @@ mod limits;
 mod mail_delivery;
 mod nav_links;
 mod request_log;
+mod route_walk;
 mod saved_filters;
 mod seed;
 mod sessions;

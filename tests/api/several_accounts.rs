@@ -106,8 +106,10 @@ async fn the_same_password_in_two_accounts_asks_which(backend: Backend) {
     );
     let choose = changed.get("/login/account").await;
     let now = chrono::Utc::now().naive_utc();
-    roster::domain::users::rotate_security_stamp(&mut conn, roster::domain::UserId(beta), now)
+    let beta_row = roster::domain::users::find_any_account(&mut conn, roster::domain::UserId(beta))
+        .unwrap()
         .unwrap();
+    roster::domain::sessions::end_everywhere(&mut conn, &beta_row, now).unwrap();
     let refused = changed
         .submit(&choose, "#choose-account", &[("user", &beta.to_string())])
         .await;

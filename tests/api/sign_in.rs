@@ -27,7 +27,10 @@ async fn a_sign_in_works_and_every_failure_looks_the_same(backend: Backend) {
     let locked = arrange_user(&mut conn, "locked@acme.test", UserStatus::Active, None);
     let expired = arrange_user(&mut conn, "expired@acme.test", UserStatus::Active, None);
     let now = chrono::Utc::now().naive_utc();
-    roster::domain::users::lock(&mut conn, locked, now, None).unwrap();
+    let locked = roster::domain::users::find_any_account(&mut conn, locked)
+        .unwrap()
+        .unwrap();
+    roster::domain::users::lock(&mut conn, &locked, now, None).unwrap();
     // Behind the server's back: no page sets an expiry yet.
     diesel::update(users::table.find(expired))
         .set(users::expires_at.eq(now - TimeDelta::days(1)))

@@ -59,6 +59,21 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     let ivy = arrange_user(&mut conn, "ivy@example.test", UserStatus::Invited, None);
     arrange_membership(&mut conn, ivy, company, &["Admin"]);
 
+    // Fay configures only an archived company: the policy gives her nothing there, so she
+    // is no Configurator (the pages would refuse her too).
+    let old = crate::helpers::add_company(&mut conn, "Old", "OLD");
+    let fay = crate::helpers::arrange_user(
+        &mut conn,
+        "fay@example.test",
+        roster::domain::users::UserStatus::Active,
+        None,
+    );
+    crate::helpers::arrange_membership(&mut conn, fay, old, &["Admin"]);
+    diesel::update(roster::db::schema::companies::table.find(old))
+        .set(roster::db::schema::companies::archived_at.eq(Some(app.clock.now_naive())))
+        .execute(&mut conn)
+        .unwrap();
+
     actix_web::rt::time::sleep(Duration::from_millis(1500)).await;
     assert!(sink.received().is_empty(), "nothing on a Tuesday");
 
@@ -67,7 +82,7 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
     to.sort();
     // Ada is an account administrator, Dan holds config.manage; Erin opted out; Bob only
-    // views; Ivy has not accepted her invitation.
+    // views; Ivy has not accepted her invitation; Fay's company is archived.
     assert_eq!(to, vec!["ada@example.test", "dan@example.test"]);
     let letter = got[0].text();
     assert!(letter.contains("bob@example.test"), "{letter}");

@@ -1,6 +1,7 @@
 //! An item's life after it is made: archive, restore, and delete (archiving instead when
 //! someone has access to it).
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
 use crate::db::schema::catalog_items;
 use crate::domain::Result;
@@ -43,8 +44,9 @@ pub fn change_state(
     conn: &mut DbConnection,
     item: &ItemRow,
     what: StateChange,
-    change: &Change,
+    permit: &Permit,
 ) -> Result<StateOutcome> {
+    let change = &Change::authorized_in(permit, Action::ManageConfig, item.company_id)?;
     crate::db::write_transaction(conn, |conn| {
         let target = catalog_items::table.find(item.id);
         let detail = format!("{} {} ({})", item.kind().singular(), item.name, item.code);

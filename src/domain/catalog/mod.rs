@@ -1,6 +1,7 @@
 //! Locations, Document Custom Fields (with their Options) and Product Groups: what access in
 //! a company is made of. They share one shape, one table and these rules.
 
+use crate::auth::policy::{Action, Permit};
 use crate::db::schema::{catalog_items, membership_fields_all, membership_items, memberships};
 use crate::db::{DbConnection, last_insert_id};
 use crate::domain::audit::AuditAction;
@@ -200,8 +201,9 @@ pub fn create(
     kind: ItemKind,
     parent: Option<ItemId>,
     input: &ItemInput,
-    change: &Change,
+    permit: &Permit,
 ) -> Result<ItemRow> {
+    let change = &Change::authorized_in(permit, Action::ManageConfig, company)?;
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
         if code_taken(conn, company, kind, parent, &input.code, None)? {
@@ -284,8 +286,9 @@ pub fn update(
     conn: &mut DbConnection,
     item: &ItemRow,
     input: &ItemInput,
-    change: &Change,
+    permit: &Permit,
 ) -> Result<()> {
+    let change = &Change::authorized_in(permit, Action::ManageConfig, item.company_id)?;
     input.validate().into_result()?;
     let kind = item.kind();
     crate::db::write_transaction(conn, |conn| {

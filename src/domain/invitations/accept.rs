@@ -116,14 +116,11 @@ pub fn accept(
                 invitations::accepted_at.eq(Some(now)),
             ))
             .execute(conn)?;
-        let change = Change {
-            account_id: invitation.account_id,
-            origin: crate::domain::audit::Origin {
-                actor: Some(user.id),
-                ip,
-            },
-            now,
+        let origin = crate::domain::audit::Origin {
+            actor: Some(user.id),
+            ip,
         };
+        let change = Change::without_permit(invitation.account_id, origin, now);
         change.record(
             conn,
             AuditAction::InvitationAccepted,

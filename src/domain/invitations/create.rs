@@ -1,8 +1,8 @@
 //! "Create user": a password chosen by the administrator instead of an invitation.
 
 use super::{InviteRequest, invite};
+use crate::auth::policy::Permit;
 use crate::db::DbConnection;
-use crate::domain::audit::Change;
 use crate::domain::{Error, FieldErrors, Result};
 
 /// "Create user" instead of inviting: one person, active at once with a password chosen by
@@ -10,7 +10,7 @@ use crate::domain::{Error, FieldErrors, Result};
 /// as an invitation (the same path, with the password's hash); no invitation, no email.
 pub fn create_with_password(
     conn: &mut DbConnection,
-    change: &Change,
+    permits: &[Permit],
     request: &InviteRequest,
     password: &str,
     confirm: &str,
@@ -21,7 +21,7 @@ pub fn create_with_password(
             "Create one user at a time; invite several people by email instead.",
         ));
     };
-    let account = crate::domain::accounts::find(conn, change.account_id)?;
+    let account = crate::domain::accounts::find(conn, request.inviter.account_id)?;
     let mut errors = FieldErrors::default();
     let person = &request.person;
     let context = [
@@ -39,7 +39,7 @@ pub fn create_with_password(
         password_hash: Some(hash),
         ..request.clone()
     };
-    let outcome = invite(conn, change, &request)?;
+    let outcome = invite(conn, permits, &request)?;
     // Nothing was written for a skipped address: the person exists already.
     if let Some((email, why)) = outcome.skipped.first() {
         return Err(Error::field("email", format!("{email}: {why}.")));

@@ -1,6 +1,7 @@
 //! Managing invitations that wait: resend with a new link, revoke, correct the email.
 
 use super::{InvitationRow, InviteRequest, issue, void_waiting};
+use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
 use crate::db::schema::{invitations, users};
 use crate::domain::AccountId;
@@ -29,12 +30,13 @@ pub fn latest_for(
 /// accepted yet.
 pub fn resend(
     conn: &mut DbConnection,
-    change: &Change,
+    permit: &Permit,
     user: UserId,
     request: &InviteRequest,
 ) -> Result<()> {
+    let change = &Change::authorized_on_user(permit, Action::InviteUsers, user)?;
     crate::db::write_transaction(conn, |conn| {
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
+        let person = crate::domain::users::find(conn, change.account_id(), user)?;
         if person.status() != UserStatus::Invited {
             return Err(Error::Conflict(format!(
                 "{} has already accepted the invitation.",
@@ -53,10 +55,11 @@ pub fn resend(
 }
 
 /// Revoke: the link stops working; the user stays Invited (and can be invited again).
-pub fn revoke(conn: &mut DbConnection, change: &Change, user: UserId) -> Result<()> {
+pub fn revoke(conn: &mut DbConnection, permit: &Permit, user: UserId) -> Result<()> {
+    let change = &Change::authorized_on_user(permit, Action::InviteUsers, user)?;
     crate::db::write_transaction(conn, |conn| {
-        let person = crate::domain::users::find(conn, change.account_id, user)?;
-        let latest = latest_for(conn, change.account_id, user)?;
+        let person = crate::domain::users::find(conn, change.account_id(), user)?;
+        let latest = latest_for(conn, change.account_id(), user)?;
         if !latest.is_waiting() {
             return Err(Error::Conflict(
                 "This invitation is not waiting any more.".into(),
@@ -77,17 +80,18 @@ pub fn revoke(conn: &mut DbConnection, change: &Change, user: UserId) -> Result<
 /// again to the corrected address with a new link.
 pub fn change_email(
     conn: &mut DbConnection,
-    change: &Change,
+    permit: &Permit,
     user: UserId,
     email: &str,
     request: &InviteRequest,
 ) -> Result<()> {
+    let change = &Change::authorized_on_user(permit, Action::InviteUsers, user)?;
     let email = email.trim();
     let mut errors = FieldErrors::default();
     crate::domain::users::check_email(&mut errors, "email", email);
     errors.into_result()?;
     crate::db::write_transaction(conn, |conn| {
-        let mut person = crate::domain::users::find(conn, change.account_id, user)?;
+        let mut person = crate::domain::users::find(conn, change.account_id(), user)?;
         if person.status() != UserStatus::Invited {
             return Err(Error::Conflict(format!(
                 "{} has already accepted the invitation: their email can no longer be edited here.",
@@ -111,7 +115,7 @@ pub fn change_email(
         })?;
         let lower = email.to_lowercase();
         if lower != person.email_lower
-            && crate::domain::users::email_taken(conn, change.account_id, &lower)?
+            && crate::domain::users::email_taken(conn, change.account_id(), &lower)?
         {
             return Err(Error::field(
                 "email",

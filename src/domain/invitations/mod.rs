@@ -13,6 +13,7 @@ pub use manage::{change_email, latest_for, resend, revoke};
 pub use status::InvitationStatus;
 
 use crate::auth::policy::Actor;
+use crate::auth::policy::{Action, Permit};
 use crate::auth::token;
 use crate::db::DbConnection;
 use crate::db::schema::invitations;
@@ -224,6 +225,26 @@ pub struct InviteRequest {
     pub letters: &'static dyn Letters,
 }
 
+/// The change an invitation makes: one permit to invite for every company it gives access
+/// to, all of the same actor (one request's).
+fn change_for(permits: &[Permit], request: &InviteRequest) -> Result<Change> {
+    let Some(first) = permits.first() else {
+        return Err(Error::Internal("an invitation without a permit".into()));
+    };
+    for grant in &request.grants {
+        let permitted = permits.iter().any(|p| {
+            p.actor() == first.actor() && p.require_in(Action::InviteUsers, grant.company).is_ok()
+        });
+        if !permitted {
+            return Err(Error::Internal(format!(
+                "no permit to invite into company {}",
+                grant.company.0
+            )));
+        }
+    }
+    Change::authorized_in(first, Action::InviteUsers, request.grants[0].company)
+}
+
 #[derive(Debug, Default)]
 pub struct InviteOutcome {
     pub invited: Vec<String>,
@@ -232,15 +253,17 @@ pub struct InviteOutcome {
 }
 
 /// Invites every address at once, in one transaction: a user (Invited), their access per
-/// company, an invitation with a fresh link and, when asked, its email.
+/// company, an invitation with a fresh link and, when asked, its email. `permits` hold a
+/// permit to invite into each company of the request.
 pub fn invite(
     conn: &mut DbConnection,
-    change: &Change,
+    permits: &[Permit],
     request: &InviteRequest,
 ) -> Result<InviteOutcome> {
     if request.grants.is_empty() {
         return Err(Error::field("companies", "Choose at least one company."));
     }
+    let change = &change_for(permits, request)?;
     let single = request.emails.len() == 1;
     if single {
         request.person.validate().into_result()?;
@@ -252,14 +275,14 @@ pub fn invite(
             .iter()
             .flat_map(|g| g.grant.roles.iter().copied())
             .collect();
-        grants::check_reach(conn, change.account_id, &companies, &roles)?;
+        grants::check_reach(conn, change.account_id(), &companies, &roles)?;
         let chosen = request.grants.iter().map(|g| (g.company, &g.grant.roles));
         grants::check_grantable(conn, &request.inviter, chosen)?;
         let catalogs = grants::catalogs(conn, &companies)?;
         // One read for all the addresses already in the account, not one per address.
         let lowers: Vec<String> = request.emails.iter().map(|e| e.to_lowercase()).collect();
         let taken: BTreeSet<String> = crate::db::schema::users::table
-            .filter(crate::db::schema::users::account_id.eq(change.account_id))
+            .filter(crate::db::schema::users::account_id.eq(change.account_id()))
             .filter(crate::db::schema::users::email_lower.eq_any(&lowers))
             .select(crate::db::schema::users::email_lower)
             .load::<String>(conn)?
@@ -289,7 +312,7 @@ pub fn invite(
             let username = given(&person.username);
             if !username.is_empty() {
                 let taken: i64 = crate::db::schema::users::table
-                    .filter(crate::db::schema::users::account_id.eq(change.account_id))
+                    .filter(crate::db::schema::users::account_id.eq(change.account_id()))
                     .filter(crate::db::schema::users::username_lower.eq(username.to_lowercase()))
                     .count()
                     .get_result(conn)?;
@@ -310,7 +333,7 @@ pub fn invite(
             let user = crate::domain::users::insert(
                 conn,
                 NewUser {
-                    account_id: change.account_id,
+                    account_id: change.account_id(),
                     email,
                     email_lower: lower,
                     username: (!username.is_empty()).then_some(username.as_str()),
@@ -364,9 +387,9 @@ pub(super) fn issue(
     let expires_at = change.now + TimeDelta::hours(request.valid_hours.max(1));
     diesel::insert_into(invitations::table)
         .values((
-            invitations::account_id.eq(change.account_id),
+            invitations::account_id.eq(change.account_id()),
             invitations::user_id.eq(user.id),
-            invitations::invited_by.eq(change.origin.actor),
+            invitations::invited_by.eq(change.actor()),
             invitations::token_hash.eq(token::hash_token(&token)),
             invitations::status.eq(InvitationStatus::Pending.as_str()),
             invitations::send_count.eq(0),
@@ -387,7 +410,7 @@ pub(super) fn issue(
         outbox::enqueue(
             conn,
             NewEmail {
-                account_id: change.account_id,
+                account_id: change.account_id(),
                 invitation_id: Some(id),
                 to: &user.email,
                 subject: &letter.subject,

@@ -1,10 +1,11 @@
 //! Creating, editing and deleting roles, with the delete refused while anyone holds the role
 //! and no right given that the editor does not hold everywhere.
 
-use crate::auth::policy::{self, Actor};
+use crate::auth::policy::{self, Action, Actor, Permit};
 use crate::auth::rights::{Right, RightSet};
 use crate::db::schema::{role_rights, roles};
 use crate::db::{DbConnection, last_insert_id};
+use crate::domain::audit::Change;
 use crate::domain::roles::{NewRole, RoleRow, RoleSummary, SeatKind, find, rights_of};
 use crate::domain::{AccountId, Result, RoleId, limits};
 use diesel::prelude::*;
@@ -136,12 +137,13 @@ pub fn create(
     conn: &mut DbConnection,
     actor: &Actor,
     input: &RoleInput,
-    change: &crate::domain::audit::Change,
+    permit: &Permit,
 ) -> Result<RoleId> {
+    let change = &Change::authorized(permit, Action::ManageRoles)?;
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
         let rights = rights_after(actor, RightSet::default(), input)?;
-        if name_taken(conn, change.account_id, &input.name, None)? {
+        if name_taken(conn, change.account_id(), &input.name, None)? {
             return Err(crate::domain::Error::field(
                 "name",
                 "Another role already has this name.",
@@ -149,7 +151,7 @@ pub fn create(
         }
         diesel::insert_into(roles::table)
             .values(NewRole {
-                account_id: change.account_id,
+                account_id: change.account_id(),
                 name: input.name.trim(),
                 name_lower: input.name.trim().to_lowercase(),
                 description: input.description.trim(),
@@ -175,11 +177,12 @@ pub fn update(
     actor: &Actor,
     role: &RoleRow,
     input: &RoleInput,
-    change: &crate::domain::audit::Change,
+    permit: &Permit,
 ) -> Result<()> {
+    let change = &Change::authorized(permit, Action::ManageRoles)?;
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
-        if name_taken(conn, change.account_id, &input.name, Some(role.id))? {
+        if name_taken(conn, change.account_id(), &input.name, Some(role.id))? {
             return Err(crate::domain::Error::field(
                 "name",
                 "Another role already has this name.",
@@ -212,13 +215,10 @@ pub fn update(
 }
 
 /// Deletes a role no one holds; refused, saying how many hold it, otherwise.
-pub fn delete(
-    conn: &mut DbConnection,
-    role: &RoleSummary,
-    change: &crate::domain::audit::Change,
-) -> Result<()> {
+pub fn delete(conn: &mut DbConnection, role: &RoleSummary, permit: &Permit) -> Result<()> {
+    let change = &Change::authorized(permit, Action::ManageRoles)?;
     crate::db::write_transaction(conn, |conn| {
-        let current = find(conn, change.account_id, role.role.id)?;
+        let current = find(conn, change.account_id(), role.role.id)?;
         if current.holders > 0 {
             let who = if current.holders == 1 {
                 "1 user holds".to_owned()

@@ -1,9 +1,8 @@
 //! GET and POST /login.
 
 use crate::domain::FieldErrors;
-use crate::domain::audit::{self, AuditAction, Origin};
-use crate::domain::signin;
 use crate::domain::signin::FAILURE;
+use crate::domain::{sessions, signin};
 use crate::web::csrf::{CsrfForm, Empty};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -150,33 +149,15 @@ pub async fn submit(
 }
 
 pub async fn logout(
-    req: HttpRequest,
     session: Session,
     state: web::Data<AppState>,
-    current: Option<CurrentUser>,
+    current: CurrentUser,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<HttpResponse, WebError> {
-    if let Some(current) = current {
-        let origin = Origin {
-            actor: Some(current.user.id),
-            ip: state.client_ip(&req).map(|ip| ip.to_string()),
-        };
-        let event_user = current.user.id;
-        let account_id = current.account.id;
-        let now = state.clock.now_naive();
-        state
-            .db(move |conn| {
-                let event = audit::Event {
-                    account_id,
-                    action: AuditAction::SignOut,
-                    target_user: Some(event_user),
-                    company: None,
-                    detail: "",
-                };
-                Ok(audit::record(conn, &origin, event, now)?)
-            })
-            .await?;
-    }
+    let permit = current.own();
+    state
+        .db(move |conn| Ok(sessions::record_sign_out(conn, &permit)?))
+        .await?;
     session::end(&session);
     session::push_flash(&session, FlashKind::Success, "You are signed out.");
     Ok(redirect("/login"))

@@ -1,6 +1,6 @@
 //! The Admins group: only account administrators see it.
 
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::users::UserRow;
 use crate::domain::{Error, FieldErrors, UserId, admins};
 use crate::web::confirm::ConfirmPage;
@@ -33,9 +33,9 @@ struct AdminsPage<'a> {
     errors: FieldErrors,
 }
 
-fn allowed(current: &CurrentUser) -> Result<(), WebError> {
-    current.authorize(Action::ManageAdmins, Target::Account(current.account.id))?;
-    Ok(())
+/// The permit for this area, which the route guard has already checked for the page.
+fn authorized(current: &CurrentUser) -> Result<Permit, WebError> {
+    current.authorize(Action::ManageAdmins, Target::Account(current.account.id))
 }
 
 async fn page(
@@ -63,7 +63,6 @@ pub async fn list(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     page(
         &state,
         &current,
@@ -78,10 +77,10 @@ pub async fn add(
     current: CurrentUser,
     CsrfForm(form): CsrfForm<AddForm>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
-    let (email, change) = (form.email.clone(), current.change(&state));
+    let permit = authorized(&current)?;
+    let (email, permit) = (form.email.clone(), permit);
     match state
-        .db(move |conn| Ok(admins::add(conn, &email, &change)))
+        .db(move |conn| Ok(admins::add(conn, &email, &permit)))
         .await?
     {
         Ok(user) => {
@@ -112,7 +111,6 @@ pub async fn confirm_remove(
     current: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let user = admin(&state, &current, *id).await?;
     let message = format!(
         "Remove {} from the Admins group? They keep their roles in each company, but lose every right that came from being an administrator.",
@@ -135,11 +133,11 @@ pub async fn remove(
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
+    let permit = authorized(&current)?;
     let user = admin(&state, &current, *id).await?;
-    let (change, target) = (current.change(&state), user.id);
+    let (permit, target) = (permit, user.id);
     match state
-        .db(move |conn| Ok(admins::remove(conn, target, &change)))
+        .db(move |conn| Ok(admins::remove(conn, target, &permit)))
         .await?
     {
         Ok(_) => current.flash(

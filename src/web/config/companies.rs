@@ -1,6 +1,6 @@
 //! Companies of the account, managed by account administrators only.
 
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::companies::{self, CompanyInput, CompanyRow};
 use crate::domain::{CompanyId, Error, FieldErrors};
 use crate::web::csrf::CsrfForm;
@@ -51,9 +51,9 @@ struct CompanyEditPage<'a> {
     errors: FieldErrors,
 }
 
-fn allowed(current: &CurrentUser) -> Result<(), WebError> {
-    current.authorize(Action::ManageCompanies, Target::Account(current.account.id))?;
-    Ok(())
+/// The permit for this area, which the route guard has already checked for the page.
+fn authorized(current: &CurrentUser) -> Result<Permit, WebError> {
+    current.authorize(Action::ManageCompanies, Target::Account(current.account.id))
 }
 
 async fn list_page(
@@ -80,7 +80,6 @@ pub async fn list(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     list_page(
         &state,
         &current,
@@ -95,10 +94,10 @@ pub async fn create(
     current: CurrentUser,
     CsrfForm(form): CsrfForm<CompanyForm>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
-    let (input, change) = (form.input(), current.change(&state));
+    let permit = authorized(&current)?;
+    let (input, permit) = (form.input(), permit);
     match state
-        .db(move |conn| Ok(companies::add(conn, &input, &change)))
+        .db(move |conn| Ok(companies::add(conn, &input, &permit)))
         .await?
     {
         Ok(company) => {
@@ -125,7 +124,6 @@ pub async fn edit(
     current: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let company = load(&state, &current, *id).await?;
     let form = CompanyForm {
         name: company.name.clone(),
@@ -146,11 +144,11 @@ pub async fn update(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<CompanyForm>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
+    let permit = authorized(&current)?;
     let company = load(&state, &current, *id).await?;
-    let (input, change, target) = (form.input(), current.change(&state), company.clone());
+    let (input, permit, target) = (form.input(), permit, company.clone());
     match state
-        .db(move |conn| Ok(companies::update(conn, &target, &input, &change)))
+        .db(move |conn| Ok(companies::update(conn, &target, &input, &permit)))
         .await?
     {
         Ok(()) => {
@@ -176,11 +174,11 @@ async fn set_archived(
     id: i64,
     archived: bool,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
+    let permit = authorized(&current)?;
     let company = load(state, &current, id).await?;
-    let (change, target) = (current.change(state), company.clone());
+    let (permit, target) = (permit, company.clone());
     match state
-        .db(move |conn| Ok(companies::set_archived(conn, &target, archived, &change)))
+        .db(move |conn| Ok(companies::set_archived(conn, &target, archived, &permit)))
         .await?
     {
         Ok(()) => {

@@ -1,6 +1,6 @@
 //! Roles, their rights, and the Permissions table.
 
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Permit, Target};
 use crate::auth::rights::{Right, RightSet};
 use crate::domain::roles::{self, RoleInput, RoleSummary, SeatKind};
 use crate::domain::{Error, FieldErrors, RoleId};
@@ -100,9 +100,9 @@ struct PermissionsPage {
     all_rights: &'static [Right],
 }
 
-fn allowed(current: &CurrentUser) -> Result<(), WebError> {
-    current.authorize(Action::ManageRoles, Target::Account(current.account.id))?;
-    Ok(())
+/// The permit for this area, which the route guard has already checked for the page.
+fn authorized(current: &CurrentUser) -> Result<Permit, WebError> {
+    current.authorize(Action::ManageRoles, Target::Account(current.account.id))
 }
 
 async fn all_roles(state: &AppState, current: &CurrentUser) -> Result<Vec<RoleSummary>, WebError> {
@@ -125,7 +125,6 @@ pub async fn list(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let roles = all_roles(&state, &current).await?;
     Ok(render(
         StatusCode::OK,
@@ -140,7 +139,6 @@ pub async fn permissions(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let roles = all_roles(&state, &current).await?;
     Ok(render(
         StatusCode::OK,
@@ -180,7 +178,6 @@ fn form_page(
 }
 
 pub async fn new(current: CurrentUser) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let form = RoleForm {
         seat_kind: SeatKind::Full.as_str().into(),
         ..RoleForm::default()
@@ -193,10 +190,10 @@ pub async fn create(
     current: CurrentUser,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
-    let (input, change, actor) = (form.input(), current.change(&state), current.actor.clone());
+    let permit = authorized(&current)?;
+    let (input, permit, actor) = (form.input(), permit, current.actor.clone());
     match state
-        .db(move |conn| Ok(roles::create(conn, &actor, &input, &change)))
+        .db(move |conn| Ok(roles::create(conn, &actor, &input, &permit)))
         .await?
     {
         Ok(_) => {
@@ -216,7 +213,6 @@ pub async fn edit(
     current: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let role = one_role(&state, &current, *id).await?;
     let form = RoleForm::from_role(&role);
     form_page(&current, Some(role), &form, FieldErrors::default())
@@ -228,12 +224,12 @@ pub async fn update(
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<RoleForm>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
+    let permit = authorized(&current)?;
     let role = one_role(&state, &current, *id).await?;
-    let (input, change, target) = (form.input(), current.change(&state), role.role.clone());
+    let (input, permit, target) = (form.input(), permit, role.role.clone());
     let actor = current.actor.clone();
     match state
-        .db(move |conn| Ok(roles::update(conn, &actor, &target, &input, &change)))
+        .db(move |conn| Ok(roles::update(conn, &actor, &target, &input, &permit)))
         .await?
     {
         Ok(()) => {
@@ -253,7 +249,6 @@ pub async fn confirm_delete(
     current: CurrentUser,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let role = one_role(&state, &current, *id).await?;
     let message = if role.holders > 0 {
         format!(
@@ -281,11 +276,11 @@ pub async fn delete(
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
+    let permit = authorized(&current)?;
     let role = one_role(&state, &current, *id).await?;
-    let (change, name) = (current.change(&state), role.role.name.clone());
+    let (permit, name) = (permit, role.role.name.clone());
     match state
-        .db(move |conn| Ok(roles::delete(conn, &role, &change)))
+        .db(move |conn| Ok(roles::delete(conn, &role, &permit)))
         .await?
     {
         Ok(()) => current.flash(FlashKind::Success, format!("Role {name} deleted.")),

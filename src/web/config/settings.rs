@@ -1,6 +1,6 @@
 //! Basic Settings of the account.
 
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::FieldErrors;
 use crate::domain::settings::{self, SettingsInput};
 use crate::web::csrf::CsrfForm;
@@ -58,13 +58,12 @@ struct SettingsPage {
     errors: FieldErrors,
 }
 
-fn allowed(current: &CurrentUser) -> Result<(), WebError> {
-    current.authorize(Action::ManageConfig, Target::Account(current.account.id))?;
-    Ok(())
+/// The permit for this area, which the route guard has already checked for the page.
+fn authorized(current: &CurrentUser) -> Result<Permit, WebError> {
+    current.authorize(Action::ManageConfig, Target::Account(current.account.id))
 }
 
 pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
     let form = SettingsInput::from_account(&current.account);
     Ok(render(
         StatusCode::OK,
@@ -81,13 +80,12 @@ pub async fn save(
     current: CurrentUser,
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<HttpResponse, WebError> {
-    allowed(&current)?;
+    let permit = authorized(&current)?;
     let input = form.input(current.account.require_2fa);
     match input.parse() {
         Ok(parsed) => {
-            let change = current.change(&state);
             state
-                .db(move |conn| Ok(settings::save(conn, &parsed, &change)?))
+                .db(move |conn| Ok(settings::save(conn, &parsed, &permit)?))
                 .await?;
             current.flash(FlashKind::Success, "Settings saved.");
             Ok(redirect("/config/settings"))

@@ -2,4 +2,5 @@
 //! password.
 
 pub mod password;
+pub mod sessions;
 pub mod show;

@@ -49,14 +49,12 @@ pub async fn submit(
     current: CurrentUser,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<HttpResponse, WebError> {
-    let change = current.change(&state);
-    let id = current.user.id;
+    let permit = current.own();
     let outcome = state
         .db(move |conn| {
             Ok(passwords::change_password(
                 conn,
-                &change,
-                id,
+                &permit,
                 &form.current_password,
                 &form.password,
                 &form.password_confirm,

@@ -2,7 +2,7 @@
 //! .../revoke and .../email (correct a typo, then send again). All need users.invite in
 //! every company the invited person belongs to.
 
-use crate::auth::policy::{Action, Target, TargetUser};
+use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::UserId;
 use crate::domain::invitations::{self, InvitationStatus, InviteRequest, PersonInfo};
 use crate::domain::users::UserRow;
@@ -30,19 +30,19 @@ fn back_to(form: &Back) -> String {
     }
 }
 
-/// The person whose invitation is managed, once the inviter may: the row, and what the
-/// rights are checked against.
+/// The person whose invitation is managed, once the inviter may: the row, and the permit
+/// to manage their invitation.
 async fn target(
     state: &AppState,
     current: &CurrentUser,
     id: i64,
-) -> Result<(TargetUser, UserRow), WebError> {
-    let account = current.account.id;
+) -> Result<(UserRow, Permit), WebError> {
+    let actor = current.actor.clone();
     let (user, target) = state
-        .db(move |conn| Ok(crate::domain::users::target(conn, account, UserId(id))?))
+        .db(move |conn| Ok(crate::domain::users::target(conn, &actor, UserId(id))?))
         .await?;
-    current.authorize(Action::InviteUsers, Target::User(&target))?;
-    Ok((target, user))
+    let permit = current.authorize(Action::InviteUsers, Target::User(&target))?;
+    Ok((user, permit))
 }
 
 #[derive(askama::Template)]
@@ -106,7 +106,7 @@ pub async fn show(
     current: CurrentUser,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    let (_, person) = target(&state, &current, path.into_inner()).await?;
+    let (person, _permit) = target(&state, &current, path.into_inner()).await?;
     show_page(&state, &current, person, None, String::new()).await
 }
 
@@ -122,14 +122,13 @@ pub async fn change_email(
     path: web::Path<i64>,
     CsrfForm(form): CsrfForm<EmailForm>,
 ) -> Result<HttpResponse, WebError> {
-    let (_, person) = target(&state, &current, path.into_inner()).await?;
+    let (person, permit) = target(&state, &current, path.into_inner()).await?;
     let request = request_for(&state, &current);
-    let change = current.change(&state);
     let (user, email) = (person.id, form.email.clone());
     let done = state
         .db(move |conn| {
             Ok(invitations::change_email(
-                conn, &change, user, &email, &request,
+                conn, &permit, user, &email, &request,
             ))
         })
         .await?;
@@ -168,12 +167,11 @@ pub async fn resend(
     path: web::Path<i64>,
     CsrfForm(form): CsrfForm<Back>,
 ) -> Result<HttpResponse, WebError> {
-    let (target, _) = target(&state, &current, path.into_inner()).await?;
+    let (person, permit) = target(&state, &current, path.into_inner()).await?;
     let request = request_for(&state, &current);
-    let change = current.change(&state);
-    let user = target.id;
+    let user = person.id;
     let done = state
-        .db(move |conn| Ok(invitations::resend(conn, &change, user, &request)))
+        .db(move |conn| Ok(invitations::resend(conn, &permit, user, &request)))
         .await?;
     match done {
         Ok(()) => {
@@ -195,7 +193,7 @@ pub async fn confirm_revoke(
     current: CurrentUser,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
-    let (_, person) = target(&state, &current, path.into_inner()).await?;
+    let (person, _permit) = target(&state, &current, path.into_inner()).await?;
     let user = person.id;
     let message = format!(
         "Revoke the invitation of {}? Its link stops working at once; Resend sends a new one.",
@@ -224,11 +222,10 @@ pub async fn revoke(
     path: web::Path<i64>,
     CsrfForm(form): CsrfForm<Back>,
 ) -> Result<HttpResponse, WebError> {
-    let (target, _) = target(&state, &current, path.into_inner()).await?;
-    let change = current.change(&state);
-    let user = target.id;
+    let (person, permit) = target(&state, &current, path.into_inner()).await?;
+    let user = person.id;
     let done = state
-        .db(move |conn| Ok(invitations::revoke(conn, &change, user)))
+        .db(move |conn| Ok(invitations::revoke(conn, &permit, user)))
         .await?;
     match done {
         Ok(()) => current.flash(

@@ -101,22 +101,17 @@ pub async fn save(
     // Only a query that the list itself accepts can be saved.
     let criteria = Criteria::parse(&form.query)?;
     let query = criteria.query_with(|_| {});
-    let (user, now, as_default) = (
-        current.user.id,
-        state.clock.now_naive(),
-        form.use_as_default.is_some(),
-    );
+    let (permit, as_default) = (current.own(), form.use_as_default.is_some());
     let (name, saved_query) = (form.name.clone(), query.clone());
     match state
         .db(move |conn| {
             Ok(saved_filters::save(
                 conn,
-                user,
+                &permit,
                 USERS_PAGE,
                 &name,
                 &saved_query,
                 as_default,
-                now,
             ))
         })
         .await?
@@ -163,9 +158,9 @@ pub async fn rename(
     CsrfForm(form): CsrfForm<RenameForm>,
 ) -> Result<HttpResponse, WebError> {
     let filter = own(&state, &current, *id).await?;
-    let (target, name) = (filter.clone(), form.name.clone());
+    let (target, name, permit) = (filter.clone(), form.name.clone(), current.own());
     match state
-        .db(move |conn| Ok(saved_filters::rename(conn, &target, &name)))
+        .db(move |conn| Ok(saved_filters::rename(conn, &permit, &target, &name)))
         .await?
     {
         Ok(()) => {
@@ -186,9 +181,9 @@ async fn set_default(
     on: bool,
 ) -> Result<HttpResponse, WebError> {
     let filter = own(state, &current, id).await?;
-    let target = filter.clone();
+    let (target, permit) = (filter.clone(), current.own());
     state
-        .db(move |conn| Ok(saved_filters::set_default(conn, &target, on)?))
+        .db(move |conn| Ok(saved_filters::set_default(conn, &permit, &target, on)?))
         .await?;
     if on {
         clear_reset(&current);
@@ -248,9 +243,9 @@ pub async fn delete(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<HttpResponse, WebError> {
     let filter = own(&state, &current, *id).await?;
-    let target = filter.clone();
+    let (target, permit) = (filter.clone(), current.own());
     state
-        .db(move |conn| Ok(saved_filters::delete(conn, &target)?))
+        .db(move |conn| Ok(saved_filters::delete(conn, &permit, &target)?))
         .await?;
     current.flash(
         FlashKind::Success,

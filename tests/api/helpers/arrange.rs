@@ -98,23 +98,13 @@ pub fn add_item(
     (name, code): (&str, &str),
     required: bool,
 ) -> roster::domain::ItemId {
-    use diesel::prelude::*;
-    let account = roster::db::schema::companies::table
-        .find(company)
-        .select(roster::db::schema::companies::account_id)
-        .first(conn)
-        .unwrap();
-    let change = roster::domain::audit::Change {
-        account_id: account,
-        origin: roster::domain::audit::Origin::default(),
-        now: chrono::Utc::now().naive_utc(),
-    };
+    let permit = config_permit(conn, company);
     let input = roster::domain::catalog::ItemInput {
         name: name.into(),
         code: code.into(),
         required,
     };
-    roster::domain::catalog::create(conn, company, kind, parent, &input, &change)
+    roster::domain::catalog::create(conn, company, kind, parent, &input, &permit)
         .unwrap()
         .id
 }
@@ -171,4 +161,42 @@ pub async fn create_role(admin: &Client, name: &str, rights: &[&str]) {
         .submit(&new, "form[action='/config/roles']", &fields)
         .await;
     assert_eq!(created.status, 303, "{}", created.body);
+}
+
+/// The permit an administrator of the company's account gets to configure it, made by the
+/// policy as the server makes it: for arranging a catalog through the domain.
+pub fn config_permit(
+    conn: &mut DbConnection,
+    company: roster::domain::CompanyId,
+) -> roster::auth::policy::Permit {
+    use diesel::prelude::*;
+    use roster::auth::policy::{self, Action, Actor, Target};
+    use roster::db::schema::{companies, users};
+    let account: roster::domain::AccountId = companies::table
+        .find(company)
+        .select(companies::account_id)
+        .first(conn)
+        .unwrap();
+    let admin: roster::domain::UserId = users::table
+        .filter(users::account_id.eq(account))
+        .filter(users::is_account_admin)
+        .order(users::id)
+        .select(users::id)
+        .first(conn)
+        .unwrap();
+    let actor = Actor {
+        user_id: admin,
+        account_id: account,
+        is_account_admin: true,
+        rights: Default::default(),
+        account_companies: 1,
+        ip: None,
+        now: chrono::Utc::now().naive_utc(),
+    };
+    policy::authorize(
+        &actor,
+        Action::ManageConfig,
+        Target::Company(account, company),
+    )
+    .unwrap()
 }

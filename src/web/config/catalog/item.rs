@@ -75,7 +75,7 @@ pub async fn edit(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, WebError> {
     let kind = any_kind(&path.kind)?;
-    let company = company_for(&state, &current, path.company).await?;
+    let (company, _) = company_for(&state, &current, path.company).await?;
     let item = item_for(&state, &company, kind, path.id).await?;
     let form = ItemForm::from_item(&item);
     let blank = ItemForm::default();
@@ -95,11 +95,11 @@ pub async fn update(
     CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<HttpResponse, WebError> {
     let kind = any_kind(&path.kind)?;
-    let company = company_for(&state, &current, path.company).await?;
+    let (company, permit) = company_for(&state, &current, path.company).await?;
     let item = item_for(&state, &company, kind, path.id).await?;
-    let (input, change, target) = (form.input(), current.change(&state), item.clone());
+    let (input, permit, target) = (form.input(), permit, item.clone());
     match state
-        .db(move |conn| Ok(catalog::update(conn, &target, &input, &change)))
+        .db(move |conn| Ok(catalog::update(conn, &target, &input, &permit)))
         .await?
     {
         Ok(()) => {
@@ -136,9 +136,9 @@ pub async fn create_option(
     CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<HttpResponse, WebError> {
     let (company_id, field_id) = path.into_inner();
-    let company = company_for(&state, &current, company_id).await?;
+    let (company, permit) = company_for(&state, &current, company_id).await?;
     let field = item_for(&state, &company, ItemKind::Field, field_id).await?;
-    let (input, change, parent) = (form.input(), current.change(&state), field.id);
+    let (input, permit, parent) = (form.input(), permit, field.id);
     match state
         .db(move |conn| {
             Ok(catalog::create(
@@ -147,7 +147,7 @@ pub async fn create_option(
                 ItemKind::FieldOption,
                 Some(parent),
                 &input,
-                &change,
+                &permit,
             ))
         })
         .await?
@@ -197,7 +197,7 @@ pub async fn confirm_delete(
     path: web::Path<ItemPath>,
 ) -> Result<HttpResponse, WebError> {
     let kind = any_kind(&path.kind)?;
-    let company = company_for(&state, &current, path.company).await?;
+    let (company, _) = company_for(&state, &current, path.company).await?;
     let item = item_for(&state, &company, kind, path.id).await?;
     let message = format!(
         "Delete {} {} ({})? If anyone has access to it, it is archived instead, so their access stays on record.",
@@ -226,11 +226,11 @@ pub async fn change_state(
 ) -> Result<HttpResponse, WebError> {
     let kind = any_kind(&path.kind)?;
     let what = StateChange::from_slug(&path.action).ok_or(WebError::NotFound)?;
-    let company = company_for(&state, &current, path.company).await?;
+    let (company, permit) = company_for(&state, &current, path.company).await?;
     let item = item_for(&state, &company, kind, path.id).await?;
-    let (change, target) = (current.change(&state), item.clone());
+    let (permit, target) = (permit, item.clone());
     let outcome = state
-        .db(move |conn| Ok(catalog::change_state(conn, &target, what, &change)?))
+        .db(move |conn| Ok(catalog::change_state(conn, &target, what, &permit)?))
         .await?;
     let name = format!("{} {}", kind.singular(), item.name);
     let message = match outcome {

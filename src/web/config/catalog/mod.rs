@@ -1,7 +1,7 @@
 //! Locations, Document Custom Fields (with Options) and Product Groups of a company. One set
 //! of handlers for the four kinds; the kind comes from the URL.
 
-use crate::auth::policy::{Action, Target};
+use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::catalog::{self, ItemInput, ItemKind, ItemRow, ListQuery};
 use crate::domain::companies::{self, CompanyRow};
 use crate::domain::paging::{DEFAULT_PER_PAGE, Page, PageRequest};
@@ -161,18 +161,19 @@ fn any_kind(slug: &str) -> Result<ItemKind, WebError> {
     ItemKind::from_slug(slug).ok_or(WebError::NotFound)
 }
 
-/// The company, if it is the actor's account's and they may configure it.
+/// The company, if it is the actor's account's and they may configure it, with the permit
+/// to change its catalog.
 async fn company_for(
     state: &AppState,
     current: &CurrentUser,
     id: i64,
-) -> Result<CompanyRow, WebError> {
+) -> Result<(CompanyRow, Permit), WebError> {
     let account = current.account.id;
     let company = state
         .db(move |conn| Ok(companies::find(conn, account, CompanyId(id))?))
         .await?;
-    current.authorize(Action::ManageConfig, Target::Company(account, company.id))?;
-    Ok(company)
+    let permit = current.authorize(Action::ManageConfig, Target::Company(account, company.id))?;
+    Ok((company, permit))
 }
 
 async fn item_for(
@@ -298,7 +299,7 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<HttpResponse, WebError> {
     let kind = listed_kind(&path.kind)?;
-    let company = company_for(&state, &current, path.company).await?;
+    let (company, _) = company_for(&state, &current, path.company).await?;
     list_page(
         &state,
         &current,
@@ -318,12 +319,12 @@ pub async fn create(
     CsrfForm(form): CsrfForm<ItemForm>,
 ) -> Result<HttpResponse, WebError> {
     let kind = listed_kind(&path.kind)?;
-    let company = company_for(&state, &current, path.company).await?;
-    let (input, change, company_id) = (form.input(), current.change(&state), company.id);
+    let (company, permit) = company_for(&state, &current, path.company).await?;
+    let (input, permit, company_id) = (form.input(), permit, company.id);
     match state
         .db(move |conn| {
             Ok(catalog::create(
-                conn, company_id, kind, None, &input, &change,
+                conn, company_id, kind, None, &input, &permit,
             ))
         })
         .await?

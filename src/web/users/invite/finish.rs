@@ -3,6 +3,7 @@
 
 use super::wizard::{Step, Wizard};
 use super::{Context, page};
+use crate::auth::policy::{Action, Permit, Target};
 use crate::domain::invitations::{self, CompanyGrant, InviteOutcome, InviteRequest};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -53,6 +54,16 @@ fn request_of(
     }
 }
 
+/// A permit to invite into each company the wizard gives access to.
+fn permits(current: &CurrentUser, wizard: &Wizard) -> Result<Vec<Permit>, WebError> {
+    let account = current.account.id;
+    wizard
+        .companies
+        .iter()
+        .map(|c| current.authorize(Action::InviteUsers, Target::Company(account, *c)))
+        .collect()
+}
+
 /// How the wizard ends: invitations, or "Create user" with a password chosen now.
 pub(super) enum Finish {
     Invite,
@@ -78,15 +89,15 @@ pub(super) async fn finish(
         }
     };
     let request = request_of(state, current, &wizard, emails);
-    let change = current.change(state);
+    let permits = permits(current, &wizard)?;
     let result = state
         .db(move |conn| {
             Ok(match how {
                 Finish::Invite => {
-                    invitations::invite(conn, &change, &request).map(Finished::Invited)
+                    invitations::invite(conn, &permits, &request).map(Finished::Invited)
                 }
                 Finish::Create { password, confirm } => {
-                    invitations::create_with_password(conn, &change, &request, &password, &confirm)
+                    invitations::create_with_password(conn, &permits, &request, &password, &confirm)
                         .map(|_| Finished::Created)
                 }
             })
