@@ -1,157 +1,20 @@
 //! In a real browser (headless Chromium over WebDriver): sign in, search, apply a fast
 //! filter, save it as the default, reload (the default applies), Reset All Filters.
 
+use crate::helpers::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
 use crate::on_both_backends;
-use fantoccini::{Client, ClientBuilder, Locator};
-use std::io::Write;
-use std::process::{Child, Command, Stdio};
+use fantoccini::Locator;
 
-on_both_backends!(fast_filter_saved_as_default_in_a_real_browser);
+on_both_backends!(a_fast_filter_saved_as_the_default_applies_on_reload_in_a_real_browser);
 
 const BOSS: &str = "boss@demo.test";
-
-/// A chromedriver on a free port, stopped when dropped.
-pub(crate) struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// None (with a visible line) where chromedriver is not installed; with CI=true its absence
-/// fails the test, since .ci/run installs it.
-pub(crate) fn start_driver() -> Option<Driver> {
-    let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
-        .into_iter()
-        .find(|p| std::path::Path::new(p).exists());
-    let Some(path) = path else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "CI=true but chromedriver is not installed"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "\nBrowser tests skipped: install chromium and chromium-driver to run them.\n"
-        );
-        return None;
-    };
-    let port = free_port();
-    let mut child = Command::new(path)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Some(Driver {
-                child,
-                url: format!("http://127.0.0.1:{port}"),
-            });
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("chromedriver did not start");
-}
-
-pub(crate) async fn browser(driver: &Driver) -> Client {
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--window-size=1280,1000"]
-        }),
-    );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .expect("a browser session")
-}
-
-/// Waits until the page's address satisfies `ok` (a click that navigates returns before the
-/// next page has loaded).
-pub(crate) async fn wait_for_url(c: &Client, what: &str, ok: impl Fn(&url::Url) -> bool) {
-    for _ in 0..100 {
-        if let Ok(url) = c.current_url().await
-            && ok(&url)
-            && c.find(Locator::Css("main")).await.is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the browser never reached {what}");
-}
-
-pub(crate) async fn text(c: &Client, css: &str) -> String {
-    texts(c, css)
-        .await
-        .into_iter()
-        .next()
-        .unwrap_or_else(|| panic!("no {css}"))
-}
-
-/// The texts of every match, read again if the page changed under the read.
-pub(crate) async fn texts(c: &Client, css: &str) -> Vec<String> {
-    'again: for _ in 0..50 {
-        let mut out = Vec::new();
-        for element in c.find_all(Locator::Css(css)).await.unwrap_or_default() {
-            match element.text().await {
-                Ok(text) => out.push(text),
-                Err(_) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue 'again;
-                }
-            }
-        }
-        return out;
-    }
-    panic!("{css} kept changing");
-}
-
-pub(crate) async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-}
-
-pub(crate) async fn type_into(c: &Client, css: &str, text: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap()
-        .send_keys(text)
-        .await
-        .unwrap();
-}
 
 fn query_has(u: &url::Url, part: &str) -> bool {
     u.query().unwrap_or("").contains(part)
 }
 
-async fn fast_filter_saved_as_default_in_a_real_browser(backend: Backend) {
+async fn a_fast_filter_saved_as_the_default_applies_on_reload_in_a_real_browser(backend: Backend) {
     let Some(driver) = start_driver() else { return };
     let mut conn = backend.conn();
     roster::db::migrate(&mut conn).unwrap();

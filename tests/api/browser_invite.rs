@@ -1,10 +1,10 @@
 //! In a real browser: the Invite User wizard from the User Management page to the result,
 //! then the invited person's accept page, which signs them in on My Profile.
 
-use crate::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
+use crate::helpers::SmtpSink;
+use crate::helpers::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, add_company, add_item, first_company};
 use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
 use fantoccini::Locator;
 use roster::db::schema::{membership_items, memberships, users};
@@ -23,7 +23,7 @@ async fn wait_for(c: &fantoccini::Client, css: &str, ok: impl Fn(&[String]) -> b
 }
 
 /// A browser signed in as the first administrator, ada@example.test.
-async fn signed_in(driver: &crate::browser::Driver, app: &TestApp) -> fantoccini::Client {
+async fn signed_in(driver: &crate::helpers::browser::Driver, app: &TestApp) -> fantoccini::Client {
     let c = browser(driver).await;
     c.goto(&format!("{}/login", app.base)).await.unwrap();
     type_into(&c, "#login", "ada@example.test").await;
@@ -34,11 +34,11 @@ async fn signed_in(driver: &crate::browser::Driver, app: &TestApp) -> fantoccini
 }
 
 on_both_backends!(
-    invite_and_accept_in_a_real_browser,
-    a_multi_company_invite_in_a_real_browser,
+    a_person_is_invited_and_accepts_in_a_real_browser,
+    a_multi_company_invitation_is_made_in_a_real_browser,
 );
 
-async fn a_multi_company_invite_in_a_real_browser(backend: Backend) {
+async fn a_multi_company_invitation_is_made_in_a_real_browser(backend: Backend) {
     let Some(driver) = start_driver() else { return };
     let app = TestApp::spawn(&backend).await;
     app.first_admin("ada@example.test").await;
@@ -109,7 +109,7 @@ async fn a_multi_company_invite_in_a_real_browser(backend: Backend) {
     c.close().await.unwrap();
 }
 
-async fn invite_and_accept_in_a_real_browser(backend: Backend) {
+async fn a_person_is_invited_and_accepts_in_a_real_browser(backend: Backend) {
     let Some(driver) = start_driver() else { return };
     let sink = SmtpSink::start(&[]);
     let port = sink.port;

@@ -5,7 +5,10 @@ use roster::db::schema::{accounts, users};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-on_both_backends!(create_admin_from_the_command_line, migrate_command);
+on_both_backends!(
+    an_administrator_is_created_from_the_command_line,
+    migrate_applies_the_migrations_and_twice_is_harmless
+);
 
 const KEY: &str = "test-key-0123456789-0123456789-0123456789-0123456789-0123456789-0123456789";
 
@@ -36,7 +39,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-async fn create_admin_from_the_command_line(backend: Backend) {
+async fn an_administrator_is_created_from_the_command_line(backend: Backend) {
     // A server started on the empty database printed a setup link; create-admin voids it.
     let first = TestApp::spawn(&backend).await;
     let printed = first.setup_links[0].clone();
@@ -117,14 +120,7 @@ async fn create_admin_from_the_command_line(backend: Backend) {
     // A server on that database needs no setup link, and the administrator signs in.
     let app = TestApp::spawn(&backend).await;
     assert!(app.setup_links.is_empty());
-    let client = app.client();
-    assert_eq!(
-        client
-            .sign_in("ops@acme.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let client = app.signed_in("ops@acme.test").await;
     assert!(
         client
             .get("/profile")
@@ -163,14 +159,7 @@ async fn create_admin_from_the_command_line(backend: Backend) {
     assert_eq!(unnamed.status.code(), Some(1));
     assert!(text(&unnamed.stderr).contains("name one with --account"));
 
-    let beta_client = app.client();
-    assert_eq!(
-        beta_client
-            .sign_in("ops@beta.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let beta_client = app.signed_in("ops@beta.test").await;
     let profile = beta_client.get("/profile").await;
     assert!(profile.text().contains("Beta Ltd"));
     assert!(
@@ -179,7 +168,7 @@ async fn create_admin_from_the_command_line(backend: Backend) {
     );
 }
 
-async fn migrate_command(backend: Backend) {
+async fn migrate_applies_the_migrations_and_twice_is_harmless(backend: Backend) {
     let out = roster(Some(&backend), &["migrate"], "");
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(text(&out.stdout).contains("Migrations applied"));
@@ -188,7 +177,7 @@ async fn migrate_command(backend: Backend) {
 }
 
 #[test]
-fn help_for_every_command() {
+fn every_command_has_help() {
     let top = roster(None, &["--help"], "");
     assert!(top.status.success());
     for command in ["serve", "migrate", "create-admin"] {

@@ -2,7 +2,8 @@
 //! another account's objects are not found.
 
 use crate::helpers::{
-    Backend, STRONG_PASSWORD, TestApp, add_company, arrange_member, config_permit, first_company,
+    Backend, TestApp, add_company, add_item, arrange_member, config_permit, create_role,
+    first_company,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -63,24 +64,28 @@ fn config_routes(
     (gets, posts)
 }
 
+/// A location Depot and a required field Project in `company`; their ids.
 fn arrange_items(
     conn: &mut roster::db::DbConnection,
     company: roster::domain::CompanyId,
 ) -> (i64, i64) {
-    let permit = crate::helpers::config_permit(conn, company);
-    let location = ItemInput {
-        name: "Depot".into(),
-        code: "DEP".into(),
-        required: false,
-    };
-    let field = ItemInput {
-        name: "Project".into(),
-        code: "PRJ".into(),
-        required: true,
-    };
-    let l = catalog::create(conn, company, ItemKind::Location, None, &location, &permit).unwrap();
-    let f = catalog::create(conn, company, ItemKind::Field, None, &field, &permit).unwrap();
-    (l.id.0, f.id.0)
+    let location = add_item(
+        conn,
+        company,
+        ItemKind::Location,
+        None,
+        ("Depot", "DEP"),
+        false,
+    );
+    let field = add_item(
+        conn,
+        company,
+        ItemKind::Field,
+        None,
+        ("Project", "PRJ"),
+        true,
+    );
+    (location.0, field.0)
 }
 
 fn snapshot(conn: &mut roster::db::DbConnection) -> (i64, i64, i64, String) {
@@ -125,8 +130,7 @@ async fn every_configuration_route_needs_its_right(backend: Backend) {
     let before = snapshot(&mut conn);
 
     for email in ["viewer@acme.test", "manager@acme.test"] {
-        let client = app.client();
-        assert_eq!(client.sign_in(email, STRONG_PASSWORD).await.status, 303);
+        let client = app.signed_in(email).await;
         let profile = client.get("/profile").await;
         assert!(
             !profile.texts("nav a").contains(&"Configuration".to_owned()),
@@ -154,25 +158,10 @@ async fn every_configuration_route_needs_its_right(backend: Backend) {
     assert_eq!(snapshot(&mut conn), before, "nothing changed");
 
     // config.manage in the company opens its lists, but not roles or admins.
-    let new = app.client();
-    assert_eq!(new.sign_in(ADMIN, STRONG_PASSWORD).await.status, 303);
-    let form = new.get("/config/roles/new").await;
-    new.submit(
-        &form,
-        "form[action='/config/roles']",
-        &[
-            ("name", "Configurator"),
-            ("seat_kind", "full"),
-            ("rights", "config.manage"),
-        ],
-    )
-    .await;
+    let new = app.signed_in(ADMIN).await;
+    create_role(&new, "Configurator", &["config.manage"]).await;
     arrange_member(&mut conn, "conf@acme.test", &["Configurator"]);
-    let conf = app.client();
-    assert_eq!(
-        conf.sign_in("conf@acme.test", STRONG_PASSWORD).await.status,
-        303
-    );
+    let conf = app.signed_in("conf@acme.test").await;
     assert_eq!(
         conf.get(&format!("/config/companies/{company}/locations"))
             .await
@@ -239,14 +228,7 @@ async fn another_accounts_objects_are_not_found(backend: Backend) {
             .status,
         404
     );
-    let beta_client = app.client();
-    assert_eq!(
-        beta_client
-            .sign_in("ops@beta.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let beta_client = app.signed_in("ops@beta.test").await;
     let beta_roles = beta_client.get("/config/roles").await;
     assert_eq!(beta_roles.status, 200);
     assert!(!beta_roles.text().contains("Hacked"));

@@ -8,13 +8,13 @@ use roster::db::schema::{audit_events, companies};
 use roster::domain::catalog::{self, ItemInput, ItemKind};
 
 on_both_backends!(
-    lists_search_paginate_and_survive_bad_input,
-    single_and_multi_company_accounts,
+    the_lists_search_paginate_and_survive_bad_input,
+    a_second_company_makes_the_account_multi_company_and_the_last_active_one_stays,
 );
 
 const ADMIN: &str = "ada@acme.test";
 
-async fn lists_search_paginate_and_survive_bad_input(backend: Backend) {
+async fn the_lists_search_paginate_and_survive_bad_input(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();
@@ -52,7 +52,7 @@ async fn lists_search_paginate_and_survive_bad_input(backend: Backend) {
     .unwrap();
 
     let base = format!("/config/companies/{company}/locations");
-    let rows = |page: &crate::client::Page| page.texts("table.items tbody tr").len();
+    let rows = |page: &crate::helpers::Page| page.texts("table.items tbody tr").len();
     let first = admin.get(&base).await;
     assert_eq!(rows(&first), 25);
     assert!(first.text().contains("1–25 of 31"));
@@ -91,7 +91,9 @@ async fn lists_search_paginate_and_survive_bad_input(backend: Backend) {
     assert!(nul.status < 500, "NUL in a search: {}", nul.status);
 }
 
-async fn single_and_multi_company_accounts(backend: Backend) {
+async fn a_second_company_makes_the_account_multi_company_and_the_last_active_one_stays(
+    backend: Backend,
+) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();

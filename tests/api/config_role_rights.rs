@@ -2,8 +2,8 @@
 //! (account administrators hold all), so managing roles cannot be turned into gaining more.
 //! Rights out of reach are drawn disabled, and saving keeps them as the role has them.
 
-use crate::client::Page;
-use crate::helpers::{Backend, Client, TestApp, add_company, first_company, signed_in_with_roles};
+use crate::helpers::Page;
+use crate::helpers::{Backend, Client, TestApp, add_company, create_role, first_company, role_id};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::DbConnection;
@@ -22,25 +22,6 @@ const CONFIG: &str = "#right-config\\.manage";
 const REFUSED: &str = "You cannot give Manage configuration: a role may only gain rights you \
                        hold in every company.";
 
-/// Creates a role through the page, as an administrator.
-async fn create_role(admin: &Client, name: &str, rights: &[&str]) {
-    let new = admin.get("/config/roles/new").await;
-    let mut fields = vec![("name", name), ("seat_kind", "full")];
-    fields.extend(rights.iter().map(|r| ("rights", *r)));
-    let created = admin
-        .submit(&new, "form[action='/config/roles']", &fields)
-        .await;
-    assert_eq!(created.status, 303, "{}", created.body);
-}
-
-fn role_id(conn: &mut DbConnection, name: &str) -> i64 {
-    roles::table
-        .filter(roles::name.eq(name))
-        .select(roles::id)
-        .first(conn)
-        .unwrap()
-}
-
 /// The stored rights of a role, sorted.
 fn rights_of(conn: &mut DbConnection, name: &str) -> Vec<String> {
     let id = roster::domain::RoleId(role_id(conn, name));
@@ -54,16 +35,12 @@ fn rights_of(conn: &mut DbConnection, name: &str) -> Vec<String> {
 
 /// An administrator, a role Keeper (Manage roles and View users, not Manage configuration)
 /// and Kim, who holds Keeper in every company given: both signed in.
-async fn keeper(
-    app: &TestApp,
-    conn: &mut DbConnection,
-    companies: &[CompanyId],
-) -> (Client, Client) {
+async fn keeper(app: &TestApp, companies: &[CompanyId]) -> (Client, Client) {
     let admin = app.first_admin("ada@acme.test").await;
     create_role(&admin, "Keeper", &["roles.manage", "users.view"]).await;
     let roles: Vec<(CompanyId, &[&str])> =
         companies.iter().map(|c| (*c, &["Keeper"][..])).collect();
-    let kim = signed_in_with_roles(app, conn, "kim@acme.test", &roles).await;
+    let kim = app.signed_in_with_roles("kim@acme.test", &roles).await;
     (admin, kim)
 }
 
@@ -81,7 +58,7 @@ async fn a_roles_manager_cannot_add_a_right_they_lack_to_their_own_role(backend:
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let (_, kim) = keeper(&app, &mut conn, &[company]).await;
+    let (_, kim) = keeper(&app, &[company]).await;
     let id = role_id(&mut conn, "Keeper");
 
     let page = edit(&kim, id).await;
@@ -125,7 +102,7 @@ async fn a_roles_manager_cannot_create_a_role_with_a_right_they_lack(backend: Ba
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let (_, kim) = keeper(&app, &mut conn, &[company]).await;
+    let (_, kim) = keeper(&app, &[company]).await;
 
     let new = kim.get("/config/roles/new").await;
     assert!(new.attr(CONFIG, "disabled").is_some(), "{}", new.body);
@@ -155,7 +132,7 @@ async fn saving_a_role_keeps_a_right_the_editor_cannot_give(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let (admin, kim) = keeper(&app, &mut conn, &[company]).await;
+    let (admin, kim) = keeper(&app, &[company]).await;
     create_role(&admin, "Configurer", &["config.manage", "users.view"]).await;
     let id = role_id(&mut conn, "Configurer");
 
@@ -179,13 +156,12 @@ async fn a_right_held_in_one_company_only_cannot_be_given(backend: Backend) {
     let admin = app.first_admin("ada@acme.test").await;
     create_role(&admin, "Keeper", &["roles.manage", "users.view"]).await;
     create_role(&admin, "Configurer", &["config.manage"]).await;
-    let kim = signed_in_with_roles(
-        &app,
-        &mut conn,
-        "kim@acme.test",
-        &[(acme, &["Keeper", "Configurer"]), (branch, &["Keeper"])],
-    )
-    .await;
+    let kim = app
+        .signed_in_with_roles(
+            "kim@acme.test",
+            &[(acme, &["Keeper", "Configurer"]), (branch, &["Keeper"])],
+        )
+        .await;
     let id = role_id(&mut conn, "Keeper");
 
     let page = edit(&kim, id).await;

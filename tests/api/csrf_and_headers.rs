@@ -1,12 +1,12 @@
-use crate::client::{Client, Page};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Client, Page};
 use crate::on_both_backends;
 
 on_both_backends!(
     forms_without_the_right_token_are_refused,
-    security_headers_on_every_response,
-    hsts_and_secure_cookie_when_cookies_are_secure,
-    health_and_not_found,
+    every_response_carries_the_security_headers,
+    secure_cookies_bring_hsts_and_the_secure_flag,
+    health_answers_ok_and_an_unknown_page_is_not_found,
     a_session_that_cannot_be_written_answers_a_500_page_with_the_security_headers,
     a_form_over_the_body_limit_answers_a_413_page_with_the_security_headers,
     oversized_request_headers_answer_a_431_page_with_the_security_headers,
@@ -53,7 +53,7 @@ async fn forms_without_the_right_token_are_refused(backend: Backend) {
     }
 }
 
-async fn security_headers_on_every_response(backend: Backend) {
+async fn every_response_carries_the_security_headers(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let client = app.client();
     let setup = app.setup_links[0].clone();
@@ -85,7 +85,7 @@ async fn security_headers_on_every_response(backend: Backend) {
     );
 }
 
-async fn hsts_and_secure_cookie_when_cookies_are_secure(backend: Backend) {
+async fn secure_cookies_bring_hsts_and_the_secure_flag(backend: Backend) {
     let app = TestApp::spawn_with(&backend, |c| c.cookie_secure = true).await;
     let page = app.client().get("/login").await;
     assert!(
@@ -100,7 +100,7 @@ async fn hsts_and_secure_cookie_when_cookies_are_secure(backend: Backend) {
     );
 }
 
-async fn health_and_not_found(backend: Backend) {
+async fn health_answers_ok_and_an_unknown_page_is_not_found(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let client = app.client();
     let health = client.get("/healthz").await;

@@ -1,75 +1,25 @@
 //! The Invite User wizard, the invitation email through a real SMTP server on loopback, the
 //! accept page, and managing invitations (resend, revoke, a 550 that fails one).
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_member};
-use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
-use diesel::prelude::*;
-use roster::config::MailUrl;
-use roster::db::schema::{
-    companies, invitations, membership_roles, memberships, outbox, roles, users,
+use crate::helpers::SmtpSink;
+use crate::helpers::{
+    Backend, STRONG_PASSWORD, TestApp, add_company, assert_is_redirect_to, first_company,
+    invitation_status, role_id, wait_status,
 };
-use std::time::{Duration, Instant};
+use crate::on_both_backends;
+use diesel::prelude::*;
+use roster::db::schema::{companies, membership_roles, memberships, outbox, users};
 
 on_both_backends!(
-    invite_one_person_who_accepts,
-    several_addresses_and_the_ones_skipped,
-    multi_company_wizard_applies_to_all_companies,
+    one_person_is_invited_and_accepts,
+    several_addresses_are_invited_and_the_skipped_ones_are_named,
+    the_multi_company_wizard_applies_to_all_companies,
     inviting_needs_the_right,
 );
 
-pub(crate) async fn spawn(backend: &Backend, sink: &SmtpSink) -> TestApp {
-    let port = sink.port;
-    TestApp::spawn_with(backend, move |c| {
-        c.mail = MailUrl::Smtp {
-            host: "127.0.0.1".into(),
-            port,
-        }
-    })
-    .await
-}
-
-fn invitation_status(conn: &mut roster::db::DbConnection, email: &str) -> String {
-    invitations::table
-        .inner_join(users::table)
-        .filter(users::email.eq(email))
-        .order(invitations::id.desc())
-        .select(invitations::status)
-        .first(conn)
-        .unwrap()
-}
-
-/// Waits for the worker to bring an invitation to `status`.
-pub(crate) async fn wait_status(conn: &mut roster::db::DbConnection, email: &str, status: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while invitation_status(conn, email) != status {
-        assert!(Instant::now() < deadline, "{email} never became {status}");
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Through the wizard of a single-company account, with what it proposes.
-pub(crate) async fn invite_with_defaults(
-    admin: &crate::helpers::Client,
-    emails: &str,
-) -> crate::client::Page {
-    let access = crate::invite_access::to_access(admin, emails, false).await;
-    admin
-        .submit(&access, "#invite-wizard", &[("go", "invite")])
-        .await
-}
-
-fn role_id(conn: &mut roster::db::DbConnection, name: &str) -> i64 {
-    roles::table
-        .filter(roles::name.eq(name))
-        .select(roles::id)
-        .first::<i64>(conn)
-        .unwrap()
-}
-
-async fn invite_one_person_who_accepts(backend: Backend) {
+async fn one_person_is_invited_and_accepts(backend: Backend) {
     let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
     let viewer = role_id(&mut conn, "Viewer").to_string();
@@ -193,7 +143,7 @@ async fn invite_one_person_who_accepts(backend: Backend) {
 
     // Signed in as someone else, the link is refused.
     let taken = admin.get(&mail.link_path()).await;
-    assert_eq!((taken.status, taken.location()), (303, "/profile"));
+    assert_is_redirect_to(&taken, "/profile");
 
     let grace = app.client();
     let accept = grace.get(&mail.link_path()).await;
@@ -222,7 +172,7 @@ async fn invite_one_person_who_accepts(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!((ok.status, ok.location()), (303, "/profile"));
+    assert_is_redirect_to(&ok, "/profile");
     let profile = grace.get("/profile").await;
     assert_eq!(profile.status, 200);
     assert!(profile.text().contains("Grace"));
@@ -236,19 +186,12 @@ async fn invite_one_person_who_accepts(backend: Backend) {
     assert_eq!(again.status, 410);
     assert!(again.text().contains("already been accepted"));
     // And she signs in with the password chosen.
-    let later = app.client();
-    assert_eq!(
-        later
-            .sign_in("grace.hopper@example.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    app.signed_in("grace.hopper@example.test").await;
 }
 
-async fn several_addresses_and_the_ones_skipped(backend: Backend) {
+async fn several_addresses_are_invited_and_the_skipped_ones_are_named(backend: Backend) {
     let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
     // A name with a line break (stored by some other way in) is no reason to refuse an
     // email: the subject takes it as a space.
@@ -298,23 +241,13 @@ async fn several_addresses_and_the_ones_skipped(backend: Backend) {
     );
 }
 
-async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
+async fn the_multi_company_wizard_applies_to_all_companies(backend: Backend) {
     let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
-    let account: roster::domain::AccountId = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
-        .first(&mut conn)
-        .unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let second =
-        roster::domain::companies::create(&mut conn, account, "Second", "SEC", now).unwrap();
-    let first: i64 = companies::table
-        .filter(companies::code.ne("SEC"))
-        .select(companies::id)
-        .first(&mut conn)
-        .unwrap();
+    let first = first_company(&mut conn).0;
+    let second = add_company(&mut conn, "Second", "SEC");
     let editor = role_id(&mut conn, "Editor").to_string();
 
     let step1 = admin.get("/users/invite").await;
@@ -360,12 +293,12 @@ async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
         .submit(
             &applied,
             "#invite-wizard",
-            &[("tab", "roles"), ("go", &format!("company:{}", second.id))],
+            &[("tab", "roles"), ("go", &format!("company:{}", second))],
         )
         .await;
     assert!(
         second_roles
-            .attr(&format!("#role-{}-{editor}", second.id), "checked")
+            .attr(&format!("#role-{}-{editor}", second), "checked")
             .is_some(),
         "Apply to All Companies copies the roles"
     );
@@ -378,7 +311,7 @@ async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
         .await;
     assert!(
         second_groups
-            .attr(&format!("#all_product_groups_{}", second.id), "checked")
+            .attr(&format!("#all_product_groups_{}", second), "checked")
             .is_some()
     );
     let applied = second_groups;
@@ -403,10 +336,7 @@ async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
         .load(&mut conn)
         .unwrap();
     let editor: i64 = editor.parse().unwrap();
-    assert_eq!(
-        held,
-        vec![(first, editor, true), (second.id.0, editor, true)]
-    );
+    assert_eq!(held, vec![(first, editor, true), (second.0, editor, true)]);
     // "Send invitation email" unticked: nothing queued, the invitation waits as Pending.
     assert_eq!(
         invitation_status(&mut conn, "multi@example.test"),
@@ -418,12 +348,12 @@ async fn multi_company_wizard_applies_to_all_companies(backend: Backend) {
 
 async fn inviting_needs_the_right(backend: Backend) {
     let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let _admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
-    arrange_member(&mut conn, "viewer@example.test", &["Viewer"]);
-    let viewer = app.client();
-    viewer.sign_in("viewer@example.test", STRONG_PASSWORD).await;
+    let viewer = app
+        .signed_in_as_role("Viewer", first_company(&mut conn))
+        .await;
     assert_eq!(viewer.get("/users/invite").await.status, 403);
     let list = viewer.get("/users").await;
     assert!(list.attr("#invite-user", "href").is_none());

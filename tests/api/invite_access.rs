@@ -3,109 +3,19 @@
 //! Options / Checked Only / Unchecked Only; Select All, Unselect All, Access to All; Apply to
 //! All Companies matched by code; and what the invited person is given in the end.
 
-use crate::client::Page;
-use crate::helpers::{Backend, Client, TestApp, add_item, first_company};
+use crate::helpers::wizard::{FORM, checked, go, invite_from, listed, search, to_access};
+use crate::helpers::{Backend, TestApp, add_item, first_company, held, role_id};
 use crate::on_both_backends;
 use diesel::prelude::*;
-use roster::db::schema::{
-    catalog_items, membership_fields_all, membership_items, membership_roles, memberships, roles,
-    users,
-};
+use roster::db::schema::{membership_roles, memberships, users};
 use roster::domain::catalog::ItemKind;
 
 on_both_backends!(
-    tabs_search_filter_and_select_all_in_one_company,
+    the_access_step_searches_filters_and_selects_all_in_one_company,
     a_long_list_shows_more_on_request,
 );
 
-pub(crate) const FORM: &str = "#invite-wizard";
-
-/// From the User Management page's wizard to its access step.
-pub(crate) async fn to_access(admin: &Client, email: &str, multi: bool) -> Page {
-    let step1 = admin.get("/users/invite").await;
-    let mut next = admin
-        .submit(&step1, FORM, &[("emails", email), ("go", "next")])
-        .await;
-    if multi {
-        next = admin
-            .submit(&next, FORM, &[("select_all", "on"), ("go", "next")])
-            .await;
-    }
-    let access = admin.submit(&next, FORM, &[("go", "next")]).await;
-    assert_eq!(access.status, 200, "{}", access.body);
-    access
-}
-
-pub(crate) async fn go(admin: &Client, page: &Page, go: &str) -> Page {
-    let next = admin.submit(page, FORM, &[("go", go)]).await;
-    assert_eq!(next.status, 200, "{}", next.body);
-    next
-}
-
-pub(crate) async fn search(admin: &Client, page: &Page, text: &str, show: &str) -> Page {
-    let next = admin
-        .submit(
-            page,
-            FORM,
-            &[("search", text), ("show", show), ("go", "view")],
-        )
-        .await;
-    assert_eq!(next.status, 200, "{}", next.body);
-    next
-}
-
-/// Invite (without email) from the access step; the result page names the person.
-pub(crate) async fn invite_from(admin: &Client, page: &Page, email: &str) {
-    let done = admin
-        .submit(page, FORM, &[("send_email", ""), ("go", "invite")])
-        .await;
-    assert_eq!(done.texts("#invited li"), vec![email], "{}", done.body);
-}
-
-pub(crate) fn listed(page: &Page) -> Vec<String> {
-    page.texts("ul.options label")
-}
-
-pub(crate) fn checked(page: &Page, id: &str) -> bool {
-    page.attr(&format!("#{id}"), "checked").is_some()
-}
-
-pub(crate) fn role_id(conn: &mut roster::db::DbConnection, name: &str) -> i64 {
-    roles::table
-        .filter(roles::name.eq(name))
-        .select(roles::id)
-        .first(conn)
-        .unwrap()
-}
-
-/// (company, item) pairs the person holds, and fields with Select All.
-pub(crate) fn held(
-    conn: &mut roster::db::DbConnection,
-    email: &str,
-) -> (Vec<(i64, String)>, Vec<String>) {
-    let items: Vec<(i64, String)> = membership_items::table
-        .inner_join(memberships::table.inner_join(users::table))
-        .inner_join(catalog_items::table)
-        .filter(users::email.eq(email))
-        .select((memberships::company_id, catalog_items::code))
-        .order((memberships::company_id, catalog_items::code))
-        .load(conn)
-        .unwrap();
-    let fields: Vec<String> = membership_fields_all::table
-        .inner_join(memberships::table.inner_join(users::table))
-        .inner_join(catalog_items::table.on(catalog_items::id.eq(membership_fields_all::field_id)))
-        .filter(users::email.eq(email))
-        .select(catalog_items::code)
-        .load(conn)
-        .unwrap();
-    // Sorted here: the databases' collations order mixed case differently.
-    let (mut items, mut fields) = (items, fields);
-    items.sort();
-    fields.sort();
-    (items, fields)
-}
-
-async fn tabs_search_filter_and_select_all_in_one_company(backend: Backend) {
+async fn the_access_step_searches_filters_and_selects_all_in_one_company(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
@@ -132,7 +42,7 @@ async fn tabs_search_filter_and_select_all_in_one_company(backend: Backend) {
         false,
     );
 
-    let access = to_access(&admin, "pat@example.test", false).await;
+    let access = to_access(&admin, "pat@example.test").await;
     // Locations is the first tab; no Available Companies in a single-company account.
     assert_eq!(
         access.texts("nav.tabs button[aria-current]"),
@@ -305,7 +215,7 @@ async fn a_long_list_shows_more_on_request(backend: Backend) {
             false,
         );
     }
-    let access = to_access(&admin, "lou@example.test", false).await;
+    let access = to_access(&admin, "lou@example.test").await;
     assert_eq!(listed(&access).len(), 200);
     let more = access.texts(".more-options").concat();
     assert!(more.contains("5 more not shown"), "{more}");

@@ -2,13 +2,13 @@
 //! Companies matched by code, search across companies, and what happens when an option, a
 //! role or a company goes while the form is open, or a post names what is not the account's.
 
-use crate::helpers::{Backend, TestApp, add_company, add_item, first_company};
-use crate::invite_access::{
-    FORM, checked, go, held, invite_from, listed, role_id, search, to_access,
+use crate::helpers::wizard::{FORM, checked, go, invite_from, listed, search, to_access};
+use crate::helpers::{
+    Backend, TestApp, add_company, add_item, create_role, first_company, held, role_id,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
-use roster::db::schema::{catalog_items, memberships, roles, users};
+use roster::db::schema::{memberships, roles, users};
 use roster::domain::catalog::ItemKind;
 use roster::domain::{CompanyId, ItemId};
 
@@ -93,7 +93,7 @@ async fn apply_to_all_companies_matches_by_code(backend: Backend) {
         names(&[a_hw]),
     );
 
-    let access = to_access(&admin, "max@example.test", true).await;
+    let access = to_access(&admin, "max@example.test").await;
     let companies = access.texts(".available-companies button");
     assert_eq!(companies.len(), 2);
     // The first company is shown; choose its access in every tab at once (one post).
@@ -200,7 +200,7 @@ async fn an_option_archived_meanwhile_is_refused_with_the_form_kept(backend: Bac
         false,
     );
 
-    let access = to_access(&admin, "ray@example.test", false).await;
+    let access = to_access(&admin, "ray@example.test").await;
     let depot_box = (format!("loc_{c}"), depot.to_string());
     let ticked = admin
         .submit_changes(
@@ -211,10 +211,17 @@ async fn an_option_archived_meanwhile_is_refused_with_the_form_kept(backend: Bac
             &[("go", "view")],
         )
         .await;
-    diesel::update(catalog_items::table.find(depot))
-        .set(catalog_items::archived_at.eq(Some(chrono::Utc::now().naive_utc())))
-        .execute(&mut conn)
-        .unwrap();
+    // Meanwhile, in another tab, the location is archived.
+    let locations = format!("/config/companies/{c}/locations");
+    let list = admin.get(&locations).await;
+    let archived = admin
+        .submit(
+            &list,
+            &format!("form[action='{locations}/{depot}/archive']"),
+            &[],
+        )
+        .await;
+    assert_eq!(archived.status, 303, "{}", archived.body);
     let refused = admin.submit(&ticked, FORM, &[("go", "invite")]).await;
     assert_eq!(refused.status, 422);
     assert!(
@@ -245,22 +252,13 @@ async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
     let c = first_company(&mut conn);
     let branch = add_company(&mut conn, "Branch", "BR");
     let annex = add_company(&mut conn, "Annex", "AX");
-    let now = chrono::Utc::now().naive_utc();
-    let new_role = admin.get("/config/roles/new").await;
-    let created = admin
-        .submit(
-            &new_role,
-            "form[action='/config/roles']",
-            &[("name", "Temp"), ("seat_kind", "full")],
-        )
-        .await;
-    assert_eq!(created.status, 303, "{}", created.body);
+    create_role(&admin, "Temp", &[]).await;
     let temp: roster::domain::RoleId = roles::table
         .filter(roles::name.eq("Temp"))
         .select(roles::id)
         .first(&mut conn)
         .unwrap();
-    let access = to_access(&admin, "fay@example.test", true).await;
+    let access = to_access(&admin, "fay@example.test").await;
     let roles_tab = go(&admin, &access, "tab:roles").await;
     let at = roles_tab
         .attr(".available-companies button[aria-current]", "value")
@@ -276,19 +274,28 @@ async fn a_role_or_company_gone_meanwhile_leaves_the_form(backend: Backend) {
             &[("go", "view")],
         )
         .await;
-    // The role is deleted and the company that was not shown archived, behind the form.
-    diesel::delete(roles::table.find(temp))
-        .execute(&mut conn)
-        .unwrap();
+    // Meanwhile, in another tab, the role is deleted and the company that was not shown
+    // archived.
+    let delete = format!("/config/roles/{}/delete", temp.0);
+    let confirm = admin.get(&delete).await;
+    let deleted = admin
+        .submit(&confirm, &format!("form[action='{delete}']"), &[])
+        .await;
+    assert_eq!(deleted.status, 303, "{}", deleted.body);
     let others: Vec<CompanyId> = [c, branch, annex]
         .into_iter()
         .filter(|x| *x != shown)
         .collect();
     let (other, remaining) = (others[0], others[1]);
-    diesel::update(roster::db::schema::companies::table.find(other))
-        .set(roster::db::schema::companies::archived_at.eq(Some(now)))
-        .execute(&mut conn)
-        .unwrap();
+    let companies_page = admin.get("/config/companies").await;
+    let archived = admin
+        .submit(
+            &companies_page,
+            &format!("form[action='/config/companies/{other}/archive']"),
+            &[],
+        )
+        .await;
+    assert_eq!(archived.status, 303, "{}", archived.body);
     let refused = admin.submit(&ticked, FORM, &[("go", "invite")]).await;
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(
@@ -340,7 +347,7 @@ async fn forged_companies_roles_and_items_are_refused(backend: Backend) {
         .unwrap();
     // A multi-company account, where the posted companies count.
     add_company(&mut conn, "Branch", "BR");
-    let access = to_access(&admin, "eve@example.test", true).await;
+    let access = to_access(&admin, "eve@example.test").await;
 
     // Another account's company: not found, and nothing written there.
     let company_field = beta_company.to_string();

@@ -1,14 +1,14 @@
 //! The Document Custom Fields tab of the Invite User wizard: Access to All proposed, a
 //! field's Select All and its options, search by option code, and what is stored.
 
-use crate::helpers::{Backend, TestApp, add_item, first_company};
-use crate::invite_access::{FORM, checked, go, held, invite_from, listed, search, to_access};
+use crate::helpers::wizard::{FORM, checked, go, invite_from, listed, search, to_access};
+use crate::helpers::{Backend, TestApp, add_item, first_company, held};
 use crate::on_both_backends;
 use roster::domain::catalog::ItemKind;
 
-on_both_backends!(custom_fields_select_all_and_access_to_all);
+on_both_backends!(custom_fields_offer_select_all_and_access_to_all);
 
-async fn custom_fields_select_all_and_access_to_all(backend: Backend) {
+async fn custom_fields_offer_select_all_and_access_to_all(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
@@ -55,7 +55,7 @@ async fn custom_fields_select_all_and_access_to_all(backend: Backend) {
     );
 
     // Proposed: Access to All custom fields, so nobody starts without a required field.
-    let access = to_access(&admin, "kim@example.test", false).await;
+    let access = to_access(&admin, "kim@example.test").await;
     let fields = go(&admin, &access, "tab:fields").await;
     assert!(checked(&fields, &format!("all_fields_{c}")));
     assert_eq!(
@@ -196,7 +196,7 @@ async fn custom_fields_select_all_and_access_to_all(backend: Backend) {
 
     // With what the wizard proposes, the person has every field, required ones included,
     // and does not count under No User Access To Required DCF.
-    let defaults = crate::invitations::invite_with_defaults(&admin, "lee@example.test").await;
+    let defaults = app.invite(&admin, "lee@example.test").await;
     assert_eq!(defaults.texts("#invited li"), vec!["lee@example.test"]);
     let (items, fields_all) = held(&mut conn, "lee@example.test");
     assert!(items.is_empty());

@@ -2,11 +2,11 @@
 //! every right of it in that company; account administrators hold all. The Roles tab shows
 //! the others disabled with the reason, and Apply to All Companies leaves them out.
 
-use crate::client::Page;
+use crate::helpers::Page;
+use crate::helpers::wizard::{FORM, go, to_access};
 use crate::helpers::{
-    Backend, Client, STRONG_PASSWORD, TestApp, add_company, first_company, signed_in_with_roles,
+    Backend, Client, STRONG_PASSWORD, TestApp, add_company, first_company, role_id,
 };
-use crate::invite_access::{FORM, go, role_id, to_access};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::DbConnection;
@@ -43,8 +43,9 @@ fn two_companies(conn: &mut DbConnection) -> (CompanyId, CompanyId) {
 }
 
 /// A Manager of ACME only, signed in.
-async fn acme_manager(app: &TestApp, conn: &mut DbConnection, acme: CompanyId) -> Client {
-    signed_in_with_roles(app, conn, "mia@acme.test", &[(acme, &["Manager"])]).await
+async fn acme_manager(app: &TestApp, acme: CompanyId) -> Client {
+    app.signed_in_with_roles("mia@acme.test", &[(acme, &["Manager"])])
+        .await
 }
 
 /// What a grant leaves behind: users with the invited address, invitations, roles held.
@@ -95,8 +96,8 @@ async fn a_manager_is_refused_admin_by(backend: Backend, go: &str) {
     app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let manager = acme_manager(&app, &mut conn, acme).await;
-    let access = to_access(&manager, INVITED, false).await;
+    let manager = acme_manager(&app, acme).await;
+    let access = to_access(&manager, INVITED).await;
     let before = stored(&mut conn);
 
     let admin = role_id(&mut conn, "Admin").to_string();
@@ -126,8 +127,8 @@ async fn the_roles_tab_shows_a_role_the_inviter_cannot_grant_disabled_with_the_r
     app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let manager = acme_manager(&app, &mut conn, acme).await;
-    let access = to_access(&manager, INVITED, false).await;
+    let manager = acme_manager(&app, acme).await;
+    let access = to_access(&manager, INVITED).await;
 
     let tab = go(&manager, &access, "tab:roles").await;
 
@@ -155,8 +156,8 @@ async fn a_manager_can_grant_a_role_whose_rights_they_all_hold(backend: Backend)
     app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let manager = acme_manager(&app, &mut conn, acme).await;
-    let access = to_access(&manager, INVITED, false).await;
+    let manager = acme_manager(&app, acme).await;
+    let access = to_access(&manager, INVITED).await;
 
     let editor = role_id(&mut conn, "Editor").to_string();
     let viewer = role_id(&mut conn, "Viewer").to_string();
@@ -176,7 +177,7 @@ async fn an_account_administrator_can_grant_admin(backend: Backend) {
     let admin = app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let (acme, _) = two_companies(&mut conn);
-    let access = to_access(&admin, INVITED, true).await;
+    let access = to_access(&admin, INVITED).await;
 
     let admin_role = role_id(&mut conn, "Admin").to_string();
     let field = role_field(acme);
@@ -203,8 +204,8 @@ async fn admin_in_acme_manager_in_branch(backend: &Backend) -> Split {
     let mut conn = backend.conn();
     let (acme, branch) = two_companies(&mut conn);
     let roles = [(acme, &["Admin"][..]), (branch, &["Manager"][..])];
-    let granter = signed_in_with_roles(&app, &mut conn, "max@acme.test", &roles).await;
-    let access = to_access(&granter, INVITED, true).await;
+    let granter = app.signed_in_with_roles("max@acme.test", &roles).await;
+    let access = to_access(&granter, INVITED).await;
     Split {
         _app: app,
         conn,
@@ -287,7 +288,7 @@ async fn the_roles_tab_shows_each_roles_rights_as_text(backend: Backend) {
     let admin = app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let acme = first_company(&mut conn);
-    let access = to_access(&admin, INVITED, false).await;
+    let access = to_access(&admin, INVITED).await;
 
     let tab = go(&admin, &access, "tab:roles").await;
 
@@ -316,7 +317,7 @@ async fn a_manager_cannot_redirect_an_admin_invitation_to_another_address(backen
     let admin = app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
     let acme = first_company(&mut conn);
-    let access = to_access(&admin, INVITED, false).await;
+    let access = to_access(&admin, INVITED).await;
     let admin_role = role_id(&mut conn, "Admin").to_string();
     let field = role_field(acme);
     let done = post_roles(&admin, &access, &[(&field, &admin_role)], "invite").await;
@@ -327,7 +328,7 @@ async fn a_manager_cannot_redirect_an_admin_invitation_to_another_address(backen
         .first(&mut conn)
         .unwrap();
 
-    let manager = acme_manager(&app, &mut conn, acme).await;
+    let manager = acme_manager(&app, acme).await;
     let page = manager.get(&format!("/users/{invitee}/invitation")).await;
     assert_eq!(page.status, 200, "{}", page.text());
     let refused = manager

@@ -1,10 +1,9 @@
 //! The Invite User wizard's "Create user" with a password chosen now (changed at the first
 //! sign-in before anything else), and the colleague's info checked on its own step.
 
-use crate::helpers::{Backend, STRONG_PASSWORD};
-use crate::invitations::spawn;
+use crate::helpers::SmtpSink;
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, assert_is_redirect_to};
 use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
 use roster::db::schema::users;
 
@@ -15,7 +14,7 @@ on_both_backends!(
 
 async fn a_created_user_must_change_the_password_first(backend: Backend) {
     let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
     let step1 = admin.get("/users/invite").await;
     let info = admin
@@ -80,10 +79,12 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
         .await;
     assert_eq!(created.status, 303, "{}", created.text());
     let shown = admin.get(created.location()).await;
-    assert!(
-        shown
-            .text()
-            .contains("must change it when they first sign in")
+    assert_eq!(
+        shown.flash(),
+        vec![
+            "User temp@example.test created. Give them the password; they must change it \
+             when they first sign in."
+        ]
     );
     assert_eq!(shown.texts("td.status"), vec!["Active"]);
     let mut conn = backend.conn();
@@ -145,7 +146,7 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!((done.status, done.location()), (303, "/profile"));
+    assert_is_redirect_to(&done, "/profile");
     assert_eq!(temp.get("/profile").await.status, 200);
     let later = app.client();
     assert_eq!(
@@ -164,7 +165,7 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
 
 async fn a_taken_user_name_is_said_on_the_form(backend: Backend) {
     let sink = SmtpSink::start(&[]);
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
     let mut conn = backend.conn();
     crate::helpers::arrange_user(

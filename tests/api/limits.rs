@@ -1,9 +1,9 @@
 //! Bounded input: a value longer than its limit gets a message beside its field (or, in an
 //! address, an error page) and nothing is stored; nothing unbounded lands in the session.
 
-use crate::client::{Client, Page};
+use crate::helpers::wizard::{FORM, to_access};
 use crate::helpers::{Backend, TestApp, first_company};
-use crate::invite_access::{FORM, to_access};
+use crate::helpers::{Client, Page};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{catalog_items, companies, roles, saved_filters, users};
@@ -289,7 +289,7 @@ async fn the_invite_wizard_refuses_a_too_long_list_of_addresses(backend: Backend
 
 async fn the_invite_wizard_refuses_a_too_long_search(backend: Backend) {
     let (_app, admin) = admin_of(&backend).await;
-    let access = to_access(&admin, "grace@example.test", false).await;
+    let access = to_access(&admin, "grace@example.test").await;
     let search = long(5000);
     let refused = admin
         .submit(&access, FORM, &[("search", &search), ("go", "view")])

@@ -2,16 +2,14 @@
 //! stopped worker's claims are taken up as soon as its heartbeat is old, Resend and Revoke
 //! cancel the email a worker holds, and every email has a Message-ID of its own.
 
-use crate::helpers::{Backend, TestApp};
-use crate::invitations::{invite_with_defaults, spawn};
+use crate::helpers::SmtpSink;
+use crate::helpers::{Backend, TestApp, claim_one, queue};
 use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
 use roster::config::MailUrl;
 use roster::db::DbConnection;
-use roster::db::schema::{accounts, invitations, mail_workers, outbox};
+use roster::db::schema::{invitations, mail_workers, outbox};
 use roster::domain::outbox::workers::{self as heartbeat, WorkerId};
-use roster::domain::outbox::{Claim, NewEmail, claim, enqueue};
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,48 +24,6 @@ on_both_backends!(
     two_installations_give_their_first_emails_different_message_ids,
     an_email_keeps_its_message_id_across_attempts,
 );
-
-/// Queues an email to `to` and claims it as `worker`, in one transaction, so no running
-/// server sees it queued.
-pub(crate) fn claim_one(
-    conn: &mut DbConnection,
-    worker: &WorkerId,
-    subject: &str,
-    now: chrono::NaiveDateTime,
-) -> Claim {
-    roster::db::write_transaction(conn, |conn| {
-        queue(conn, &["a@example.test"], subject, now)?;
-        claim(conn, worker, now, 10)
-    })
-    .unwrap()
-}
-
-/// Queues one email to each address, in one transaction (so one claim can take them all).
-fn queue(
-    conn: &mut DbConnection,
-    to: &[&str],
-    subject: &str,
-    now: chrono::NaiveDateTime,
-) -> roster::domain::Result<()> {
-    roster::db::write_transaction(conn, |conn| {
-        let account_id = accounts::table
-            .select(accounts::id)
-            .order(accounts::id)
-            .first(conn)?;
-        for to in to {
-            let email = NewEmail {
-                account_id,
-                invitation_id: None,
-                to,
-                subject,
-                text: "text",
-                html: "<p>html</p>",
-            };
-            enqueue(conn, email, now)?;
-        }
-        Ok(())
-    })
-}
 
 fn statuses(conn: &mut DbConnection) -> BTreeMap<String, usize> {
     let all: Vec<String> = outbox::table.select(outbox::status).load(conn).unwrap();
@@ -186,7 +142,7 @@ async fn a_worker_killed_mid_batch_sends_nothing_twice(backend: Backend) {
     assert_eq!(sink.received().len(), 5);
 
     // Restarted (the dead worker's heartbeat is past STALE): the seven go out, once each.
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     app.clock
         .advance(heartbeat::STALE + chrono::Duration::seconds(1));
     sink.wait_for(12).await;
@@ -225,7 +181,7 @@ async fn a_restarted_server_takes_up_dead_workers_claims_at_once(backend: Backen
     heartbeat::beat(&mut conn, &crashed, now - chrono::Duration::minutes(1)).unwrap();
     drop(conn);
 
-    let _app = spawn(&backend, &sink).await;
+    let _app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let got = sink.wait_for(2).await;
     let text: Vec<String> = got.iter().map(|m| m.text()).collect();
     assert!(text.iter().any(|t| t.contains("Held by a crashed worker")));
@@ -275,10 +231,10 @@ async fn hold_the_ninth(
     sink: &SmtpSink,
 ) -> (TestApp, crate::helpers::Client, i64, String, i64) {
     sink.hold_after(0);
-    let app = spawn(backend, sink).await;
+    let app = TestApp::spawn_with_smtp(backend, sink).await;
     let admin = app.first_admin("ada@example.test").await;
     let addresses: Vec<String> = (1..=9).map(|i| format!("p{i}@example.test")).collect();
-    invite_with_defaults(&admin, &addresses.join(", ")).await;
+    app.invite(&admin, &addresses.join(", ")).await;
     sink.wait_held(8).await;
     let mut conn = backend.conn();
     let (id, to, invitation): (i64, String, Option<i64>) = outbox::table
@@ -343,8 +299,8 @@ async fn resend_cancels_the_old_email_a_worker_holds(backend: Backend) {
 /// Live workers leave each other's claims alone: 150 emails, two servers, each sent once.
 async fn two_servers_on_one_database_send_each_email_once(backend: Backend) {
     let sink = SmtpSink::start(&[]);
-    let _first = spawn(&backend, &sink).await;
-    let _second = spawn(&backend, &sink).await;
+    let _first = TestApp::spawn_with_smtp(&backend, &sink).await;
+    let _second = TestApp::spawn_with_smtp(&backend, &sink).await;
     let mut conn = backend.conn();
     assert_eq!(
         mail_workers::table
@@ -389,7 +345,7 @@ async fn two_installations_give_their_first_emails_different_message_ids(backend
         let app =
             spawn_sending_from(installation, &sink, "Roster <roster@mail.example.test>").await;
         let admin = app.first_admin("ada@example.test").await;
-        invite_with_defaults(&admin, "sam@example.test").await;
+        app.invite(&admin, "sam@example.test").await;
         ids.push(sink.wait_for(n + 1).await[n].message_id());
         let first: i64 = outbox::table
             .select(outbox::id)
@@ -409,9 +365,9 @@ async fn two_installations_give_their_first_emails_different_message_ids(backend
 async fn an_email_keeps_its_message_id_across_attempts(backend: Backend) {
     let sink = SmtpSink::start(&[]);
     sink.defer("later@example.test");
-    let app = spawn(&backend, &sink).await;
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
     let admin = app.first_admin("ada@example.test").await;
-    invite_with_defaults(&admin, "later@example.test").await;
+    app.invite(&admin, "later@example.test").await;
     let mut conn = backend.conn();
     let tried = |conn: &mut DbConnection| -> (String, i32) {
         outbox::table

@@ -1,11 +1,9 @@
 //! Integration tests: the real server, a real database per test, on SQLite and PostgreSQL.
 
+mod helpers;
+
 mod browser;
 mod browser_invite;
-mod client;
-mod helpers;
-mod smtp_sink;
-
 mod cli;
 mod client_address;
 mod config_access;
@@ -15,6 +13,7 @@ mod config_rights;
 mod config_role_rights;
 mod csrf_and_headers;
 mod html_structure;
+mod html_valid;
 mod invitation_management;
 mod invitations;
 mod invite_access;

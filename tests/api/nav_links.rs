@@ -1,6 +1,6 @@
 //! Navigation asks the policy: a link shown always opens.
 
-use crate::helpers::{Backend, TestApp, add_company, first_company, signed_in_with_roles};
+use crate::helpers::{Backend, TestApp, add_company, first_company};
 use crate::on_both_backends;
 
 on_both_backends!(
@@ -15,7 +15,9 @@ async fn the_hub_shows_roles_only_to_who_may_manage_them_in_every_company(backen
     let acme = first_company(&mut conn);
     add_company(&mut conn, "Branch", "BR");
     // Admin (with roles.manage) in ACME only.
-    let kim = signed_in_with_roles(&app, &mut conn, "kim@acme.test", &[(acme, &["Admin"])]).await;
+    let kim = app
+        .signed_in_with_roles("kim@acme.test", &[(acme, &["Admin"])])
+        .await;
     let hub = kim.get("/config").await;
     assert_eq!(hub.status, 200);
     let links = hub.texts("main a");
@@ -35,7 +37,7 @@ async fn every_link_of_the_top_bar_and_the_hub_opens(backend: Backend) {
         ("kim@acme.test", vec![(acme, &["Admin"][..])]),
         ("nobody@acme.test", vec![]),
     ] {
-        let client = signed_in_with_roles(&app, &mut conn, email, &roles).await;
+        let client = app.signed_in_with_roles(email, &roles).await;
         let profile = client.get("/profile").await;
         let mut hrefs: Vec<String> = profile
             .html()

@@ -216,7 +216,7 @@ fn make_role(conn: &mut DbConnection, account: AccountId, name: &str, rights: &[
 }
 
 /// The same-origin links of a page, without fragments.
-fn links(page: &crate::client::Page) -> Vec<String> {
+fn links(page: &crate::helpers::Page) -> Vec<String> {
     let html = page.html();
     let a = scraper::Selector::parse("a[href]").unwrap();
     html.select(&a)

@@ -1,21 +1,19 @@
 //! Saved filters on the User Management page: the default opens the page, one default per
 //! user and page (also in the database), Reset All Filters, rename, delete, ownership.
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_member, arrange_user};
+use crate::helpers::{
+    Backend, TestApp, arrange_user, assert_is_redirect_to, first_company, match_count,
+};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::saved_filters;
 use roster::domain::users::UserStatus;
 
-on_both_backends!(saved_filters_and_the_one_default);
+on_both_backends!(a_filter_is_saved_and_only_one_opens_by_default);
 
 const ADMIN: &str = "ada@acme.test";
 
-fn matches(page: &crate::client::Page) -> i64 {
-    page.texts("#match-count")[0].parse().unwrap()
-}
-
-async fn saved_filters_and_the_one_default(backend: Backend) {
+async fn a_filter_is_saved_and_only_one_opens_by_default(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let mut conn = backend.conn();
@@ -43,7 +41,7 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
         "{}",
         opened.location()
     );
-    assert_eq!(matches(&admin.visit("/users").await), 1);
+    assert_eq!(match_count(&admin.visit("/users").await), 1);
 
     // A second default replaces the first: one default per user and page.
     let invited = admin.get("/users?status=invited").await;
@@ -60,7 +58,7 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
         .load(&mut conn)
         .unwrap();
     assert_eq!(defaults, vec!["Invited"]);
-    assert_eq!(matches(&admin.visit("/users").await), 2);
+    assert_eq!(match_count(&admin.visit("/users").await), 2);
     // The database refuses a second default on its own.
     let sneaky =
         diesel::update(saved_filters::table.filter(saved_filters::name.eq("Blocked people")))
@@ -104,10 +102,10 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
 
     // Reset All Filters: everyone, and the default stays off.
     let reset = admin.get("/users?reset=1").await;
-    assert_eq!((reset.status, reset.location()), (303, "/users"));
+    assert_is_redirect_to(&reset, "/users");
     let all = admin.get("/users").await;
     assert_eq!(all.status, 200);
-    assert_eq!(matches(&all), 4);
+    assert_eq!(match_count(&all), 4);
 
     // The Saved Filters tab: make another the default, rename, delete.
     let tab = admin.get("/users/filters").await;
@@ -159,12 +157,9 @@ async fn saved_filters_and_the_one_default(backend: Backend) {
     assert_eq!(name, "Blocked");
 
     // Someone else's filter does not exist for you.
-    arrange_member(&mut conn, "mia@acme.test", &["Manager"]);
-    let mia = app.client();
-    assert_eq!(
-        mia.sign_in("mia@acme.test", STRONG_PASSWORD).await.status,
-        303
-    );
+    let mia = app
+        .signed_in_as_role("Manager", first_company(&mut conn))
+        .await;
     assert_eq!(
         mia.get(&format!("/users/filters/{id}/delete")).await.status,
         404

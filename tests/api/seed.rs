@@ -164,14 +164,7 @@ async fn seed_counts_match_what_is_stored(backend: Backend) {
         app.setup_links.is_empty(),
         "the seeded account has an administrator"
     );
-    let client = app.client();
-    assert_eq!(
-        client
-            .sign_in("boss@demo.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let client = app.signed_in("boss@demo.test").await;
     let page = client.get("/config/admins").await;
     assert!(page.text().contains("boss@demo.test"));
     let form = client.get("/config/companies").await;

@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, assert_is_redirect_to};
 use crate::on_both_backends;
 use chrono::TimeDelta;
 use diesel::prelude::*;
@@ -8,8 +8,8 @@ on_both_backends!(
     logout_ends_the_session,
     ending_all_sessions_signs_out_every_device,
     a_stamp_or_status_change_ends_a_live_session,
-    idle_timeout_and_activity,
-    absolute_timeout,
+    a_session_ends_after_30_idle_minutes_and_activity_keeps_it,
+    a_session_ends_after_12_hours_whatever_the_activity,
     a_cookie_copied_before_sign_out_no_longer_signs_in,
     the_session_cookie_carries_only_a_key,
     my_profile_lists_my_sessions_with_browser_and_address,
@@ -31,9 +31,9 @@ async fn logout_ends_the_session(backend: Backend) {
     let profile = client.get("/profile").await;
     assert_eq!(profile.status, 200);
     let out = client.submit(&profile, "form[action='/logout']", &[]).await;
-    assert_eq!((out.status, out.location()), (303, "/login"));
+    assert_is_redirect_to(&out, "/login");
     let login = client.get("/login").await;
-    assert!(login.text().contains("You are signed out."));
+    assert_eq!(login.flash(), vec!["You are signed out."]);
     assert!(!client.is_signed_in().await);
     let outs: i64 = audit_events::table
         .filter(audit_events::action.eq("auth.sign_out"))
@@ -46,29 +46,22 @@ async fn logout_ends_the_session(backend: Backend) {
 async fn ending_all_sessions_signs_out_every_device(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let laptop = app.first_admin(ADMIN).await;
-    let phone = app.client();
-    assert_eq!(phone.sign_in(ADMIN, STRONG_PASSWORD).await.status, 303);
+    let phone = app.signed_in(ADMIN).await;
     assert!(phone.is_signed_in().await);
 
     let profile = laptop.get("/profile").await;
     let done = laptop
         .submit(&profile, "form[action='/profile/sessions/end']", &[])
         .await;
-    assert_eq!((done.status, done.location()), (303, "/login"));
-    assert!(
-        laptop
-            .get("/login")
-            .await
-            .text()
-            .contains("signed out on every device")
+    assert_is_redirect_to(&done, "/login");
+    assert_eq!(
+        laptop.get("/login").await.flash(),
+        vec!["You were signed out on every device. Sign in again to continue."]
     );
 
     // The phone's cookie is still well-formed, but its stamp is old: out at the next request.
     let bounced = phone.get("/profile").await;
-    assert_eq!(
-        (bounced.status, bounced.location()),
-        (303, "/login?next=/profile")
-    );
+    assert_is_redirect_to(&bounced, "/login?next=/profile");
     assert!(
         phone
             .get("/login")
@@ -100,8 +93,7 @@ async fn a_stamp_or_status_change_ends_a_live_session(backend: Backend) {
         .set(users::status.eq("active"))
         .execute(&mut conn)
         .unwrap();
-    let client = app.client();
-    assert_eq!(client.sign_in(ADMIN, STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in(ADMIN).await;
     diesel::update(users::table.filter(users::email_lower.eq(ADMIN)))
         .set(users::security_stamp.eq("changed elsewhere"))
         .execute(&mut conn)
@@ -112,7 +104,7 @@ async fn a_stamp_or_status_change_ends_a_live_session(backend: Backend) {
     );
 }
 
-async fn idle_timeout_and_activity(backend: Backend) {
+async fn a_session_ends_after_30_idle_minutes_and_activity_keeps_it(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let client = app.first_admin(ADMIN).await;
     // Activity keeps the session alive past 30 minutes in total.
@@ -122,15 +114,12 @@ async fn idle_timeout_and_activity(backend: Backend) {
     }
     app.clock.advance(TimeDelta::minutes(31));
     let page = client.get("/profile").await;
-    assert_eq!(
-        (page.status, page.location()),
-        (303, "/login?next=/profile")
-    );
+    assert_is_redirect_to(&page, "/login?next=/profile");
     assert!(client.get("/login").await.text().contains("inactivity"));
     assert!(!client.is_signed_in().await);
 }
 
-async fn absolute_timeout(backend: Backend) {
+async fn a_session_ends_after_12_hours_whatever_the_activity(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let client = app.first_admin(ADMIN).await;
     for _ in 0..25 {
@@ -152,7 +141,7 @@ const CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.
 async fn signed_in_with(
     app: &TestApp,
     agent: &str,
-) -> (crate::helpers::Client, crate::client::Page) {
+) -> (crate::helpers::Client, crate::helpers::Page) {
     let browser = app.client_with_agent(agent);
     let answer = browser.sign_in(ADMIN, STRONG_PASSWORD).await;
     assert_eq!(answer.status, 303, "sign-in failed: {}", answer.text());
@@ -183,10 +172,7 @@ async fn a_cookie_copied_before_sign_out_no_longer_signs_in(backend: Backend) {
         .await;
 
     let bounced = copy.get("/profile").await;
-    assert_eq!(
-        (bounced.status, bounced.location()),
-        (303, "/login?next=/profile")
-    );
+    assert_is_redirect_to(&bounced, "/login?next=/profile");
 }
 
 async fn the_session_cookie_carries_only_a_key(backend: Backend) {
@@ -258,13 +244,10 @@ async fn signing_out_another_session_ends_it_at_once(backend: Backend) {
     let done = laptop
         .submit(&profile, &format!("form[action='{form}']"), &[])
         .await;
-    assert_eq!((done.status, done.location()), (303, "/profile#sessions"));
-    assert!(
-        laptop
-            .get("/profile")
-            .await
-            .text()
-            .contains("The session was signed out.")
+    assert_is_redirect_to(&done, "/profile#sessions");
+    assert_eq!(
+        laptop.get("/profile").await.flash(),
+        vec!["The session was signed out."]
     );
 
     let bounced = office.get("/profile").await;
@@ -406,10 +389,7 @@ async fn a_page_that_writes_the_session_does_not_undo_the_idle_limit(backend: Ba
     // The account-choice page with nothing waiting writes a message into the session.
     client.get("/login/account").await;
     let page = client.get("/profile").await;
-    assert_eq!(
-        (page.status, page.location()),
-        (303, "/login?next=/profile")
-    );
+    assert_is_redirect_to(&page, "/login?next=/profile");
 }
 
 /// The store's side of a race: a request that loaded a signed-in session writes it back

@@ -1,4 +1,4 @@
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, arrange_user, assert_is_redirect_to};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::schema::{accounts, audit_events, companies, users};
@@ -6,7 +6,7 @@ use roster::db::schema::{accounts, audit_events, companies, users};
 on_both_backends!(
     setup_link_creates_the_first_admin_once,
     restart_replaces_the_setup_link,
-    expired_setup_link_says_so,
+    an_expired_setup_link_says_so,
     one_link_used_twice_at_once_makes_one_admin,
     a_refused_email_keeps_the_form_and_the_link,
 );
@@ -93,13 +93,15 @@ async fn setup_link_creates_the_first_admin_once(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(done.status, 303);
-    assert_eq!(done.location(), "/profile");
+    assert_is_redirect_to(&done, "/profile");
 
     let profile = client.visit("/profile").await;
     assert_eq!(profile.status, 200);
     let text = profile.text();
-    assert!(text.contains("Welcome to Roster"), "{text}");
+    assert_eq!(
+        profile.flash(),
+        vec!["Welcome to Roster. You are the account's first administrator."]
+    );
     assert!(text.contains("ada@acme.test"));
     assert!(text.contains("Account administrator"));
     assert!(
@@ -197,7 +199,7 @@ async fn restart_replaces_the_setup_link(backend: Backend) {
     second.first_admin("grace@acme.test").await;
 }
 
-async fn expired_setup_link_says_so(backend: Backend) {
+async fn an_expired_setup_link_says_so(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     app.clock.advance(chrono::TimeDelta::hours(25));
     let page = app.client().get(&app.setup_links[0]).await;

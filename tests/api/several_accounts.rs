@@ -2,7 +2,7 @@
 //! the person chooses the account; nobody is signed in before the choice, and the choice
 //! is only among the users the password opened.
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, assert_is_redirect_to};
 use crate::on_both_backends;
 use chrono::TimeDelta;
 use diesel::prelude::*;
@@ -48,8 +48,7 @@ async fn the_same_password_in_two_accounts_asks_which(backend: Backend) {
 
     let client = app.client();
     let asked = client.sign_in(ADMIN, STRONG_PASSWORD).await;
-    assert_eq!(asked.status, 303);
-    assert_eq!(asked.location(), "/login/account");
+    assert_is_redirect_to(&asked, "/login/account");
     assert!(
         !client.is_signed_in().await,
         "nobody is signed in before the choice"
@@ -78,8 +77,7 @@ async fn the_same_password_in_two_accounts_asks_which(backend: Backend) {
     let chosen = client
         .submit(&choose, "#choose-account", &[("user", &beta.to_string())])
         .await;
-    assert_eq!(chosen.status, 303);
-    assert_eq!(chosen.location(), "/profile");
+    assert_is_redirect_to(&chosen, "/profile");
     let profile = client.get("/profile").await;
     assert_eq!(profile.status, 200);
     assert_eq!(profile.texts(".who-account"), vec!["Beta Ltd"]);

@@ -1,17 +1,16 @@
 //! SMTP servers that ask for a password or for TLS (ROSTER_MAIL_URL with a user and
 //! password, or `?tls=required`), against the loopback SMTP server of the tests.
 
-use crate::helpers::{Backend, TestApp};
-use crate::invitations::{invite_with_defaults, wait_status};
+use crate::helpers::SmtpSink;
+use crate::helpers::{Backend, TestApp, wait_status};
 use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
 use diesel::prelude::*;
 use roster::config::MailUrl;
 use roster::db::schema::{invitations, outbox};
 use std::time::{Duration, Instant};
 
 on_both_backends!(
-    signs_in_to_a_server_that_asks,
+    mail_signs_in_to_a_server_that_asks,
     a_refused_password_fails_the_invitation_with_the_reason,
     tls_required_never_falls_back_to_plain_text,
 );
@@ -21,7 +20,7 @@ async fn spawn_with_url(backend: &Backend, url: &str) -> TestApp {
     TestApp::spawn_with(backend, move |c| c.mail = mail).await
 }
 
-async fn signs_in_to_a_server_that_asks(backend: Backend) {
+async fn mail_signs_in_to_a_server_that_asks(backend: Backend) {
     let sink = SmtpSink::start_with_login("mailer@example.test", "s3cret pass:word");
     // A user name and password with reserved characters, percent-encoded as URLs want.
     let url = format!(
@@ -31,7 +30,7 @@ async fn signs_in_to_a_server_that_asks(backend: Backend) {
     assert!(!format!("{:?}", MailUrl::parse(&url).unwrap()).contains("s3cret"));
     let app = spawn_with_url(&backend, &url).await;
     let admin = app.first_admin("ada@example.test").await;
-    invite_with_defaults(&admin, "sam@example.test").await;
+    app.invite(&admin, "sam@example.test").await;
     let got = sink.wait_for(1).await;
     assert_eq!(got[0].to, vec!["sam@example.test"]);
     let signed_in = sink.signed_in();
@@ -46,7 +45,7 @@ async fn a_refused_password_fails_the_invitation_with_the_reason(backend: Backen
     let url = format!("smtp://mailer%40example.test:wrong@127.0.0.1:{}", sink.port);
     let app = spawn_with_url(&backend, &url).await;
     let admin = app.first_admin("ada@example.test").await;
-    invite_with_defaults(&admin, "sam@example.test").await;
+    app.invite(&admin, "sam@example.test").await;
     let mut conn = backend.conn();
     wait_status(&mut conn, "sam@example.test", "failed").await;
     let reason: Option<String> = invitations::table
@@ -64,7 +63,7 @@ async fn tls_required_never_falls_back_to_plain_text(backend: Backend) {
     let url = format!("smtp://127.0.0.1:{}?tls=required", sink.port);
     let app = spawn_with_url(&backend, &url).await;
     let admin = app.first_admin("ada@example.test").await;
-    invite_with_defaults(&admin, "sam@example.test").await;
+    app.invite(&admin, "sam@example.test").await;
     let mut conn = backend.conn();
     let deadline = Instant::now() + Duration::from_secs(15);
     let (attempts, error, status) = loop {

@@ -33,6 +33,7 @@ async fn saving_the_settings_leaves_the_two_factor_requirement_as_it_was(backend
     assert_eq!(saved.status, 303, "{}", saved.body);
     assert!(!required(&mut conn), "a ticked box does not turn it on");
 
+    // Behind the server's back: no page can turn the requirement on yet.
     diesel::update(accounts::table)
         .set(accounts::require_2fa.eq(true))
         .execute(&mut conn)

@@ -1,7 +1,7 @@
 //! The advanced criteria of the User Management page, each checked against sets computed
 //! here from the stored memberships and access rows.
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, match_count};
 use crate::on_both_backends;
 use chrono::TimeDelta;
 use diesel::prelude::*;
@@ -16,10 +16,6 @@ use std::collections::BTreeSet;
 on_both_backends!(advanced_criteria_match_the_stored_access);
 
 const BOSS: &str = "boss@demo.test";
-
-fn matches(page: &crate::client::Page) -> usize {
-    page.texts("#match-count")[0].parse().unwrap()
-}
 
 type Member = (i64, i64, i64, bool, bool); // membership, user, company, all_locations, all_product_groups
 
@@ -58,8 +54,7 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
     };
     seed::seed(&mut conn, &options, chrono::Utc::now().naive_utc()).unwrap();
     let app = TestApp::spawn(&backend).await;
-    let client = app.client();
-    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in(BOSS).await;
 
     let all: Vec<UserRow> = users::table
         .select(UserRow::as_select())
@@ -111,8 +106,8 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
         .map(|(_, u, _, _, _)| *u)
         .collect();
     assert_eq!(
-        matches(&client.get(&format!("/users?location={location}")).await),
-        expected.len()
+        match_count(&client.get(&format!("/users?location={location}")).await),
+        expected.len() as i64
     );
 
     // An option: Select All on its field, or chosen.
@@ -126,8 +121,8 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
         .map(|(_, u, _, _, _)| *u)
         .collect();
     assert_eq!(
-        matches(&client.get(&format!("/users?option={option}")).await),
-        by_option.len()
+        match_count(&client.get(&format!("/users?option={option}")).await),
+        by_option.len() as i64
     );
 
     // A product group: Access to All in its company, or chosen.
@@ -138,33 +133,33 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
         .map(|(_, u, _, _, _)| *u)
         .collect();
     assert_eq!(
-        matches(&client.get(&format!("/users?product_group={group}")).await),
-        by_group.len()
+        match_count(&client.get(&format!("/users?product_group={group}")).await),
+        by_group.len() as i64
     );
 
     // 2FA, integration, never signed in, and a combination with the location.
-    let count = |f: &dyn Fn(&UserRow) -> bool| all.iter().filter(|u| f(u)).count();
+    let count = |f: &dyn Fn(&UserRow) -> bool| all.iter().filter(|u| f(u)).count() as i64;
     assert_eq!(
-        matches(&client.get("/users?two_factor=on").await),
+        match_count(&client.get("/users?two_factor=on").await),
         count(&|u| u.totp_secret.is_some())
     );
     assert_eq!(
-        matches(&client.get("/users?two_factor=off").await),
+        match_count(&client.get("/users?two_factor=off").await),
         count(&|u| u.totp_secret.is_none())
     );
     assert_eq!(
-        matches(&client.get("/users?integrated=yes").await),
+        match_count(&client.get("/users?integrated=yes").await),
         count(&|u| u.integration.is_some())
     );
     assert_eq!(
-        matches(&client.get("/users?last_access=never").await),
+        match_count(&client.get("/users?last_access=never").await),
         count(&|u| u.last_access_at.is_none())
     );
     let both = client
         .get(&format!("/users?location={location}&two_factor=on"))
         .await;
     assert_eq!(
-        matches(&both),
+        match_count(&both),
         count(&|u| u.totp_secret.is_some() && expected.contains(&u.id.0))
     );
 
@@ -181,15 +176,15 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
         ))
         .await;
     assert_eq!(
-        matches(&between),
+        match_count(&between),
         count(&|u| u.last_access_at.is_some_and(|t| t >= from_t && t < to_t))
     );
     let created = client.get(&format!("/users?created_from={from}")).await;
-    assert_eq!(matches(&created), count(&|u| u.created_at >= from_t));
+    assert_eq!(match_count(&created), count(&|u| u.created_at >= from_t));
     let expires = client.get(&format!("/users?expires_before={today}")).await;
     let today_t = today.and_hms_opt(0, 0, 0).unwrap();
     assert_eq!(
-        matches(&expires),
+        match_count(&expires),
         count(&|u| u.expires_at.is_some_and(|t| t < today_t))
     );
 
@@ -251,5 +246,5 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
         )
         .await;
     let opened = client.visit("/users").await;
-    assert_eq!(matches(&opened), matches(&both));
+    assert_eq!(match_count(&opened), match_count(&both));
 }

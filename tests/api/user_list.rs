@@ -1,7 +1,7 @@
 //! The User Management page: filters, infocards, sorting, pages and scope, checked against
 //! what is stored (computed here from the rows, not with the page's own queries).
 
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
+use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, match_count};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use roster::db::DbConnection;
@@ -12,8 +12,8 @@ use roster::domain::users::UserRow;
 use std::collections::BTreeSet;
 
 on_both_backends!(
-    filters_infocards_sorting_and_pages,
-    scope_follows_users_view_per_company,
+    the_list_filters_sorts_and_pages_and_its_infocards_count,
+    the_list_shows_only_the_companies_where_one_holds_users_view,
     csv_export_is_the_filtered_list_and_is_safe,
 );
 
@@ -40,10 +40,6 @@ fn everyone(conn: &mut DbConnection) -> Vec<UserRow> {
         .unwrap()
 }
 
-fn matches(page: &crate::client::Page) -> i64 {
-    page.texts("#match-count")[0].parse().unwrap()
-}
-
 fn holders(conn: &mut DbConnection, role: &str) -> BTreeSet<i64> {
     memberships::table
         .inner_join(membership_roles::table.inner_join(roles::table))
@@ -56,11 +52,10 @@ fn holders(conn: &mut DbConnection, role: &str) -> BTreeSet<i64> {
         .collect()
 }
 
-async fn filters_infocards_sorting_and_pages(backend: Backend) {
+async fn the_list_filters_sorts_and_pages_and_its_infocards_count(backend: Backend) {
     seed_demo(&backend, 150, 1);
     let app = TestApp::spawn(&backend).await;
-    let client = app.client();
-    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in(BOSS).await;
     let mut conn = backend.conn();
     let now = chrono::Utc::now().naive_utc();
     let all = everyone(&mut conn);
@@ -69,7 +64,7 @@ async fn filters_infocards_sorting_and_pages(backend: Backend) {
 
     let page = client.get("/users").await;
     assert_eq!(page.status, 200);
-    assert_eq!(matches(&page), all.len() as i64);
+    assert_eq!(match_count(&page), all.len() as i64);
     let cards = page.texts(".infocards a");
     assert!(
         cards.contains(&format!("{} Total users", all.len())),
@@ -98,7 +93,7 @@ async fn filters_infocards_sorting_and_pages(backend: Backend) {
         let filtered = client
             .get(&format!("/users?status={}", status.slug()))
             .await;
-        assert_eq!(matches(&filtered), count_of(status), "{status:?}");
+        assert_eq!(match_count(&filtered), count_of(status), "{status:?}");
         assert!(
             filtered
                 .texts("td.status")
@@ -108,7 +103,7 @@ async fn filters_infocards_sorting_and_pages(backend: Backend) {
         );
     }
     let failed_page = client.get("/users?invitation=failed").await;
-    assert_eq!(matches(&failed_page), failed);
+    assert_eq!(match_count(&failed_page), failed);
 
     // Two criteria together: active Managers.
     let managers = holders(&mut conn, "Manager");
@@ -127,7 +122,7 @@ async fn filters_infocards_sorting_and_pages(backend: Backend) {
             manager_role.0
         ))
         .await;
-    assert_eq!(matches(&both), expected as i64);
+    assert_eq!(match_count(&both), expected as i64);
 
     // Search is partial and case-insensitive, over name, email and user name.
     let someone = &all[10];
@@ -148,7 +143,7 @@ async fn filters_infocards_sorting_and_pages(backend: Backend) {
                     .contains(&fragment.to_lowercase())
         })
         .count();
-    assert_eq!(matches(&found), expected as i64);
+    assert_eq!(match_count(&found), expected as i64);
 
     // Sorting by email, both ways.
     let mut emails: Vec<String> = all.iter().map(|u| u.email_lower.clone()).collect();
@@ -196,7 +191,7 @@ async fn filters_infocards_sorting_and_pages(backend: Backend) {
     assert!(nothing.text().contains("No users match these filters"));
 }
 
-async fn scope_follows_users_view_per_company(backend: Backend) {
+async fn the_list_shows_only_the_companies_where_one_holds_users_view(backend: Backend) {
     seed_demo(&backend, 120, 3);
     let app = TestApp::spawn(&backend).await;
     let mut conn = backend.conn();
@@ -206,38 +201,7 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
         .load(&mut conn)
         .unwrap();
     // A manager (users.view) in the first company only.
-    let account = roster::db::schema::accounts::table
-        .select(roster::db::schema::accounts::id)
-        .first(&mut conn)
-        .unwrap();
-    let now = chrono::Utc::now().naive_utc();
-    let manager = roster::domain::users::insert(
-        &mut conn,
-        roster::domain::users::NewUser {
-            account_id: account,
-            email: "mia@demo.test",
-            email_lower: "mia@demo.test".into(),
-            username: None,
-            username_lower: None,
-            first_name: "Mia",
-            last_name: "Manager",
-            display_name: "Mia Manager".into(),
-            phone: "",
-            password_hash: Some(roster::auth::password::hash(STRONG_PASSWORD).unwrap()),
-            status: "active",
-            is_account_admin: false,
-            must_change_password: false,
-            security_stamp: "s".into(),
-            created_at: now,
-            updated_at: now,
-        },
-    )
-    .unwrap();
-    let role = roster::domain::roles::find_by_name(&mut conn, account, "Manager")
-        .unwrap()
-        .id;
-    roster::domain::memberships::add(&mut conn, manager.id, companies[0], &[role], now).unwrap();
-
+    let client = app.signed_in_as_role("Manager", companies[0]).await;
     let in_first: BTreeSet<i64> = memberships::table
         .filter(memberships::company_id.eq(companies[0]))
         .select(memberships::user_id)
@@ -246,19 +210,11 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
         .into_iter()
         .map(|u| u.0)
         .collect();
-    let client = app.client();
-    assert_eq!(
-        client
-            .sign_in("mia@demo.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
     let nav = client.get("/profile").await.texts("nav a");
     assert!(nav.contains(&"User Management".to_owned()));
     let page = client.get("/users?per_page=100").await;
     assert_eq!(
-        matches(&page),
+        match_count(&page),
         in_first.len() as i64,
         "only the first company's users"
     );
@@ -280,32 +236,20 @@ async fn scope_follows_users_view_per_company(backend: Backend) {
         .get_result(&mut conn)
         .unwrap();
     assert_eq!(
-        matches(&other),
+        match_count(&other),
         in_both,
         "another company's filter never widens the scope"
     );
 
     // Without users.view anywhere: no page, no menu entry.
-    let viewer = app.client();
-    let everyone_boss = app.client();
-    assert_eq!(
-        everyone_boss.sign_in(BOSS, STRONG_PASSWORD).await.status,
-        303
-    );
+    let everyone_boss = app.signed_in(BOSS).await;
     let total: i64 = users::table.count().get_result(&mut conn).unwrap();
     assert_eq!(
-        matches(&everyone_boss.get("/users").await),
+        match_count(&everyone_boss.get("/users").await),
         total,
         "administrators see everyone"
     );
-    let (_, _) = crate::helpers::arrange_member(&mut conn, "vic@demo.test", &["Viewer"]);
-    assert_eq!(
-        viewer
-            .sign_in("vic@demo.test", STRONG_PASSWORD)
-            .await
-            .status,
-        303
-    );
+    let viewer = app.signed_in_as_role("Viewer", companies[0]).await;
     assert_eq!(viewer.get("/users").await.status, 403);
     assert!(
         !viewer
@@ -337,13 +281,13 @@ async fn csv_export_is_the_filtered_list_and_is_safe(backend: Backend) {
         .order(users::id.desc())
         .first(&mut conn)
         .unwrap();
+    // Behind the server's back: no page edits a displayed name yet.
     diesel::update(users::table.find(last))
         .set(users::display_name.eq("=HYPERLINK(\"http://evil.example\",\"click\")"))
         .execute(&mut conn)
         .unwrap();
     let app = TestApp::spawn(&backend).await;
-    let client = app.client();
-    assert_eq!(client.sign_in(BOSS, STRONG_PASSWORD).await.status, 303);
+    let client = app.signed_in(BOSS).await;
     let now = chrono::Utc::now().naive_utc();
     let all = everyone(&mut conn);
 

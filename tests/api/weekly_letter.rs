@@ -2,13 +2,16 @@
 //! sent on Mondays only, once per account and ISO week even with two servers, not to those
 //! who turned email subscriptions off.
 
-use crate::helpers::{Backend, TestApp, arrange_member, first_company};
+use crate::helpers::SmtpSink;
+use crate::helpers::{
+    Backend, TestApp, add_item, arrange_member, arrange_membership, arrange_user, first_company,
+};
 use crate::on_both_backends;
-use crate::smtp_sink::SmtpSink;
 use chrono::Datelike;
 use diesel::prelude::*;
 use roster::config::MailUrl;
 use roster::db::schema::{users, weekly_letters};
+use roster::domain::users::UserStatus;
 use std::time::Duration;
 
 on_both_backends!(the_monday_letter_goes_once_a_week);
@@ -32,37 +35,29 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     let today = chrono::Utc::now().weekday().num_days_from_monday() as i64;
     let to_tuesday = (8 - today) % 7;
     let app = spawn(&backend, &sink, 0).await;
-    let _admin = app.first_admin("ada@example.test").await;
+    app.first_admin("ada@example.test").await;
     app.clock.advance(chrono::Duration::days(to_tuesday));
     let mut conn = backend.conn();
     let company = first_company(&mut conn);
-    let permit = crate::helpers::config_permit(&mut conn, company);
-    roster::domain::catalog::create(
+    add_item(
         &mut conn,
         company,
         roster::domain::catalog::ItemKind::Field,
         None,
-        &roster::domain::catalog::ItemInput {
-            name: "Department".into(),
-            code: "DEPT".into(),
-            required: true,
-        },
-        &permit,
-    )
-    .unwrap();
+        ("Department", "DEPT"),
+        true,
+    );
     arrange_member(&mut conn, "bob@example.test", &["Viewer"]);
     arrange_member(&mut conn, "dan@example.test", &["Admin"]);
     let (erin, _) = arrange_member(&mut conn, "erin@example.test", &["Admin"]);
+    // Behind the server's back: no page turns a user's emails off yet.
     diesel::update(users::table.find(erin))
         .set(users::email_subscriptions.eq(false))
         .execute(&mut conn)
         .unwrap();
     // Only accepted users receive other emails: an Admin still invited gets no letter.
-    let (ivy, _) = arrange_member(&mut conn, "ivy@example.test", &["Admin"]);
-    diesel::update(users::table.find(ivy))
-        .set(users::status.eq("invited"))
-        .execute(&mut conn)
-        .unwrap();
+    let ivy = arrange_user(&mut conn, "ivy@example.test", UserStatus::Invited, None);
+    arrange_membership(&mut conn, ivy, company, &["Admin"]);
 
     // Fay configures only an archived company: the policy gives her nothing there, so she
     // is no Configurator (the pages would refuse her too).
@@ -106,10 +101,18 @@ async fn the_monday_letter_goes_once_a_week(backend: Backend) {
     assert_eq!(sink.wait_for(4).await.len(), 4);
 
     // Turned off in Basic Settings: no letter the Monday after.
-    diesel::update(roster::db::schema::accounts::table)
-        .set(roster::db::schema::accounts::weekly_letter.eq(false))
-        .execute(&mut conn)
-        .unwrap();
+    let admin = app.signed_in("ada@example.test").await;
+    let settings = admin.get("/config/settings").await;
+    let saved = admin
+        .submit_changes(
+            &settings,
+            "form[action='/config/settings']",
+            &[],
+            &[("weekly_letter", "on")],
+            &[],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
     app.clock.advance(chrono::Duration::days(7));
     actix_web::rt::time::sleep(Duration::from_millis(2500)).await;
     assert_eq!(sink.received().len(), 4);
