@@ -79,6 +79,9 @@ pub enum Target<'a> {
     UserInCompany(&'a TargetUser, CompanyId),
     /// The user as a person, across all their companies.
     User(&'a TargetUser),
+    /// The user as seen from any one of their companies: viewing them needs the right in
+    /// one company they belong to, not in all.
+    UserInAnyCompany(&'a TargetUser),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +245,9 @@ impl Action {
 pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Permit, Denied> {
     let account = match target {
         Target::Account(a) | Target::Company(a, _) => a,
-        Target::UserInCompany(user, _) | Target::User(user) => user.account_id,
+        Target::UserInCompany(user, _) | Target::User(user) | Target::UserInAnyCompany(user) => {
+            user.account_id
+        }
     };
     if account != actor.account_id {
         return Err(Denied::NotFound);
@@ -253,7 +258,8 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
             _ => Err(Denied::Forbidden("This is for each user's own account.")),
         };
     }
-    if let Target::UserInCompany(user, _) | Target::User(user) = target
+    if let Target::UserInCompany(user, _) | Target::User(user) | Target::UserInAnyCompany(user) =
+        target
         && user.id == actor.user_id
         && let Some(reason) = action.refused_on_self()
     {
@@ -263,7 +269,7 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
         Target::Account(_) => Granted::Account,
         Target::Company(_, company) => Granted::Company(company),
         Target::UserInCompany(user, company) => Granted::UserInCompany(user.id, company),
-        Target::User(user) => Granted::User(user.id),
+        Target::User(user) | Target::UserInAnyCompany(user) => Granted::User(user.id),
     };
     let permit = Permit {
         action,
@@ -300,6 +306,10 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
                     .iter()
                     .all(|c| actor.rights_in(*c).contains(right))
         }
+        Target::UserInAnyCompany(user) => user
+            .companies
+            .iter()
+            .any(|c| actor.rights_in(*c).contains(right)),
     };
     if allowed {
         Ok(permit)
@@ -588,6 +598,25 @@ mod tests {
         assert!(in_north.require_in(Action::EditUserAccess, NORTH).is_ok());
         assert!(in_north.require_in(Action::EditUserAccess, SOUTH).is_err());
         assert!(in_north.require_account(Action::EditUserAccess).is_err());
+    }
+
+    #[test]
+    fn a_user_is_seen_from_any_of_their_companies_but_changed_as_a_person_from_all() {
+        let north_viewer = actor(&[(NORTH, &[Right::UsersView, Right::UsersEdit])]);
+        let both = user(2, ACME, &[NORTH, SOUTH]);
+        let south_only = user(3, ACME, &[SOUTH]);
+        let view = |u| {
+            authorize(
+                &north_viewer,
+                Action::ViewUsers,
+                Target::UserInAnyCompany(u),
+            )
+        };
+        assert!(view(&both).is_ok());
+        assert!(view(&south_only).is_err());
+        assert!(authorize(&north_viewer, Action::EditUserIdentity, Target::User(&both)).is_err());
+        let other_account = user(4, OTHER, &[NORTH]);
+        assert_eq!(view(&other_account).unwrap_err(), Denied::NotFound);
     }
 
     #[test]

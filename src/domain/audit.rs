@@ -39,6 +39,7 @@ pub enum AuditAction {
     InvitationAccepted,
     PasswordChanged,
     UserCreated,
+    UserEdited,
 }
 
 impl AuditAction {
@@ -73,6 +74,7 @@ impl AuditAction {
             AuditAction::InvitationAccepted => "invitation.accepted",
             AuditAction::PasswordChanged => "auth.password_changed",
             AuditAction::UserCreated => "user.created",
+            AuditAction::UserEdited => "user.edited",
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod catalog;
 pub mod companies;
 pub mod grants;
+pub mod identity;
 pub mod ids;
 pub mod invitations;
 pub mod limits;
@@ -78,6 +79,10 @@ pub enum Error {
     NotFound,
     #[error("{0}")]
     Conflict(String),
+    /// Saved by someone else since the form was drawn (optimistic locking): nothing was
+    /// written, and the form shows both versions.
+    #[error("changed by someone else meanwhile")]
+    Changed,
     #[error("database error: {0}")]
     Database(diesel::result::Error),
     #[error("database pool: {0}")]

@@ -39,6 +39,9 @@ impl From<domain::Error> for WebError {
             domain::Error::Invalid(fields) => WebError::BadRequest(fields.to_string()),
             domain::Error::NotFound => WebError::NotFound,
             domain::Error::Conflict(message) => WebError::Conflict(message),
+            domain::Error::Changed => WebError::Conflict(
+                "This was changed by someone else meanwhile. Reload the page and try again.".into(),
+            ),
             domain::Error::Pool(e) => WebError::Busy(e.to_string()),
             other => WebError::Internal(other.to_string()),
         }

@@ -161,6 +161,17 @@ pub fn mount(r: &mut impl Mount) {
         Need::Somewhere(Action::ViewUsers),
         users::saved_filters::delete,
     );
+    // After every fixed /users/… path above, which "{id}" would also match.
+    r.get(
+        "/users/{id}",
+        Need::Somewhere(Action::ViewUsers),
+        users::person::info::show,
+    );
+    r.post(
+        "/users/{id}",
+        Need::Somewhere(Action::EditUserIdentity),
+        users::person::info::save,
+    );
     r.get("/config", Need::SignedIn, config::hub::show);
     r.get(
         "/config/companies",

@@ -38,4 +38,5 @@ mod two_factor_not_built;
 mod user_counts;
 mod user_filters_advanced;
 mod user_list;
+mod user_page;
 mod weekly_letter;

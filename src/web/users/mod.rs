@@ -7,4 +7,5 @@ pub mod export;
 pub mod invitation;
 pub mod invite;
 pub mod list;
+pub mod person;
 pub mod saved_filters;

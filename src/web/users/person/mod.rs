@@ -1,0 +1,74 @@
+//! A user's page (/users/{id}): the header every tab shares, and the tabs. Opening it needs
+//! users.view in one of the user's companies; each tab's changes ask the policy for their
+//! own action.
+
+pub mod info;
+
+use crate::auth::policy::{Action, Permit, Target, TargetUser};
+use crate::domain::invitations::{self, InvitationStatus};
+use crate::domain::memberships::{self, CompanyAccess};
+use crate::domain::users::{self, UserRow};
+use crate::domain::{self, UserId};
+use crate::web::current_user::CurrentUser;
+use crate::web::errors::WebError;
+use crate::web::state::AppState;
+
+/// The tabs of a user's page, in their order; only the built ones are links.
+pub const TABS: [(&str, &str); 1] = [("info", "User Info")];
+
+/// What every tab of the page shows at the top.
+pub struct Person {
+    pub user: UserRow,
+    pub target: TargetUser,
+    pub access: Vec<CompanyAccess>,
+    /// The latest invitation's status as shown, when the user was invited.
+    pub invitation: Option<InvitationStatus>,
+}
+
+impl Person {
+    pub fn status_label(&self) -> &'static str {
+        self.user.status().label()
+    }
+
+    pub fn companies(&self) -> String {
+        let names: Vec<&str> = self
+            .access
+            .iter()
+            .map(|a| a.company.name.as_str())
+            .collect();
+        names.join(", ")
+    }
+}
+
+/// The user, if they are in the actor's account and the actor may view them, with the
+/// permit to view them.
+pub async fn load(
+    state: &AppState,
+    current: &CurrentUser,
+    id: i64,
+) -> Result<(Person, Permit), WebError> {
+    let actor = current.actor.clone();
+    let now = state.clock.now_naive();
+    let (user, target, access, invitation) = state
+        .db(move |conn| {
+            let (user, target) = users::target(conn, &actor, UserId(id))?;
+            let access = memberships::access_of(conn, user.id)?;
+            let invitation = match invitations::latest_for(conn, user.account_id, user.id) {
+                Ok(invitation) => Some(invitation.shown_status(now)),
+                Err(domain::Error::NotFound) => None,
+                Err(other) => return Err(other.into()),
+            };
+            Ok((user, target, access, invitation))
+        })
+        .await?;
+    let permit = current.authorize(Action::ViewUsers, Target::UserInAnyCompany(&target))?;
+    Ok((
+        Person {
+            user,
+            target,
+            access,
+            invitation,
+        },
+        permit,
+    ))
+}
