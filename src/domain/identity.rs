@@ -9,7 +9,7 @@ use crate::db::DbConnection;
 use crate::db::schema::users;
 use crate::domain::audit::{AuditAction, Change};
 use crate::domain::users::{self as people, UserRow};
-use crate::domain::{Error, FieldErrors, Result, UserId, limits};
+use crate::domain::{Error, FieldErrors, Result, UserId};
 use diesel::prelude::*;
 
 /// What the User Info form sends.
@@ -39,47 +39,13 @@ impl IdentityInput {
     }
 
     fn validate(&self) -> FieldErrors {
-        let mut errors = FieldErrors::default();
-        people::check_name(
-            &mut errors,
-            "first_name",
-            "A first name",
-            self.first_name.trim(),
-        );
-        people::check_name(
-            &mut errors,
-            "last_name",
-            "A last name",
-            self.last_name.trim(),
-        );
-        people::check_name(
-            &mut errors,
-            "display_name",
-            "A displayed name",
-            self.display_name.trim(),
-        );
-        let username = self.username.trim();
-        if limits::check(
-            &mut errors,
-            "username",
-            "A user name",
-            username,
-            limits::USERNAME,
-        ) && (username.contains('@') || username.chars().any(char::is_whitespace))
-        {
-            errors.add(
-                "username",
-                "A user name has no spaces and no @ (an email signs in by itself).",
-            );
-        }
-        limits::check(
-            &mut errors,
-            "phone",
-            "A phone number",
-            self.phone.trim(),
-            limits::PHONE,
-        );
-        errors
+        people::check_person(
+            &self.first_name,
+            &self.last_name,
+            &self.display_name,
+            &self.username,
+            &self.phone,
+        )
     }
 }
 

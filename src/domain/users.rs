@@ -154,6 +154,53 @@ pub fn check_name(errors: &mut FieldErrors, field: &'static str, label: &str, va
     limits::check(errors, field, label, value, limits::NAME);
 }
 
+/// A person's info, wherever it is given (the wizard's info step, User Info): names as long
+/// as anywhere else; a user name of letters, digits, '.', '_' and '-' (no '@': signing in
+/// tells a user name from an email by it).
+pub fn check_person(
+    first_name: &str,
+    last_name: &str,
+    display_name: &str,
+    username: &str,
+    phone: &str,
+) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    check_name(&mut errors, "first_name", "First name", first_name.trim());
+    check_name(&mut errors, "last_name", "Last name", last_name.trim());
+    check_name(
+        &mut errors,
+        "display_name",
+        "Displayed name",
+        display_name.trim(),
+    );
+    limits::check(
+        &mut errors,
+        "phone",
+        "A phone number",
+        phone.trim(),
+        limits::PHONE,
+    );
+    let username = username.trim();
+    let fits = limits::check(
+        &mut errors,
+        "username",
+        "A user name",
+        username,
+        limits::USERNAME,
+    );
+    if fits
+        && !username
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    {
+        errors.add(
+            "username",
+            "Use letters, digits, '.', '_' and '-' in a user name (no spaces or @).",
+        );
+    }
+    errors
+}
+
 /// Inserts a user and returns the stored row. Refuses an email already in the account.
 pub fn insert(conn: &mut DbConnection, user: NewUser<'_>) -> Result<UserRow> {
     if email_taken(conn, user.account_id, &user.email_lower)? {

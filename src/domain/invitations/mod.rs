@@ -158,50 +158,15 @@ pub struct PersonInfo {
 }
 
 impl PersonInfo {
-    /// The colleague's info step: names as long as anywhere else; a user name of letters,
-    /// digits, '.', '_' and '-' (no '@': signing in tells a user name from an email by it).
+    /// The colleague's info step, by the same rules as User Info.
     pub fn validate(&self) -> FieldErrors {
-        use crate::domain::users::check_name;
-        let mut errors = FieldErrors::default();
-        check_name(
-            &mut errors,
-            "first_name",
-            "First name",
-            self.first_name.trim(),
-        );
-        check_name(&mut errors, "last_name", "Last name", self.last_name.trim());
-        check_name(
-            &mut errors,
-            "display_name",
-            "Displayed name",
-            self.display_name.trim(),
-        );
-        limits::check(
-            &mut errors,
-            "phone",
-            "A phone number",
-            self.phone.trim(),
-            limits::PHONE,
-        );
-        let username = self.username.trim();
-        let fits = limits::check(
-            &mut errors,
-            "username",
-            "A user name",
-            username,
-            limits::USERNAME,
-        );
-        if fits
-            && !username
-                .chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        {
-            errors.add(
-                "username",
-                "Use letters, digits, '.', '_' and '-' in a user name (no spaces or @).",
-            );
-        }
-        errors
+        crate::domain::users::check_person(
+            &self.first_name,
+            &self.last_name,
+            &self.display_name,
+            &self.username,
+            &self.phone,
+        )
     }
 }
 
