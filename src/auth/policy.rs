@@ -53,6 +53,8 @@ pub enum Action {
     /// Names, phone, user name: identity-level.
     EditUserIdentity,
     ChangeUserEmail,
+    /// Unlock, expiry, and the per-user sign-in requirements (Security tab).
+    EditUserSecurity,
     DeactivateUser,
     BlockUser,
     DeleteUser,
@@ -216,6 +218,7 @@ impl Action {
             Action::EditUserAccess
             | Action::EditUserIdentity
             | Action::ChangeUserEmail
+            | Action::EditUserSecurity
             | Action::ResetPassword
             | Action::UnlockUser
             | Action::EndSessions => Right::UsersEdit,
@@ -233,6 +236,9 @@ impl Action {
         match self {
             Action::EditUserAccess => Some("You cannot change your own roles or access."),
             Action::ChangeUserEmail => Some("You cannot change your own email address."),
+            Action::EditUserSecurity => {
+                Some("You cannot change your own account's security settings.")
+            }
             Action::DeactivateUser | Action::BlockUser => {
                 Some("You cannot deactivate or block yourself.")
             }

@@ -40,6 +40,7 @@ pub enum AuditAction {
     PasswordChanged,
     UserCreated,
     UserEdited,
+    UserUnlocked,
 }
 
 impl AuditAction {
@@ -75,6 +76,7 @@ impl AuditAction {
             AuditAction::PasswordChanged => "auth.password_changed",
             AuditAction::UserCreated => "user.created",
             AuditAction::UserEdited => "user.edited",
+            AuditAction::UserUnlocked => "user.unlocked",
         }
     }
 }

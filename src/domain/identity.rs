@@ -95,23 +95,18 @@ pub fn update(
             ));
         }
         let phone = input.phone.trim();
-        let changed = diesel::update(
-            users::table
-                .filter(users::id.eq(before.id))
-                .filter(users::account_id.eq(before.account_id))
-                .filter(users::version.eq(before.version)),
-        )
-        .set((
-            users::first_name.eq(first),
-            users::last_name.eq(last),
-            users::display_name.eq(&display),
-            users::username.eq(username),
-            users::username_lower.eq(&username_lower),
-            users::phone.eq(phone),
-            users::updated_at.eq(change.now),
-            users::version.eq(users::version + 1),
-        ))
-        .execute(conn)?;
+        let changed = diesel::update(people::as_read(&before))
+            .set((
+                users::first_name.eq(first),
+                users::last_name.eq(last),
+                users::display_name.eq(&display),
+                users::username.eq(username),
+                users::username_lower.eq(&username_lower),
+                users::phone.eq(phone),
+                users::updated_at.eq(change.now),
+                users::version.eq(users::version + 1),
+            ))
+            .execute(conn)?;
         if changed == 0 {
             return Err(Error::Changed);
         }

@@ -17,6 +17,7 @@ pub mod paging;
 pub mod passwords;
 pub mod roles;
 pub mod saved_filters;
+pub mod security;
 pub mod seed;
 pub mod sessions;
 pub mod settings;

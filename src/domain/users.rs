@@ -305,6 +305,28 @@ fn of(user: &UserRow) -> OneUser {
     )
 }
 
+/// The user's row as it was read: an update through it writes nothing if someone else
+/// saved the user since (optimistic locking), which the caller answers as Error::Changed.
+pub fn as_read(user: &UserRow) -> AsRead {
+    users::table.filter(
+        users::id
+            .eq(user.id)
+            .and(users::account_id.eq(user.account_id))
+            .and(users::version.eq(user.version)),
+    )
+}
+
+pub type AsRead = diesel::dsl::Filter<
+    users::table,
+    diesel::dsl::And<
+        diesel::dsl::And<
+            diesel::dsl::Eq<users::id, UserId>,
+            diesel::dsl::Eq<users::account_id, AccountId>,
+        >,
+        diesel::dsl::Eq<users::version, i32>,
+    >,
+>;
+
 type OneUser = diesel::dsl::Filter<
     users::table,
     diesel::dsl::And<

@@ -172,6 +172,16 @@ pub fn mount(r: &mut impl Mount) {
         Need::Somewhere(Action::EditUserIdentity),
         users::person::info::save,
     );
+    r.get(
+        "/users/{id}/security",
+        Need::Somewhere(Action::ViewUsers),
+        users::person::security::show,
+    );
+    r.post(
+        "/users/{id}/security",
+        Need::Somewhere(Action::EditUserSecurity),
+        users::person::security::save,
+    );
     r.get("/config", Need::SignedIn, config::hub::show);
     r.get(
         "/config/companies",

@@ -13,6 +13,13 @@ use std::sync::Arc;
 const COUNT_CACHE_ENTRIES: usize = 4096;
 
 /// What every handler shares. Built once in `App::build`.
+/// Why a versioned save wrote nothing.
+pub enum Unsaved {
+    Invalid(FieldErrors),
+    /// Someone else saved the row since the form was drawn.
+    Changed,
+}
+
 pub struct AppState {
     pub pool: Pool,
     pub clock: Clock,
@@ -88,6 +95,23 @@ impl AppState {
         self.db(move |conn| match work(conn) {
             Ok(done) => Ok(Ok(done)),
             Err(domain::Error::Invalid(errors)) => Ok(Err(errors)),
+            Err(other) => Err(other.into()),
+        })
+        .await
+    }
+
+    /// Runs a save of a versioned row (a user's tabs): field errors, or "changed by someone
+    /// else meanwhile", come back for the form to be drawn again; any other error is the
+    /// request's.
+    pub async fn versioned<T, F>(&self, work: F) -> Result<Result<T, Unsaved>, WebError>
+    where
+        F: FnOnce(&mut DbConnection) -> domain::Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| match work(conn) {
+            Ok(done) => Ok(Ok(done)),
+            Err(domain::Error::Invalid(errors)) => Ok(Err(Unsaved::Invalid(errors))),
+            Err(domain::Error::Changed) => Ok(Err(Unsaved::Changed)),
             Err(other) => Err(other.into()),
         })
         .await

@@ -39,4 +39,5 @@ mod user_counts;
 mod user_filters_advanced;
 mod user_list;
 mod user_page;
+mod user_security;
 mod weekly_letter;

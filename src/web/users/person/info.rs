@@ -3,15 +3,15 @@
 
 use super::{Person, TABS, load};
 use crate::auth::policy::{Action, Target};
+use crate::domain::FieldErrors;
 use crate::domain::identity::{self, IdentityInput};
-use crate::domain::{self, FieldErrors};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::respond::{redirect, render};
 use crate::web::session::FlashKind;
-use crate::web::state::AppState;
+use crate::web::state::{AppState, Unsaved};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
@@ -113,22 +113,15 @@ pub async fn save(
     let permit = current.authorize(Action::EditUserIdentity, Target::User(&person.target))?;
     let (input, user) = (form.input(), person.user.id);
     let outcome = state
-        .db(
-            move |conn| match identity::update(conn, &permit, user, &input) {
-                Ok(saved) => Ok(Ok(saved)),
-                Err(domain::Error::Invalid(errors)) => Ok(Err(Some(errors))),
-                Err(domain::Error::Changed) => Ok(Err(None)),
-                Err(other) => Err(other.into()),
-            },
-        )
+        .versioned(move |conn| identity::update(conn, &permit, user, &input))
         .await?;
     match outcome {
         Ok(saved) => {
             current.flash(FlashKind::Success, format!("{} saved.", saved.display_name));
             Ok(redirect(&format!("/users/{}", saved.id)))
         }
-        Err(Some(errors)) => page(&current, person, form.input(), errors, None),
-        Err(None) => {
+        Err(Unsaved::Invalid(errors)) => page(&current, person, form.input(), errors, None),
+        Err(Unsaved::Changed) => {
             // Drawn again from what is stored now; what was typed stays in the form.
             let (person, _) = load(&state, &current, *id).await?;
             let stored = IdentityInput::of(&person.user);

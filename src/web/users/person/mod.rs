@@ -3,6 +3,7 @@
 //! own action.
 
 pub mod info;
+pub mod security;
 
 use crate::auth::policy::{Action, Permit, Target, TargetUser};
 use crate::domain::invitations::{self, InvitationStatus};
@@ -14,7 +15,7 @@ use crate::web::errors::WebError;
 use crate::web::state::AppState;
 
 /// The tabs of a user's page, in their order; only the built ones are links.
-pub const TABS: [(&str, &str); 1] = [("info", "User Info")];
+pub const TABS: [(&str, &str); 2] = [("info", "User Info"), ("security", "Security")];
 
 /// What every tab of the page shows at the top.
 pub struct Person {
