@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod config;
 pub mod confirm;
+pub mod copy;
 pub mod csrf;
 pub mod current_user;
 pub mod error_page;

@@ -239,7 +239,7 @@ async fn a_new_field_is_given_to_everyone_and_its_option_codes_are_unique_within
     assert_eq!(
         admin.get(done.location()).await.flash(),
         vec![
-            "Document Custom Field Department is in use by 3 user(s), so it was archived \
+            "Document Custom Field Department is in use by 3 users, so it was archived \
              instead of deleted."
         ]
     );

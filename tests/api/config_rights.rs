@@ -137,7 +137,7 @@ async fn roles_are_listed_with_their_rights_and_a_role_someone_holds_is_not_dele
     let confirm = admin
         .get(&format!("/config/roles/{}/delete", admin_role.0))
         .await;
-    assert!(confirm.text().contains("1 user(s) hold the role Admin"));
+    assert!(confirm.text().contains("1 user holds the role Admin"));
     let refused = admin.submit(&confirm, "form[action$='/delete']", &[]).await;
     assert_eq!(refused.status, 303);
     assert!(

@@ -89,7 +89,7 @@ async fn resend_voids_the_old_link_and_links_expire(backend: Backend) {
     let admin = app.client();
     admin.sign_in("ada@example.test", STRONG_PASSWORD).await;
     let invited = admin.get("/users?status=invited").await;
-    assert_eq!(invited.texts(".invitation-status"), vec!["expired"]);
+    assert_eq!(invited.texts(".invitation-status"), vec!["Expired"]);
     // The filters and the infocard see it as the row shows it: Expired, no longer Sent.
     let expired = admin.get("/users?invitation=expired").await;
     assert_eq!(match_count(&expired), 1);
@@ -190,7 +190,7 @@ async fn the_email_of_a_pending_invitation_can_be_corrected(backend: Backend) {
     let href = list.attr("a.invitation-status", "href").unwrap();
     let page = admin.get(&href).await;
     assert_eq!(page.status, 200);
-    assert_eq!(page.texts("#invitation-status"), vec!["sent"]);
+    assert_eq!(page.texts("#invitation-status"), vec!["Sent"]);
     let bad = admin
         .submit(&page, "#edit-email", &[("email", "grace at example")])
         .await;

@@ -139,7 +139,7 @@ async fn one_person_is_invited_and_accepts(backend: Backend) {
         .unwrap();
     assert_eq!(bodies, vec![String::new()]);
     let shown = admin.get("/users?invitation=sent").await;
-    assert_eq!(shown.texts(".invitation-status"), vec!["sent"]);
+    assert_eq!(shown.texts(".invitation-status"), vec!["Sent"]);
 
     // Signed in as someone else, the link is refused.
     let taken = admin.get(&mail.link_path()).await;

@@ -222,7 +222,7 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
     for (query, message) in [
         ("location=99999999", "There is no location with the id"),
         ("option=abc", "is not a custom field option"),
-        ("last_access=between", "Give the date(s)"),
+        ("last_access=between", "Give the dates"),
         ("created_from=2026-13-40", "is not a date"),
         ("two_factor=maybe", "not a 2FA choice"),
     ] {

@@ -15,6 +15,7 @@ on_both_backends!(
     the_list_filters_sorts_and_pages_and_its_infocards_count,
     the_list_shows_only_the_companies_where_one_holds_users_view,
     csv_export_is_the_filtered_list_and_is_safe,
+    one_match_is_counted_in_the_singular,
 );
 
 const BOSS: &str = "boss@demo.test";
@@ -331,4 +332,16 @@ async fn csv_export_is_the_filtered_list_and_is_safe(backend: Backend) {
         client.get("/users/export.csv?status=nope").await.status,
         400
     );
+}
+
+async fn one_match_is_counted_in_the_singular(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+    let one = admin.get("/users?q=ada").await;
+    assert_eq!(
+        one.texts("p.summary")[0].split('.').next(),
+        Some("1 user matches")
+    );
+    let none = admin.get("/users?q=nobody-at-all").await;
+    assert!(none.text().contains("No users match these filters"));
 }

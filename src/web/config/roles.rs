@@ -250,8 +250,10 @@ pub async fn confirm_delete(
     let role = one_role(&state, &current, *id).await?;
     let message = if role.holders > 0 {
         format!(
-            "{} user(s) hold the role {}. It cannot be deleted until no one holds it.",
-            role.holders, role.role.name
+            "{} {} the role {}. It cannot be deleted until no one holds it.",
+            crate::web::copy::users(role.holders),
+            if role.holders == 1 { "holds" } else { "hold" },
+            role.role.name
         )
     } else {
         format!("Delete the role {}? No one holds it.", role.role.name)

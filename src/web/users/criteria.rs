@@ -214,7 +214,7 @@ impl Criteria {
                 return Err(bad("The last-access dates are the wrong way round.".into()));
             }
             ("before" | "after" | "between", _, _) => {
-                return Err(bad("Give the date(s) for the last-access filter.".into()));
+                return Err(bad("Give the dates for the last-access filter.".into()));
             }
             (other, _, _) => {
                 return Err(bad(format!(

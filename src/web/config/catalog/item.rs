@@ -236,7 +236,10 @@ pub async fn change_state(
         StateOutcome::Restored => format!("{name} restored."),
         StateOutcome::Deleted => format!("{name} deleted."),
         StateOutcome::ArchivedInUse(users) => {
-            format!("{name} is in use by {users} user(s), so it was archived instead of deleted.")
+            format!(
+                "{name} is in use by {}, so it was archived instead of deleted.",
+                crate::web::copy::users(users)
+            )
         }
     };
     current.flash(FlashKind::Success, message);
