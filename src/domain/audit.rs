@@ -44,6 +44,81 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    pub const ALL: [AuditAction; 31] = [
+        AuditAction::SetupCompleted,
+        AuditAction::AdminCreated,
+        AuditAction::SignIn,
+        AuditAction::SignInFailed,
+        AuditAction::SignInRefused,
+        AuditAction::AccountLocked,
+        AuditAction::SignOut,
+        AuditAction::SessionsEnded,
+        AuditAction::CatalogItemCreated,
+        AuditAction::CatalogItemUpdated,
+        AuditAction::CatalogItemArchived,
+        AuditAction::CatalogItemRestored,
+        AuditAction::CatalogItemDeleted,
+        AuditAction::CompanyCreated,
+        AuditAction::CompanyUpdated,
+        AuditAction::CompanyArchived,
+        AuditAction::CompanyRestored,
+        AuditAction::RoleCreated,
+        AuditAction::RoleUpdated,
+        AuditAction::RoleDeleted,
+        AuditAction::AdminAdded,
+        AuditAction::AdminRemoved,
+        AuditAction::SettingsChanged,
+        AuditAction::UserInvited,
+        AuditAction::InvitationResent,
+        AuditAction::InvitationRevoked,
+        AuditAction::InvitationAccepted,
+        AuditAction::PasswordChanged,
+        AuditAction::UserCreated,
+        AuditAction::UserEdited,
+        AuditAction::UserUnlocked,
+    ];
+
+    /// What happened, in words, for pages that list events.
+    pub fn label(self) -> &'static str {
+        match self {
+            AuditAction::SetupCompleted => "Set up the account",
+            AuditAction::AdminCreated => "Administrator created",
+            AuditAction::SignIn => "Signed in",
+            AuditAction::SignInFailed => "Sign-in failed",
+            AuditAction::SignInRefused => "Sign-in refused",
+            AuditAction::AccountLocked => "Account locked",
+            AuditAction::SignOut => "Signed out",
+            AuditAction::SessionsEnded => "Sessions ended",
+            AuditAction::CatalogItemCreated => "Catalog item added",
+            AuditAction::CatalogItemUpdated => "Catalog item changed",
+            AuditAction::CatalogItemArchived => "Catalog item archived",
+            AuditAction::CatalogItemRestored => "Catalog item restored",
+            AuditAction::CatalogItemDeleted => "Catalog item deleted",
+            AuditAction::CompanyCreated => "Company added",
+            AuditAction::CompanyUpdated => "Company changed",
+            AuditAction::CompanyArchived => "Company archived",
+            AuditAction::CompanyRestored => "Company restored",
+            AuditAction::RoleCreated => "Role added",
+            AuditAction::RoleUpdated => "Role changed",
+            AuditAction::RoleDeleted => "Role deleted",
+            AuditAction::AdminAdded => "Made an administrator",
+            AuditAction::AdminRemoved => "No longer an administrator",
+            AuditAction::SettingsChanged => "Settings changed",
+            AuditAction::UserInvited => "Invited",
+            AuditAction::InvitationResent => "Invitation sent again",
+            AuditAction::InvitationRevoked => "Invitation revoked",
+            AuditAction::InvitationAccepted => "Invitation accepted",
+            AuditAction::PasswordChanged => "Password changed",
+            AuditAction::UserCreated => "User created",
+            AuditAction::UserEdited => "User changed",
+            AuditAction::UserUnlocked => "Account unlocked",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<AuditAction> {
+        Self::ALL.into_iter().find(|a| a.as_str() == code)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             AuditAction::SetupCompleted => "setup.completed",

@@ -49,19 +49,6 @@ impl IdentityInput {
     }
 }
 
-/// The displayed name when none is given: "First Last" when a name is known, else the part
-/// of the email before the @ (as at invitation).
-pub fn default_display_name(first: &str, last: &str, email: &str) -> String {
-    let full = format!("{} {}", first.trim(), last.trim())
-        .trim()
-        .to_owned();
-    if full.is_empty() {
-        people::default_display_name(email)
-    } else {
-        full
-    }
-}
-
 /// Saves User Info. Refused with field errors for bad input or a user name taken in the
 /// account, and with `Error::Changed` when the user was saved by someone else since the
 /// form was drawn (nothing is written then). One audit event lists what changed.
@@ -80,7 +67,7 @@ pub fn update(
         }
         let (first, last) = (input.first_name.trim(), input.last_name.trim());
         let display = match input.display_name.trim() {
-            "" => default_display_name(first, last, &before.email),
+            "" => people::default_display_name(first, last, &before.email),
             given => given.to_owned(),
         };
         let username = Some(input.username.trim()).filter(|u| !u.is_empty());
@@ -157,16 +144,4 @@ fn differences(before: &UserRow, after: &UserRow) -> String {
         ));
     }
     parts.join("; ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::default_display_name;
-
-    #[test]
-    fn the_default_displayed_name_is_the_full_name_else_the_email() {
-        assert_eq!(default_display_name("Ann", "Lee", "a@x.test"), "Ann Lee");
-        assert_eq!(default_display_name(" ", "Lee", "a@x.test"), "Lee");
-        assert_eq!(default_display_name("", "", "ann.lee@x.test"), "ann.lee");
-    }
 }

@@ -2,6 +2,7 @@
 //! authorize, then call these functions, which run in one transaction where it matters.
 
 pub mod accounts;
+pub mod activity;
 pub mod admins;
 pub mod audit;
 pub mod catalog;

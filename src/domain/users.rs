@@ -129,9 +129,15 @@ pub struct NewUser<'a> {
     pub updated_at: NaiveDateTime,
 }
 
-/// The name shown when none was given: the part of the email before the @.
-pub fn default_display_name(email: &str) -> String {
-    email.split('@').next().unwrap_or(email).to_owned()
+/// The name shown when none was given: "First Last" when a name is known, else the part of
+/// the email before the @ (at invitation, at setup and in User Info alike).
+pub fn default_display_name(first: &str, last: &str, email: &str) -> String {
+    let full = format!("{} {}", first.trim(), last.trim()).trim().to_owned();
+    if full.is_empty() {
+        email.split('@').next().unwrap_or(email).to_owned()
+    } else {
+        full
+    }
 }
 
 pub fn new_security_stamp() -> String {
@@ -380,9 +386,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn display_name_defaults_from_the_email() {
+    fn the_default_displayed_name_is_the_full_name_else_the_email() {
+        assert_eq!(default_display_name("Ann", "Lee", "a@x.test"), "Ann Lee");
+        assert_eq!(default_display_name(" ", "Lee", "a@x.test"), "Lee");
         assert_eq!(
-            default_display_name("ada.lovelace@example.com"),
+            default_display_name("", "", "ada.lovelace@example.com"),
             "ada.lovelace"
         );
     }

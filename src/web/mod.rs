@@ -174,6 +174,11 @@ pub fn mount(r: &mut impl Mount) {
         users::person::info::save,
     );
     r.get(
+        "/users/{id}/activity",
+        Need::Somewhere(Action::ViewAudit),
+        users::person::activity::show,
+    );
+    r.get(
         "/users/{id}/security",
         Need::Somewhere(Action::ViewUsers),
         users::person::security::show,

@@ -103,7 +103,8 @@ async fn one_person_is_invited_and_accepts(backend: Backend) {
     assert_eq!(done.status, 200, "{}", done.text());
     assert_eq!(done.texts("#invited li"), vec!["Grace.Hopper@example.test"]);
 
-    // Stored: an invited user with the access chosen.
+    // Stored: an invited user with the access chosen; no displayed name given, so it is
+    // "First Last".
     let (status, display): (String, String) = users::table
         .filter(users::email.eq("Grace.Hopper@example.test"))
         .select((users::status, users::display_name))
@@ -111,7 +112,7 @@ async fn one_person_is_invited_and_accepts(backend: Backend) {
         .unwrap();
     assert_eq!(
         (status.as_str(), display.as_str()),
-        ("invited", "Grace.Hopper")
+        ("invited", "Grace Hopper")
     );
     let (all_locations, held): (bool, i64) = memberships::table
         .inner_join(users::table)

@@ -271,7 +271,11 @@ pub fn invite(
                 }
             };
             let display = match given(&person.display_name) {
-                name if name.is_empty() => crate::domain::users::default_display_name(email),
+                name if name.is_empty() => crate::domain::users::default_display_name(
+                    &given(&person.first_name),
+                    &given(&person.last_name),
+                    email,
+                ),
                 name => name,
             };
             let username = given(&person.username);

@@ -1,7 +1,7 @@
 //! The User Info tab: names, displayed name, user name and phone; the email is shown (a
 //! change of email, confirmed from the new address, is not built yet).
 
-use super::{Person, TABS, load};
+use super::{Person, load};
 use crate::auth::policy::{Action, Target};
 use crate::domain::FieldErrors;
 use crate::domain::identity::{self, IdentityInput};
@@ -51,7 +51,6 @@ impl InfoForm {
 struct InfoPage {
     layout: Layout,
     person: Person,
-    tabs: &'static [(&'static str, &'static str)],
     tab: &'static str,
     form: IdentityInput,
     errors: FieldErrors,
@@ -83,7 +82,6 @@ fn page(
     let page = InfoPage {
         layout: current.layout(person.user.display_name.clone())?,
         person,
-        tabs: &TABS,
         tab: "info",
         form,
         errors,

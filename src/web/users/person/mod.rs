@@ -2,6 +2,7 @@
 //! users.view in one of the user's companies; each tab's changes ask the policy for their
 //! own action.
 
+pub mod activity;
 pub mod info;
 pub mod security;
 
@@ -14,8 +15,13 @@ use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::state::AppState;
 
-/// The tabs of a user's page, in their order; only the built ones are links.
-pub const TABS: [(&str, &str); 2] = [("info", "User Info"), ("security", "Security")];
+/// The tabs of a user's page, in their order, with what opening each needs (in any of the
+/// user's companies): a tab is shown only to whom the policy lets open it.
+const TABS: [(&str, &str, Action); 3] = [
+    ("info", "User Info", Action::ViewUsers),
+    ("security", "Security", Action::ViewUsers),
+    ("activity", "Activity", Action::ViewAudit),
+];
 
 /// What every tab of the page shows at the top.
 pub struct Person {
@@ -24,6 +30,8 @@ pub struct Person {
     pub access: Vec<CompanyAccess>,
     /// The latest invitation's status as shown, when the user was invited.
     pub invitation: Option<InvitationStatus>,
+    /// The tabs the actor may open: (slug, label).
+    pub tabs: Vec<(&'static str, &'static str)>,
 }
 
 impl Person {
@@ -63,12 +71,22 @@ pub async fn load(
         })
         .await?;
     let permit = current.authorize(Action::ViewUsers, Target::UserInAnyCompany(&target))?;
+    let tabs = TABS
+        .iter()
+        .filter(|(_, _, needs)| {
+            current
+                .authorize(*needs, Target::UserInAnyCompany(&target))
+                .is_ok()
+        })
+        .map(|(slug, label, _)| (*slug, *label))
+        .collect();
     Ok((
         Person {
             user,
             target,
             access,
             invitation,
+            tabs,
         },
         permit,
     ))

@@ -2,7 +2,7 @@
 //! Two-Factor Authentication and Active Directory Authentication (both stored for features
 //! to come, and the page says so), with the last sign-in and the failed attempts.
 
-use super::{Person, TABS, load};
+use super::{Person, load};
 use crate::auth::policy::{Action, Target};
 use crate::domain::FieldErrors;
 use crate::domain::security::{self, SecurityInput};
@@ -47,7 +47,6 @@ impl SecurityForm {
 struct SecurityPage {
     layout: Layout,
     person: Person,
-    tabs: &'static [(&'static str, &'static str)],
     tab: &'static str,
     form: SecurityInput,
     errors: FieldErrors,
@@ -106,7 +105,6 @@ async fn page(
         },
         last_sign_in: when(last, "Never"),
         person,
-        tabs: &TABS,
         tab: "security",
         form,
         errors,
