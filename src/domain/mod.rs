@@ -24,6 +24,7 @@ pub mod sessions;
 pub mod settings;
 pub mod setup;
 pub mod signin;
+pub mod subscriptions;
 pub mod user_list;
 pub mod users;
 pub mod weekly_letter;

@@ -202,7 +202,11 @@ fn insert_admin(
             username_lower: None,
             first_name: admin.first_name,
             last_name: admin.last_name,
-            display_name: users::default_display_name(admin.first_name, admin.last_name, admin.email),
+            display_name: users::default_display_name(
+                admin.first_name,
+                admin.last_name,
+                admin.email,
+            ),
             phone: "",
             password_hash: Some(admin.password_hash.clone()),
             status: UserStatus::Active.as_str(),

@@ -132,7 +132,9 @@ pub struct NewUser<'a> {
 /// The name shown when none was given: "First Last" when a name is known, else the part of
 /// the email before the @ (at invitation, at setup and in User Info alike).
 pub fn default_display_name(first: &str, last: &str, email: &str) -> String {
-    let full = format!("{} {}", first.trim(), last.trim()).trim().to_owned();
+    let full = format!("{} {}", first.trim(), last.trim())
+        .trim()
+        .to_owned();
     if full.is_empty() {
         email.split('@').next().unwrap_or(email).to_owned()
     } else {

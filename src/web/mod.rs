@@ -50,6 +50,11 @@ pub fn mount(r: &mut impl Mount) {
     r.get("/setup/{token}", Need::Nobody, auth::setup::show);
     r.post("/setup/{token}", Need::Nobody, auth::setup::submit);
     r.get("/profile", Need::SignedIn, profile::show::show);
+    r.post(
+        "/profile/subscriptions",
+        Need::SignedIn,
+        profile::subscriptions::save,
+    );
     r.get(
         profile::password::PATH,
         Need::SignedIn,
@@ -172,6 +177,16 @@ pub fn mount(r: &mut impl Mount) {
         "/users/{id}",
         Need::Somewhere(Action::EditUserIdentity),
         users::person::info::save,
+    );
+    r.get(
+        "/users/{id}/subscriptions",
+        Need::Somewhere(Action::ViewUsers),
+        users::person::subscriptions::show,
+    );
+    r.post(
+        "/users/{id}/subscriptions",
+        Need::Somewhere(Action::EditUserIdentity),
+        users::person::subscriptions::save,
     );
     r.get(
         "/users/{id}/activity",

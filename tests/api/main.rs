@@ -41,4 +41,5 @@ mod user_filters_advanced;
 mod user_list;
 mod user_page;
 mod user_security;
+mod user_subscriptions;
 mod weekly_letter;

@@ -4,3 +4,4 @@
 pub mod password;
 pub mod sessions;
 pub mod show;
+pub mod subscriptions;

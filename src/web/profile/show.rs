@@ -25,6 +25,7 @@ struct ProfilePage<'a> {
     last_access: String,
     all_rights: &'static [Right],
     sessions: Vec<SessionView>,
+    kinds: &'static [(&'static str, &'static str, bool)],
 }
 
 /// One of the user's sessions as My Profile lists it.
@@ -99,6 +100,7 @@ pub async fn show(
             .unwrap_or_else(|| "Never".into()),
         all_rights: &Right::ALL,
         sessions: rows.iter().map(|r| SessionView::of(r, this)).collect(),
+        kinds: &crate::domain::subscriptions::KINDS,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -5,6 +5,7 @@
 pub mod activity;
 pub mod info;
 pub mod security;
+pub mod subscriptions;
 
 use crate::auth::policy::{Action, Permit, Target, TargetUser};
 use crate::domain::invitations::{self, InvitationStatus};
@@ -17,8 +18,9 @@ use crate::web::state::AppState;
 
 /// The tabs of a user's page, in their order, with what opening each needs (in any of the
 /// user's companies): a tab is shown only to whom the policy lets open it.
-const TABS: [(&str, &str, Action); 3] = [
+const TABS: [(&str, &str, Action); 4] = [
     ("info", "User Info", Action::ViewUsers),
+    ("subscriptions", "Email Subscriptions", Action::ViewUsers),
     ("security", "Security", Action::ViewUsers),
     ("activity", "Activity", Action::ViewAudit),
 ];
