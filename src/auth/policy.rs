@@ -317,10 +317,13 @@ pub fn authorize(actor: &Actor, action: Action, target: Target<'_>) -> Result<Pe
             .iter()
             .any(|c| actor.rights_in(*c).contains(right)),
     };
-    if allowed {
-        Ok(permit)
-    } else {
-        Err(Denied::Forbidden("You do not have the right to do this."))
+    match (allowed, target) {
+        (true, _) => Ok(permit),
+        (false, Target::User(_)) => Err(Denied::Forbidden(
+            "This needs the right in every company the user belongs to, and you do not hold it \
+             in all of them.",
+        )),
+        (false, _) => Err(Denied::Forbidden("You do not have the right to do this.")),
     }
 }
 

@@ -221,7 +221,7 @@ async fn a_manager_sees_but_cannot_edit_a_user_who_also_works_where_they_lack_th
     let path = format!("/users/{}", ann.0);
     let page = manager.get(&path).await;
     assert_eq!(page.status, 200);
-    assert!(page.texts("#read-only")[0].contains("every company they belong to"));
+    assert!(page.texts("#read-only")[0].contains("every company the user belongs to"));
     assert!(
         page.attr("#user-info", "action").is_none(),
         "no form to send"

@@ -155,11 +155,7 @@ async fn the_flags_for_features_to_come_are_stored_and_say_they_are_not_built(ba
 async fn nobody_changes_their_own_security(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
-    let me: roster::domain::UserId = users::table
-        .filter(users::email_lower.eq(ADMIN))
-        .select(users::id)
-        .first(&mut app.conn())
-        .unwrap();
+    let me = crate::helpers::user_id(&mut app.conn(), ADMIN);
     let path = format!("/users/{}/security", me.0);
     let page = admin.get(&path).await;
     assert_eq!(page.status, 200);

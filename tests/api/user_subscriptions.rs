@@ -98,11 +98,7 @@ async fn invitations_and_security_notices_cannot_be_turned_off(backend: Backend)
 async fn an_administrator_sets_their_own_on_their_user_page_too(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
-    let me: roster::domain::UserId = users::table
-        .filter(users::email_lower.eq(ADMIN))
-        .select(users::id)
-        .first(&mut app.conn())
-        .unwrap();
+    let me = crate::helpers::user_id(&mut app.conn(), ADMIN);
     let path = format!("/users/{}/subscriptions", me.0);
     let page = admin.get(&path).await;
     let saved = admin

@@ -51,3 +51,12 @@ pub fn invitation_status(conn: &mut DbConnection, email: &str) -> String {
         .first(conn)
         .unwrap()
 }
+
+/// The id of the user with this email (in any account; emails in tests are unique).
+pub fn user_id(conn: &mut DbConnection, email: &str) -> roster::domain::UserId {
+    users::table
+        .filter(users::email_lower.eq(email.to_lowercase()))
+        .select(users::id)
+        .first(conn)
+        .unwrap()
+}

@@ -1,7 +1,7 @@
 //! The User Info tab: names, displayed name, user name and phone; the email is shown (a
 //! change of email, confirmed from the new address, is not built yet).
 
-use super::{Person, load};
+use super::{Person, load, refusal};
 use crate::auth::policy::{Action, Target};
 use crate::domain::FieldErrors;
 use crate::domain::identity::{self, IdentityInput};
@@ -67,13 +67,7 @@ fn page(
     errors: FieldErrors,
     stored: Option<IdentityInput>,
 ) -> Result<HttpResponse, WebError> {
-    let read_only = match current.authorize(Action::EditUserIdentity, Target::User(&person.target))
-    {
-        Ok(_) => String::new(),
-        Err(_) => "You can view this user but not change their info: that needs the right to \
-                   edit users in every company they belong to."
-            .to_owned(),
-    };
+    let read_only = refusal(current, &person, Action::EditUserIdentity)?;
     let status = if stored.is_some() {
         StatusCode::CONFLICT
     } else {

@@ -51,6 +51,16 @@ impl Person {
     }
 }
 
+/// Why the actor may not change what `action` covers on this user, or "" when they may:
+/// the tab then draws its values without a form that would be refused.
+pub fn refusal(current: &CurrentUser, person: &Person, action: Action) -> Result<String, WebError> {
+    match current.authorize(action, Target::User(&person.target)) {
+        Ok(_) => Ok(String::new()),
+        Err(WebError::Forbidden(reason)) => Ok(reason),
+        Err(other) => Err(other),
+    }
+}
+
 /// The user, if they are in the actor's account and the actor may view them, with the
 /// permit to view them.
 pub async fn load(

@@ -2,7 +2,7 @@
 //! Two-Factor Authentication and Active Directory Authentication (both stored for features
 //! to come, and the page says so), with the last sign-in and the failed attempts.
 
-use super::{Person, load};
+use super::{Person, load, refusal};
 use crate::auth::policy::{Action, Target};
 use crate::domain::FieldErrors;
 use crate::domain::security::{self, SecurityInput};
@@ -71,12 +71,7 @@ async fn page(
     errors: FieldErrors,
     changed: bool,
 ) -> Result<HttpResponse, WebError> {
-    let read_only = match current.authorize(Action::EditUserSecurity, Target::User(&person.target))
-    {
-        Ok(_) => String::new(),
-        Err(WebError::Forbidden(reason)) => reason,
-        Err(other) => return Err(other),
-    };
+    let read_only = refusal(current, &person, Action::EditUserSecurity)?;
     let now = state.clock.now_naive();
     let user = person.user.clone();
     let last = state

@@ -1,6 +1,6 @@
 //! The Email Subscriptions tab of a user's page.
 
-use super::{Person, load};
+use super::{Person, load, refusal};
 use crate::auth::policy::{Action, Target};
 use crate::domain::subscriptions::{self, KINDS};
 use crate::web::csrf::CsrfForm;
@@ -53,15 +53,7 @@ impl SubscriptionsPage {
 }
 
 fn page(current: &CurrentUser, person: Person, changed: bool) -> Result<HttpResponse, WebError> {
-    let read_only = match current.authorize(Action::EditUserIdentity, Target::User(&person.target))
-    {
-        Ok(_) => String::new(),
-        Err(WebError::Forbidden(_)) => "You can view this user's subscriptions but not change \
-                                         them: that needs the right to edit users in every \
-                                         company they belong to."
-            .to_owned(),
-        Err(other) => return Err(other),
-    };
+    let read_only = refusal(current, &person, Action::EditUserIdentity)?;
     let status = if changed {
         StatusCode::CONFLICT
     } else {
