@@ -55,6 +55,8 @@ pub enum Action {
     ChangeUserEmail,
     /// Unlock, expiry, and the per-user sign-in requirements (Security tab).
     EditUserSecurity,
+    /// Read and write the administrators' comments on a user.
+    CommentOnUser,
     DeactivateUser,
     BlockUser,
     DeleteUser,
@@ -219,6 +221,7 @@ impl Action {
             | Action::EditUserIdentity
             | Action::ChangeUserEmail
             | Action::EditUserSecurity
+            | Action::CommentOnUser
             | Action::ResetPassword
             | Action::UnlockUser
             | Action::EndSessions => Right::UsersEdit,

@@ -247,6 +247,17 @@ diesel::joinable!(membership_items -> memberships (membership_id));
 diesel::joinable!(membership_items -> catalog_items (item_id));
 diesel::joinable!(companies -> accounts (account_id));
 diesel::joinable!(users -> accounts (account_id));
+diesel::table! {
+    user_comments (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        user_id -> BigInt,
+        author_id -> Nullable<BigInt>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(roles -> accounts (account_id));
 diesel::joinable!(role_rights -> roles (role_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -276,4 +287,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     weekly_letters,
     sessions,
+    user_comments,
 );

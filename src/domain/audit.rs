@@ -41,10 +41,11 @@ pub enum AuditAction {
     UserCreated,
     UserEdited,
     UserUnlocked,
+    CommentAdded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 31] = [
+    pub const ALL: [AuditAction; 32] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminCreated,
         AuditAction::SignIn,
@@ -76,6 +77,7 @@ impl AuditAction {
         AuditAction::UserCreated,
         AuditAction::UserEdited,
         AuditAction::UserUnlocked,
+        AuditAction::CommentAdded,
     ];
 
     /// What happened, in words, for pages that list events.
@@ -112,6 +114,7 @@ impl AuditAction {
             AuditAction::UserCreated => "User created",
             AuditAction::UserEdited => "User changed",
             AuditAction::UserUnlocked => "Account unlocked",
+            AuditAction::CommentAdded => "Comment added",
         }
     }
 
@@ -152,6 +155,7 @@ impl AuditAction {
             AuditAction::UserCreated => "user.created",
             AuditAction::UserEdited => "user.edited",
             AuditAction::UserUnlocked => "user.unlocked",
+            AuditAction::CommentAdded => "user.comment_added",
         }
     }
 }

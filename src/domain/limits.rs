@@ -20,6 +20,8 @@ pub const CODE: usize = 32;
 pub const ROLE_NAME: usize = 60;
 pub const ROLE_DESCRIPTION: usize = 500;
 pub const FILTER_NAME: usize = 60;
+/// A comment on a user.
+pub const COMMENT: usize = 2000;
 /// A saved filter's query string, in bytes: it is percent-encoded ASCII.
 pub const FILTER_QUERY: usize = 4000;
 /// Search boxes. The longest thing worth finding is a whole email address.

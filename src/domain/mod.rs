@@ -6,6 +6,7 @@ pub mod activity;
 pub mod admins;
 pub mod audit;
 pub mod catalog;
+pub mod comments;
 pub mod companies;
 pub mod grants;
 pub mod identity;

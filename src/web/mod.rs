@@ -189,6 +189,16 @@ pub fn mount(r: &mut impl Mount) {
         users::person::subscriptions::save,
     );
     r.get(
+        "/users/{id}/comments",
+        Need::Somewhere(Action::CommentOnUser),
+        users::person::comments::show,
+    );
+    r.post(
+        "/users/{id}/comments",
+        Need::Somewhere(Action::CommentOnUser),
+        users::person::comments::add,
+    );
+    r.get(
         "/users/{id}/activity",
         Need::Somewhere(Action::ViewAudit),
         users::person::activity::show,

@@ -36,6 +36,7 @@ mod sign_in;
 mod smtp_relay;
 mod two_factor_not_built;
 mod user_activity;
+mod user_comments;
 mod user_counts;
 mod user_filters_advanced;
 mod user_list;

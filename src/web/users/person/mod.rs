@@ -3,6 +3,7 @@
 //! own action.
 
 pub mod activity;
+pub mod comments;
 pub mod info;
 pub mod security;
 pub mod subscriptions;
@@ -18,10 +19,11 @@ use crate::web::state::AppState;
 
 /// The tabs of a user's page, in their order, with what opening each needs (in any of the
 /// user's companies): a tab is shown only to whom the policy lets open it.
-const TABS: [(&str, &str, Action); 4] = [
+const TABS: [(&str, &str, Action); 5] = [
     ("info", "User Info", Action::ViewUsers),
     ("subscriptions", "Email Subscriptions", Action::ViewUsers),
     ("security", "Security", Action::ViewUsers),
+    ("comments", "Comments", Action::CommentOnUser),
     ("activity", "Activity", Action::ViewAudit),
 ];
 
