@@ -59,6 +59,36 @@ pub fn update(
     input: &IdentityInput,
 ) -> Result<UserRow> {
     let change = Change::authorized_on_user(permit, Action::EditUserIdentity, user)?;
+    save(conn, &change, user, input)
+}
+
+/// What every user may change of their own info on My Profile: the displayed name and the
+/// phone (not their names, user name or email, which administrators keep).
+pub fn update_own(
+    conn: &mut DbConnection,
+    permit: &Permit,
+    display_name: &str,
+    phone: &str,
+    version: i32,
+) -> Result<UserRow> {
+    let user = permit.actor();
+    let change = Change::authorized_on_user(permit, Action::OwnAccount, user)?;
+    let current = people::find(conn, change.account_id(), user)?;
+    let input = IdentityInput {
+        display_name: display_name.to_owned(),
+        phone: phone.to_owned(),
+        version,
+        ..IdentityInput::of(&current)
+    };
+    save(conn, &change, user, &input)
+}
+
+fn save(
+    conn: &mut DbConnection,
+    change: &Change,
+    user: UserId,
+    input: &IdentityInput,
+) -> Result<UserRow> {
     input.validate().into_result()?;
     crate::db::write_transaction(conn, |conn| {
         let before = people::find(conn, change.account_id(), user)?;

@@ -50,6 +50,7 @@ pub fn mount(r: &mut impl Mount) {
     r.get("/setup/{token}", Need::Nobody, auth::setup::show);
     r.post("/setup/{token}", Need::Nobody, auth::setup::submit);
     r.get("/profile", Need::SignedIn, profile::show::show);
+    r.post("/profile/info", Need::SignedIn, profile::info::save);
     r.post(
         "/profile/subscriptions",
         Need::SignedIn,

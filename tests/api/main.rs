@@ -24,6 +24,7 @@ mod invite_person;
 mod layers;
 mod limits;
 mod mail_delivery;
+mod my_profile_info;
 mod nav_links;
 mod request_log;
 mod route_walk;

@@ -1,6 +1,7 @@
 //! My Profile: what the signed-in user is and may access. Later issues add tabs.
 
 use crate::auth::rights::Right;
+use crate::domain::FieldErrors;
 use crate::domain::memberships::CompanyAccess;
 use crate::domain::sessions;
 use crate::domain::{SessionId, users};
@@ -26,6 +27,31 @@ struct ProfilePage<'a> {
     all_rights: &'static [Right],
     sessions: Vec<SessionView>,
     kinds: &'static [(&'static str, &'static str, bool)],
+    /// The displayed name and phone as the form shows them (typed, after a refusal).
+    info: OwnInfo,
+    errors: FieldErrors,
+    status_code: StatusCode,
+}
+
+/// What a user edits of themself on My Profile.
+#[derive(Clone, Default, serde::Deserialize)]
+pub struct OwnInfo {
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub version: i32,
+}
+
+impl OwnInfo {
+    fn of(user: &users::UserRow) -> OwnInfo {
+        OwnInfo {
+            display_name: user.display_name.clone(),
+            phone: user.phone.clone(),
+            version: user.version,
+        }
+    }
 }
 
 /// One of the user's sessions as My Profile lists it.
@@ -77,6 +103,17 @@ pub async fn show(
     state: web::Data<AppState>,
     current: CurrentUser,
 ) -> Result<HttpResponse, WebError> {
+    let info = OwnInfo::of(&current.user);
+    page(&state, &current, info, FieldErrors::default()).await
+}
+
+/// My Profile, with the info form as given (the stored values, or what was typed).
+pub async fn page(
+    state: &AppState,
+    current: &CurrentUser,
+    info: OwnInfo,
+    errors: FieldErrors,
+) -> Result<HttpResponse, WebError> {
     let user_id = current.user.id;
     let (idle, absolute) = (
         current.account.session_idle_minutes,
@@ -101,6 +138,9 @@ pub async fn show(
         all_rights: &Right::ALL,
         sessions: rows.iter().map(|r| SessionView::of(r, this)).collect(),
         kinds: &crate::domain::subscriptions::KINDS,
+        info,
+        status_code: crate::web::respond::form_status(&errors),
+        errors,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(page.status_code, &page))
 }

@@ -1,0 +1,60 @@
+//! My Profile for every user, a Viewer included: they change their displayed name and phone
+//! (not their names, user name or email), and the name in the top bar leads back here.
+
+use crate::helpers::{Backend, TestApp, assert_is_redirect_to, first_company};
+use crate::on_both_backends;
+use diesel::prelude::*;
+use roster::db::schema::users;
+
+on_both_backends!(
+    a_viewer_changes_their_displayed_name_and_phone,
+    a_displayed_name_too_long_is_refused_with_the_input_kept,
+);
+
+async fn a_viewer_changes_their_displayed_name_and_phone(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin("ada@acme.test").await;
+    let viewer = app
+        .signed_in_as_role("Viewer", first_company(&mut app.conn()))
+        .await;
+    let profile = viewer.get("/profile").await;
+    assert_eq!(
+        profile.attr("a.who-name", "href").as_deref(),
+        Some("/profile")
+    );
+    let saved = viewer
+        .submit(
+            &profile,
+            "#my-info",
+            &[("display_name", "Vic"), ("phone", "+48 600")],
+        )
+        .await;
+    assert_is_redirect_to(&saved, "/profile");
+    let profile = viewer.get("/profile").await;
+    assert_eq!(profile.flash(), vec!["Your info is saved.".to_owned()]);
+    assert_eq!(profile.texts("a.who-name"), vec!["Vic".to_owned()]);
+    let (phone, first): (String, String) = users::table
+        .filter(users::display_name.eq("Vic"))
+        .select((users::phone, users::first_name))
+        .first(&mut app.conn())
+        .unwrap();
+    assert_eq!((phone.as_str(), first.as_str()), ("+48 600", "Test"));
+}
+
+async fn a_displayed_name_too_long_is_refused_with_the_input_kept(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+    let profile = admin.get("/profile").await;
+    let long = "n".repeat(101);
+    let refused = admin
+        .submit(
+            &profile,
+            "#my-info",
+            &[("display_name", &long), ("phone", "1")],
+        )
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(!refused.texts("#display_name-error").is_empty());
+    assert_eq!(refused.attr("#display_name", "value"), Some(long));
+    assert_eq!(refused.attr("#phone", "value").as_deref(), Some("1"));
+}
