@@ -16,6 +16,7 @@ on_both_backends!(
     the_list_shows_only_the_companies_where_one_holds_users_view,
     csv_export_is_the_filtered_list_and_is_safe,
     one_match_is_counted_in_the_singular,
+    the_roles_column_says_which_role_applies_in_which_company,
 );
 
 const BOSS: &str = "boss@demo.test";
@@ -344,4 +345,35 @@ async fn one_match_is_counted_in_the_singular(backend: Backend) {
     );
     let none = admin.get("/users?q=nobody-at-all").await;
     assert!(none.text().contains("No users match these filters"));
+}
+
+async fn the_roles_column_says_which_role_applies_in_which_company(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+    let mut conn = app.conn();
+    let north = crate::helpers::first_company(&mut conn);
+    let south = crate::helpers::add_company(&mut conn, "South", "SOUTH");
+    let north_name: String = roster::db::schema::companies::table
+        .find(north)
+        .select(roster::db::schema::companies::name)
+        .first(&mut conn)
+        .unwrap();
+    let (ann, _) = crate::helpers::arrange_member(&mut conn, "ann@acme.test", &["Viewer"]);
+    crate::helpers::arrange_membership(&mut conn, ann, south, &["Editor", "Manager"]);
+
+    let list = admin.get("/users?q=ann").await;
+    let mut expected = vec![
+        format!("{north_name}: Viewer"),
+        "South: Editor, Manager".to_owned(),
+    ];
+    expected.sort();
+    let cell = list.texts("td.roles").remove(0);
+    let mut shown: Vec<String> = cell.split(" · ").map(str::to_owned).collect();
+    shown.sort();
+    assert_eq!(shown, expected);
+    assert_eq!(
+        list.attr("td.roles .role", "tabindex").as_deref(),
+        Some("0"),
+        "a role's rights are reachable by keyboard focus"
+    );
 }

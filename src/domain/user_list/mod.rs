@@ -164,6 +164,8 @@ pub struct ListedUser {
     pub status: ShownStatus,
     /// (role name, role id) per role held anywhere in the visible companies.
     pub roles: Vec<(String, RoleId)>,
+    /// Which role applies where: per visible company (by name), its roles.
+    pub roles_by_company: Vec<(String, Vec<(String, RoleId)>)>,
     pub companies: Vec<String>,
     /// The latest invitation's status, as shown.
     pub invitation: Option<InvitationStatus>,
@@ -303,12 +305,19 @@ pub fn decorate(
             let mine: Vec<&(UserId, i64, String)> =
                 places.iter().filter(|(u, _, _)| *u == user.id).collect();
             let mut held_roles: Vec<(String, RoleId)> = Vec::new();
-            for (_, membership, _) in &mine {
-                for (_, role, name) in role_rows.iter().filter(|(m, _, _)| m == membership) {
+            let mut roles_by_company = Vec::new();
+            for (_, membership, company) in &mine {
+                let here: Vec<(String, RoleId)> = role_rows
+                    .iter()
+                    .filter(|(m, _, _)| m == membership)
+                    .map(|(_, role, name)| (name.clone(), *role))
+                    .collect();
+                for (name, role) in &here {
                     if !held_roles.iter().any(|(_, r)| r == role) {
                         held_roles.push((name.clone(), *role));
                     }
                 }
+                roles_by_company.push((company.clone(), here));
             }
             let invitation = invites
                 .iter()
@@ -318,6 +327,7 @@ pub fn decorate(
                 status: ShownStatus::of(&user, now),
                 companies: mine.iter().map(|(_, _, name)| name.clone()).collect(),
                 roles: held_roles,
+                roles_by_company,
                 invitation,
                 user,
             }
