@@ -134,7 +134,7 @@ impl CurrentUser {
                 })
                 .await?;
             let now = state.clock.now();
-            let Some((user, account, access, account_companies, admin_count)) = loaded else {
+            let Some((mut user, account, access, account_companies, admin_count)) = loaded else {
                 return ended(SESSION_ENDED);
             };
             let usable = user.security_stamp == signed_in.stamp
@@ -173,6 +173,10 @@ impl CurrentUser {
                         Ok(())
                     })
                     .await?;
+                if accessed {
+                    // The page drawn now shows this visit (My Profile's "Last access").
+                    user.last_access_at = Some(at);
+                }
             }
             if user.must_change_password && !password_exempt {
                 return Err(WebError::PasswordChangeRequired);

@@ -9,6 +9,7 @@ use roster::db::schema::users;
 on_both_backends!(
     a_viewer_changes_their_displayed_name_and_phone,
     a_displayed_name_too_long_is_refused_with_the_input_kept,
+    my_profile_counts_this_visit_as_the_last_access,
 );
 
 async fn a_viewer_changes_their_displayed_name_and_phone(backend: Backend) {
@@ -57,4 +58,15 @@ async fn a_displayed_name_too_long_is_refused_with_the_input_kept(backend: Backe
     assert!(!refused.texts("#display_name-error").is_empty());
     assert_eq!(refused.attr("#display_name", "value"), Some(long));
     assert_eq!(refused.attr("#phone", "value").as_deref(), Some("1"));
+}
+
+async fn my_profile_counts_this_visit_as_the_last_access(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    // Signed in by the setup link itself, not through the sign-in page.
+    let admin = app.first_admin("ada@acme.test").await;
+    let profile = admin.get("/profile").await;
+    let shown = profile.texts("#last-access");
+    assert_eq!(shown.len(), 1);
+    assert_ne!(shown[0], "Never", "this very visit is an access");
+    assert!(shown[0].ends_with("UTC"), "{shown:?}");
 }
