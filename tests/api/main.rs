@@ -41,6 +41,7 @@ mod user_comments;
 mod user_counts;
 mod user_filters_advanced;
 mod user_list;
+mod user_list_actions;
 mod user_page;
 mod user_security;
 mod user_subscriptions;

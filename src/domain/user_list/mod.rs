@@ -167,6 +167,9 @@ pub struct ListedUser {
     /// Which role applies where: per visible company (by name), its roles.
     pub roles_by_company: Vec<(String, Vec<(String, RoleId)>)>,
     pub companies: Vec<String>,
+    /// Every company the user belongs to, seen or not: what the policy judges actions on
+    /// the person against (as `users::target` loads it).
+    pub member_of: Vec<CompanyId>,
     /// The latest invitation's status, as shown.
     pub invitation: Option<InvitationStatus>,
 }
@@ -263,7 +266,7 @@ pub fn count(
     Ok(values.first().copied().unwrap_or_default())
 }
 
-/// Roles, companies and the latest invitation of a page of users, in three queries.
+/// Roles, companies and the latest invitation of a page of users, in four queries.
 pub fn decorate(
     conn: &mut DbConnection,
     scope: &Scope,
@@ -289,6 +292,10 @@ pub fn decorate(
         .filter(membership_roles::membership_id.eq_any(&membership_ids))
         .order(roles::name)
         .select((membership_roles::membership_id, roles::id, roles::name))
+        .load(conn)?;
+    let member_of: Vec<(UserId, CompanyId)> = memberships::table
+        .filter(memberships::user_id.eq_any(&ids))
+        .select((memberships::user_id, memberships::company_id))
         .load(conn)?;
     let invites: Vec<(UserId, String, NaiveDateTime)> = invitations::table
         .filter(invitations::user_id.eq_any(&ids))
@@ -328,6 +335,11 @@ pub fn decorate(
                 companies: mine.iter().map(|(_, _, name)| name.clone()).collect(),
                 roles: held_roles,
                 roles_by_company,
+                member_of: member_of
+                    .iter()
+                    .filter(|(u, _)| *u == user.id)
+                    .map(|(_, c)| *c)
+                    .collect(),
                 invitation,
                 user,
             }

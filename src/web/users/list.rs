@@ -69,6 +69,7 @@ struct ListPage {
     tabs: Vec<(&'static str, String, bool)>,
     draft: FilterDraft,
     can_invite: bool,
+    actor: crate::auth::policy::Actor,
 }
 
 impl ListPage {
@@ -115,6 +116,22 @@ impl ListPage {
 
     fn csv_link(&self) -> String {
         format!("/users/export.csv?{}", self.criteria.query_with(|_| {}))
+    }
+
+    /// Whether the actor may open and manage this row's invitation (Resend, Revoke): the
+    /// policy's answer for the person, so no link shown leads to a refusal.
+    fn manages_invitation(&self, row: &ListedUser) -> bool {
+        let target = crate::auth::policy::TargetUser {
+            id: row.user.id,
+            account_id: row.user.account_id,
+            companies: row.member_of.clone(),
+        };
+        policy::authorize(
+            &self.actor,
+            Action::InviteUsers,
+            policy::Target::User(&target),
+        )
+        .is_ok()
     }
 
     fn rights_of(&self, role: &RoleId) -> String {
@@ -295,6 +312,7 @@ pub async fn list_page(
     };
     let page = ListPage {
         can_invite,
+        actor: current.actor.clone(),
         draft,
         layout: current.layout("User Management")?,
         cards,
