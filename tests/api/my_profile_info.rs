@@ -10,6 +10,7 @@ on_both_backends!(
     a_viewer_changes_their_displayed_name_and_phone,
     a_displayed_name_too_long_is_refused_with_the_input_kept,
     my_profile_counts_this_visit_as_the_last_access,
+    a_save_over_a_change_made_meanwhile_keeps_what_was_typed,
 );
 
 async fn a_viewer_changes_their_displayed_name_and_phone(backend: Backend) {
@@ -69,4 +70,45 @@ async fn my_profile_counts_this_visit_as_the_last_access(backend: Backend) {
     assert_eq!(shown.len(), 1);
     assert_ne!(shown[0], "Never", "this very visit is an access");
     assert!(shown[0].ends_with("UTC"), "{shown:?}");
+}
+
+async fn a_save_over_a_change_made_meanwhile_keeps_what_was_typed(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+    let first_tab = admin.get("/profile").await;
+    let second_tab = admin.get("/profile").await;
+    let saved = admin
+        .submit(
+            &first_tab,
+            "#my-info",
+            &[("display_name", "Ada L."), ("phone", "1")],
+        )
+        .await;
+    assert_is_redirect_to(&saved, "/profile");
+
+    let refused = admin
+        .submit(
+            &second_tab,
+            "#my-info",
+            &[("display_name", "Countess"), ("phone", "2")],
+        )
+        .await;
+    assert_eq!(refused.status, 409);
+    assert!(refused.text().contains("changed meanwhile"));
+    assert_eq!(
+        refused.attr("#display_name", "value").as_deref(),
+        Some("Countess")
+    );
+    assert_eq!(refused.attr("#phone", "value").as_deref(), Some("2"));
+    assert_eq!(
+        refused.texts("a.who-name"),
+        vec!["Ada L.".to_owned()],
+        "what is stored"
+    );
+    let again = admin.submit(&refused, "#my-info", &[]).await;
+    assert_is_redirect_to(&again, "/profile");
+    assert_eq!(
+        admin.get("/profile").await.texts("a.who-name"),
+        vec!["Countess".to_owned()]
+    );
 }
