@@ -42,10 +42,13 @@ pub enum AuditAction {
     UserEdited,
     UserUnlocked,
     CommentAdded,
+    AccessChanged,
+    CompanyAdded,
+    CompanyRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 35] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminCreated,
         AuditAction::SignIn,
@@ -78,6 +81,9 @@ impl AuditAction {
         AuditAction::UserEdited,
         AuditAction::UserUnlocked,
         AuditAction::CommentAdded,
+        AuditAction::AccessChanged,
+        AuditAction::CompanyAdded,
+        AuditAction::CompanyRemoved,
     ];
 
     /// What happened, in words, for pages that list events.
@@ -115,6 +121,9 @@ impl AuditAction {
             AuditAction::UserEdited => "User changed",
             AuditAction::UserUnlocked => "Account unlocked",
             AuditAction::CommentAdded => "Comment added",
+            AuditAction::AccessChanged => "Roles or access changed",
+            AuditAction::CompanyAdded => "Added to a company",
+            AuditAction::CompanyRemoved => "Removed from a company",
         }
     }
 
@@ -156,6 +165,9 @@ impl AuditAction {
             AuditAction::UserEdited => "user.edited",
             AuditAction::UserUnlocked => "user.unlocked",
             AuditAction::CommentAdded => "user.comment_added",
+            AuditAction::AccessChanged => "user.access_changed",
+            AuditAction::CompanyAdded => "user.company_added",
+            AuditAction::CompanyRemoved => "user.company_removed",
         }
     }
 }

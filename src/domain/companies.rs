@@ -86,6 +86,14 @@ pub fn active_for_account(
 }
 
 /// The account's archived companies.
+/// A company's name, for messages and the audit log (the id was checked already).
+pub fn name_of(conn: &mut DbConnection, id: CompanyId) -> Result<String> {
+    Ok(companies::table
+        .find(id)
+        .select(companies::name)
+        .first(conn)?)
+}
+
 pub fn archived_ids(conn: &mut DbConnection, account_id: AccountId) -> Result<Vec<CompanyId>> {
     Ok(companies::table
         .filter(companies::account_id.eq(account_id))

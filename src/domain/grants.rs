@@ -223,6 +223,29 @@ pub fn check_reach(
     Ok(())
 }
 
+/// Refuses access without a role: everyone holds at least one role in every company they
+/// belong to (a role is what says what they do there, and which seat they take). Names the
+/// first company without one.
+pub fn check_roles_chosen<'a>(
+    conn: &mut DbConnection,
+    chosen: impl IntoIterator<Item = (CompanyId, &'a BTreeSet<RoleId>)>,
+) -> Result<()> {
+    let Some(company) = chosen
+        .into_iter()
+        .find(|(_, roles)| roles.is_empty())
+        .map(|(company, _)| company)
+    else {
+        return Ok(());
+    };
+    let name = crate::domain::companies::name_of(conn, company)?;
+    Err(Error::field(
+        "roles",
+        format!(
+            "Choose at least one role in {name}: everyone needs a role in each of their companies."
+        ),
+    ))
+}
+
 /// Refuses a role the granter may not grant in the company it is chosen for (see
 /// `policy::may_grant`), naming the role and the rights it carries that they lack. The
 /// roles' rights are read as they are now, in the caller's transaction: a role given more
@@ -243,10 +266,7 @@ pub fn check_grantable<'a>(
             let carried = rights.get(role).copied().unwrap_or_default();
             if let Err(refused) = policy::may_grant(granter, company, carried) {
                 let role_name: String = roles::table.find(role).select(roles::name).first(conn)?;
-                let company_name: String = companies::table
-                    .find(company)
-                    .select(companies::name)
-                    .first(conn)?;
+                let company_name = crate::domain::companies::name_of(conn, company)?;
                 return Err(Error::field(
                     "roles",
                     refused.reason(Some(&role_name), &company_name),

@@ -190,6 +190,31 @@ pub fn mount(r: &mut impl Mount) {
         users::person::subscriptions::save,
     );
     r.get(
+        "/users/{id}/companies",
+        Need::Somewhere(Action::ViewUsers),
+        users::person::companies::show,
+    );
+    r.get(
+        "/users/{id}/companies/{company}/remove",
+        Need::Somewhere(Action::EditUserAccess),
+        users::person::companies::confirm_remove,
+    );
+    r.post(
+        "/users/{id}/companies/{company}/remove",
+        Need::Somewhere(Action::EditUserAccess),
+        users::person::companies::remove,
+    );
+    r.get(
+        "/users/{id}/access/{tab}",
+        Need::Somewhere(Action::ViewUsers),
+        users::person::access::show,
+    );
+    r.post(
+        "/users/{id}/access",
+        Need::Somewhere(Action::EditUserAccess),
+        users::person::access::submit,
+    );
+    r.get(
         "/users/{id}/comments",
         Need::Somewhere(Action::CommentOnUser),
         users::person::comments::show,

@@ -2,6 +2,7 @@
 //! accept page, and managing invitations (resend, revoke, a 550 that fails one).
 
 use crate::helpers::SmtpSink;
+use crate::helpers::wizard::give_role;
 use crate::helpers::{
     Backend, STRONG_PASSWORD, TestApp, add_company, assert_is_redirect_to, first_company,
     invitation_status, role_id, wait_status,
@@ -218,6 +219,7 @@ async fn several_addresses_are_invited_and_the_skipped_ones_are_named(backend: B
     let access = admin
         .submit(&info, "#invite-wizard", &[("go", "next")])
         .await;
+    let access = give_role(&admin, &access, "Viewer").await;
     let done = admin
         .submit(&access, "#invite-wizard", &[("go", "invite")])
         .await;
@@ -227,7 +229,7 @@ async fn several_addresses_are_invited_and_the_skipped_ones_are_named(backend: B
     );
     assert_eq!(
         done.texts("#skipped li"),
-        vec!["ADA@example.test: already a user of this account"]
+        vec!["ADA@example.test: already a user of this account, in every chosen company"]
     );
     let got = sink.wait_for(2).await;
     let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();

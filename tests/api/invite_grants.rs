@@ -176,7 +176,7 @@ async fn an_account_administrator_can_grant_admin(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin("ada@acme.test").await;
     let mut conn = backend.conn();
-    let (acme, _) = two_companies(&mut conn);
+    let (acme, branch) = two_companies(&mut conn);
     let access = to_access(&admin, INVITED).await;
 
     let admin_role = role_id(&mut conn, "Admin").to_string();
@@ -184,7 +184,9 @@ async fn an_account_administrator_can_grant_admin(backend: Backend) {
     let done = post_roles(&admin, &access, &[(&field, &admin_role)], "invite").await;
 
     assert_eq!(done.texts("#invited li"), vec![INVITED], "{}", done.body);
-    assert_eq!(roles_held(&mut conn), vec![(acme, "Admin".to_owned())]);
+    // The other company keeps the role the helper chose there.
+    let held = vec![(acme, "Admin".to_owned()), (branch, "Viewer".to_owned())];
+    assert_eq!(roles_held(&mut conn), held);
 }
 
 /// Someone who is Admin in ACME and Manager in Branch, at the access step of inviting into
@@ -238,9 +240,12 @@ async fn rights_held_in_one_company_do_not_grant_a_role_in_another(backend: Back
     );
     assert_eq!(stored(&mut conn), before, "nothing stored");
 
-    let done = post_roles(&granter, &refused, &[(&in_acme, &admin)], "invite").await;
+    let viewer = role_id(&mut conn, "Viewer").to_string();
+    let grantable = [(in_acme.as_str(), admin.as_str()), (&in_branch, &viewer)];
+    let done = post_roles(&granter, &refused, &grantable, "invite").await;
     assert_eq!(done.texts("#invited li"), vec![INVITED], "{}", done.body);
-    assert_eq!(roles_held(&mut conn), vec![(acme, "Admin".to_owned())]);
+    let held = vec![(acme, "Admin".to_owned()), (branch, "Viewer".to_owned())];
+    assert_eq!(roles_held(&mut conn), held);
 }
 
 async fn apply_to_all_companies_leaves_out_a_role_that_cannot_be_granted_there(backend: Backend) {
@@ -278,7 +283,9 @@ async fn apply_to_all_companies_leaves_out_a_role_that_cannot_be_granted_there(b
         vec![
             (acme, "Admin".to_owned()),
             (acme, "Editor".to_owned()),
+            (acme, "Viewer".to_owned()),
             (branch, "Editor".to_owned()),
+            (branch, "Viewer".to_owned()),
         ]
     );
 }

@@ -2,6 +2,7 @@
 //! sign-in before anything else), and the colleague's info checked on its own step.
 
 use crate::helpers::SmtpSink;
+use crate::helpers::wizard::give_role;
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, assert_is_redirect_to};
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -35,6 +36,7 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
             ],
         )
         .await;
+    let access = give_role(&admin, &access, "Viewer").await;
     let weak = admin
         .submit(
             &access,
@@ -189,6 +191,7 @@ async fn a_taken_user_name_is_said_on_the_form(backend: Backend) {
             &[("username", "GHopper"), ("go", "next")],
         )
         .await;
+    let access = give_role(&admin, &access, "Viewer").await;
     let refused = admin
         .submit(&access, "#invite-wizard", &[("go", "invite")])
         .await;

@@ -20,6 +20,7 @@ use crate::db::schema::invitations;
 use crate::domain::audit::{AuditAction, Change};
 use crate::domain::grants::{self, Grant};
 use crate::domain::outbox::{self, InvitationLetter, Letters, NewEmail};
+use crate::domain::seats::SeatGuard;
 use crate::domain::users::{NewUser, UserRow, UserStatus};
 use crate::domain::{
     AccountId, CompanyId, Error, FieldErrors, InvitationId, Result, RoleId, UserId, limits,
@@ -176,6 +177,9 @@ pub struct InviteRequest {
     pub grants: Vec<CompanyGrant>,
     pub person: PersonInfo,
     pub send_email: bool,
+    /// "Invite User from Other Company": an address of an existing user of the account adds
+    /// them to the chosen companies they are not in yet, with the access chosen there.
+    pub add_existing: bool,
     /// "Create user": the hash of a password chosen by the administrator. The user is then
     /// Active at once, must change it at first sign-in, and gets no invitation.
     pub password_hash: Option<String>,
@@ -213,6 +217,8 @@ fn change_for(permits: &[Permit], request: &InviteRequest) -> Result<Change> {
 #[derive(Debug, Default)]
 pub struct InviteOutcome {
     pub invited: Vec<String>,
+    /// Existing users added to companies: (address, the companies' names).
+    pub added: Vec<(String, String)>,
     /// (address, why it was skipped)
     pub skipped: Vec<(String, String)>,
 }
@@ -234,6 +240,7 @@ pub fn invite(
         request.person.validate().into_result()?;
     }
     crate::db::write_transaction(conn, |conn| {
+        let seats = SeatGuard::open(conn, change.account_id())?;
         let companies: Vec<CompanyId> = request.grants.iter().map(|g| g.company).collect();
         let roles: BTreeSet<RoleId> = request
             .grants
@@ -242,24 +249,25 @@ pub fn invite(
             .collect();
         grants::check_reach(conn, change.account_id(), &companies, &roles)?;
         let chosen = request.grants.iter().map(|g| (g.company, &g.grant.roles));
+        grants::check_roles_chosen(conn, chosen)?;
+        let chosen = request.grants.iter().map(|g| (g.company, &g.grant.roles));
         grants::check_grantable(conn, &request.inviter, chosen)?;
         let catalogs = grants::catalogs(conn, &companies)?;
         // One read for all the addresses already in the account, not one per address.
         let lowers: Vec<String> = request.emails.iter().map(|e| e.to_lowercase()).collect();
-        let taken: BTreeSet<String> = crate::db::schema::users::table
+        let existing: Vec<UserRow> = crate::db::schema::users::table
             .filter(crate::db::schema::users::account_id.eq(change.account_id()))
             .filter(crate::db::schema::users::email_lower.eq_any(&lowers))
-            .select(crate::db::schema::users::email_lower)
-            .load::<String>(conn)?
-            .into_iter()
-            .collect();
+            .select(UserRow::as_select())
+            .load(conn)?;
         let created = request.password_hash.is_some();
         let mut outcome = InviteOutcome::default();
         for (email, lower) in request.emails.iter().zip(lowers) {
-            if taken.contains(&lower) {
-                outcome
-                    .skipped
-                    .push((email.clone(), "already a user of this account".to_owned()));
+            if let Some(user) = existing.iter().find(|u| u.email_lower == lower) {
+                match add_existing(conn, change, request, user, &catalogs)? {
+                    Ok(names) => outcome.added.push((email.clone(), names)),
+                    Err(why) => outcome.skipped.push((email.clone(), why)),
+                }
                 continue;
             }
             let person = &request.person;
@@ -338,8 +346,62 @@ pub fn invite(
             }
             outcome.invited.push(email.clone());
         }
+        seats.check(conn)?;
         Ok(outcome)
     })
+}
+
+/// "Invite User from Other Company": adds an existing user to the request's companies they
+/// are not in yet. Returns the companies' names, or why nothing was done for them.
+fn add_existing(
+    conn: &mut DbConnection,
+    change: &Change,
+    request: &InviteRequest,
+    user: &UserRow,
+    catalogs: &std::collections::BTreeMap<CompanyId, grants::Catalog>,
+) -> Result<std::result::Result<String, String>> {
+    use crate::db::schema::memberships;
+    if request.password_hash.is_some() || !request.add_existing {
+        return Ok(Err("already a user of this account".to_owned()));
+    }
+    let member_of: BTreeSet<CompanyId> = memberships::table
+        .filter(memberships::user_id.eq(user.id))
+        .select(memberships::company_id)
+        .load::<CompanyId>(conn)?
+        .into_iter()
+        .collect();
+    let missing: Vec<&CompanyGrant> = request
+        .grants
+        .iter()
+        .filter(|g| !member_of.contains(&g.company))
+        .collect();
+    if missing.is_empty() {
+        return Ok(Err(
+            "already a user of this account, in every chosen company".to_owned(),
+        ));
+    }
+    if change.actor() == Some(user.id) {
+        return Ok(Err(
+            "that is you: nobody changes their own companies".to_owned()
+        ));
+    }
+    let mut names = Vec::new();
+    for CompanyGrant { company, grant } in missing {
+        let roles: Vec<RoleId> = grant.roles.iter().copied().collect();
+        let membership = held::add(conn, user.id, *company, &roles, change.now)?;
+        let catalog = catalogs.get(company).ok_or(Error::NotFound)?;
+        grants::store(conn, membership, grant, catalog)?;
+        let name = crate::domain::companies::name_of(conn, *company)?;
+        change.record(
+            conn,
+            AuditAction::CompanyAdded,
+            Some(user.id),
+            Some(*company),
+            &format!("from the Invite User wizard: {name}"),
+        )?;
+        names.push(name);
+    }
+    Ok(Ok(names.join(", ")))
 }
 
 /// A new invitation (and link) for the user; any older one is void. Queues the email when

@@ -63,6 +63,7 @@ pub(crate) fn request_for(state: &AppState, current: &CurrentUser) -> InviteRequ
         grants: Vec::new(),
         person: PersonInfo::default(),
         send_email: true,
+        add_existing: false,
         password_hash: None,
         inviter: current.actor.clone(),
         inviter_name: invitations::inviter_name(&current.user),

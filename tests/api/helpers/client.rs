@@ -169,6 +169,10 @@ impl Client {
             .iter()
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
+        if form.value().attr("method") == Some("get") {
+            let query = serde_html_form::to_string(&pairs).expect("query");
+            return self.get(&format!("{action}?{query}")).await;
+        }
         self.post(&action, &pairs).await
     }
 

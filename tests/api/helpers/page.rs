@@ -70,6 +70,16 @@ impl Page {
             .map(str::to_owned)
     }
 
+    /// The attribute of every element matching `selector` that has it.
+    pub fn attrs(&self, selector: &str, attr: &str) -> Vec<String> {
+        let sel = Selector::parse(selector).expect("selector");
+        self.html()
+            .select(&sel)
+            .filter_map(|e| e.value().attr(attr))
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// An attribute of the first element matching `selector` whose text is `text`.
     pub fn attr_where_text(&self, selector: &str, text: &str, attr: &str) -> Option<String> {
         let sel = Selector::parse(selector).expect("selector");

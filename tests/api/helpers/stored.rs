@@ -60,3 +60,45 @@ pub fn user_id(conn: &mut DbConnection, email: &str) -> roster::domain::UserId {
         .first(conn)
         .unwrap()
 }
+
+/// (company, role name) pairs the user with this email holds, by company then name.
+pub fn roles_of(conn: &mut DbConnection, email: &str) -> Vec<(roster::domain::CompanyId, String)> {
+    use roster::db::schema::membership_roles;
+    membership_roles::table
+        .inner_join(memberships::table.inner_join(users::table))
+        .inner_join(roles::table)
+        .filter(users::email_lower.eq(email.to_lowercase()))
+        .select((memberships::company_id, roles::name))
+        .order((memberships::company_id, roles::name))
+        .load(conn)
+        .unwrap()
+}
+
+/// How many audit events with this action are about the user with this email.
+pub fn events_about(conn: &mut DbConnection, action: &str, email: &str) -> i64 {
+    use roster::db::schema::audit_events;
+    let user = user_id(conn, email);
+    audit_events::table
+        .filter(audit_events::action.eq(action))
+        .filter(audit_events::target_user_id.eq(user))
+        .count()
+        .get_result(conn)
+        .unwrap()
+}
+
+/// How many users, memberships, roles held, items held, fields with Select All and audit
+/// events there are: what a refused change leaves as it was.
+pub fn access_rows(conn: &mut DbConnection) -> [i64; 6] {
+    use roster::db::schema::{audit_events, membership_roles};
+    [
+        users::table.count().get_result(conn).unwrap(),
+        memberships::table.count().get_result(conn).unwrap(),
+        membership_roles::table.count().get_result(conn).unwrap(),
+        membership_items::table.count().get_result(conn).unwrap(),
+        membership_fields_all::table
+            .count()
+            .get_result(conn)
+            .unwrap(),
+        audit_events::table.count().get_result(conn).unwrap(),
+    ]
+}

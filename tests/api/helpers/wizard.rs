@@ -7,8 +7,15 @@ use super::{Client, Page, TestApp};
 pub const FORM: &str = "#invite-wizard";
 
 /// From the User Management page's wizard to its access step, with every company chosen
-/// when the account has several (the companies step shows a Select All box).
+/// when the account has several (the companies step shows a Select All box) and the role
+/// Viewer ticked in each (everyone needs a role in each of their companies).
 pub async fn to_access(admin: &Client, email: &str) -> Page {
+    let access = to_access_without_roles(admin, email).await;
+    give_role(admin, &access, "Viewer").await
+}
+
+/// Like `to_access`, with no role chosen yet.
+pub async fn to_access_without_roles(admin: &Client, email: &str) -> Page {
     let step1 = admin.get("/users/invite").await;
     let mut next = admin
         .submit(&step1, FORM, &[("emails", email), ("go", "next")])
@@ -21,6 +28,36 @@ pub async fn to_access(admin: &Client, email: &str) -> Page {
     let access = admin.submit(&next, FORM, &[("go", "next")]).await;
     assert_eq!(access.status, 200, "{}", access.body);
     access
+}
+
+/// Ticks `role` on the access step in every chosen company, then comes back to the tab and
+/// company the page showed.
+pub async fn give_role(admin: &Client, page: &Page, role: &str) -> Page {
+    let tab = page
+        .attr("button.tab[aria-current=page]", "value")
+        .expect("the access step's tabs");
+    let companies = page.attrs("button[name=go][value^='company:']", "value");
+    let mut page = go(admin, page, "tab:roles").await;
+    for i in 0..companies.len().max(1) {
+        let id = page
+            .attr_where_text("ul.options label", role, "for")
+            .unwrap_or_else(|| panic!("no role {role} on {}", page.body));
+        let name = page.attr(&format!("#{id}"), "name").expect("name");
+        let value = page.attr(&format!("#{id}"), "value").expect("value");
+        let next = match (companies.get(i + 1), companies.first()) {
+            (Some(next), _) => next.clone(),
+            (None, Some(first)) if companies.len() > 1 => first.clone(),
+            _ => tab.clone(),
+        };
+        page = admin
+            .submit_changes(&page, FORM, &[(&name, &value)], &[], &[("go", &next)])
+            .await;
+        assert_eq!(page.status, 200, "{}", page.body);
+    }
+    if companies.len() > 1 {
+        page = go(admin, &page, &tab).await;
+    }
+    page
 }
 
 /// Presses the button `go` (a tab, Select All, Back, ...) on a wizard page.

@@ -1,15 +1,15 @@
 //! The wizard's end: the invitations (and their emails), or "Create user" with a password
 //! chosen now; a refusal goes back to the step it is about.
 
-use super::wizard::{Step, Wizard};
 use super::{Context, page};
 use crate::auth::policy::{Action, Permit, Target};
-use crate::domain::invitations::{self, CompanyGrant, InviteOutcome, InviteRequest};
+use crate::domain::invitations::{self, InviteOutcome, InviteRequest};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::respond::render;
 use crate::web::state::AppState;
+use crate::web::users::access::{Step, Wizard};
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
@@ -37,19 +37,13 @@ fn request_of(
     wizard: &Wizard,
     emails: Vec<String>,
 ) -> InviteRequest {
-    let grants: Vec<CompanyGrant> = wizard
-        .companies
-        .iter()
-        .map(|c| CompanyGrant {
-            company: *c,
-            grant: wizard.choice(c).grant,
-        })
-        .collect();
+    let grants = wizard.grants();
     InviteRequest {
         emails,
         grants,
         person: wizard.person.clone(),
         send_email: wizard.send_email,
+        add_existing: wizard.add_existing,
         ..crate::web::users::invitation::request_for(state, current)
     }
 }
@@ -79,7 +73,7 @@ pub(super) async fn finish(
     state: &AppState,
     current: &CurrentUser,
     ctx: &Context,
-    wizard: Wizard,
+    mut wizard: Wizard,
     how: Finish,
 ) -> Result<HttpResponse, WebError> {
     let emails = match invitations::parse_emails(&wizard.emails) {
@@ -129,6 +123,9 @@ pub(super) async fn finish(
             } else {
                 Step::Access
             };
+            if errors.get("roles").is_some() {
+                wizard.show_roles();
+            }
             page(current, ctx, step, wizard, errors, String::new())
         }
     }

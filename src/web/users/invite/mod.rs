@@ -3,13 +3,11 @@
 //! Steps: email address(es) → companies (multi-company accounts) → the colleague's info →
 //! access per company and "Send invitation email" → Invite → who was invited or skipped.
 
-mod access;
-mod actions;
 mod finish;
 mod steps;
-mod wizard;
 
-pub use wizard::{Show, Step, Tab};
+pub use crate::web::users::access::{Show, Step, Tab};
+use crate::web::users::access::{actions, view as access};
 
 use crate::auth::policy::{Action, Target};
 use crate::domain::grants::Catalog;
@@ -21,12 +19,12 @@ use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::respond::render;
 use crate::web::state::AppState;
+use crate::web::users::access::Wizard;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 use std::collections::BTreeMap;
 use steps::Posted;
-use wizard::Wizard;
 
 #[derive(Template)]
 #[template(path = "users/invite.html")]

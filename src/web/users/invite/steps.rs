@@ -3,15 +3,15 @@
 //! the reason).
 
 use super::finish::{Finish, finish};
-use super::wizard::{self, Step, Tab, Wizard};
-use super::{Context, Reach, actions, page, reach};
+use super::{Context, Reach, page, reach};
 use crate::auth::policy::{Action, Target};
 use crate::domain::grants;
 use crate::domain::invitations;
-use crate::domain::{CompanyId, FieldErrors, limits};
+use crate::domain::{FieldErrors, limits};
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
 use crate::web::state::AppState;
+use crate::web::users::access::{Step, Wizard, actions};
 use actix_web::HttpResponse;
 use std::collections::BTreeMap;
 
@@ -277,46 +277,13 @@ impl Run<'_> {
     /// What a button of the access step that does not end the wizard does to it; returns
     /// what to tell the inviter.
     fn redraw(&self, wizard: &mut Wizard, go: &str) -> String {
-        match go {
-            "select_all" | "unselect_all" => {
-                let on = go == "select_all";
-                let n = actions::select_all(wizard, &self.ctx.catalogs, on);
-                match (n, on) {
-                    (0, _) => "No options shown to check or uncheck.".to_owned(),
-                    (1, true) => "Checked the option shown.".to_owned(),
-                    (1, false) => "Unchecked the option shown.".to_owned(),
-                    (n, true) => format!("Checked the {n} options shown."),
-                    (n, false) => format!("Unchecked the {n} options shown."),
-                }
-            }
-            "apply_all" => {
-                let (names, actor) = (self.ctx.names(), &self.current.actor);
-                actions::apply_to_all(wizard, &self.ctx.catalogs, &names, &self.ctx.roles, actor)
-            }
-            "more" => {
-                wizard.limit = (wizard.limit + wizard::PAGE).min(wizard::MAX_SHOWN);
-                String::new()
-            }
-            other => {
-                if wizard.view_changed() {
-                    wizard.first_page();
-                }
-                if let Some(tab) = other.strip_prefix("tab:").and_then(Tab::parse) {
-                    wizard.tab = tab;
-                    wizard.first_page();
-                }
-                if let Some(company) = other
-                    .strip_prefix("company:")
-                    .and_then(|c| c.parse::<i64>().ok())
-                    .map(CompanyId)
-                    .filter(|c| wizard.chose(c))
-                {
-                    wizard.at = Some(company);
-                    wizard.search.clear();
-                    wizard.first_page();
-                }
-                String::new()
-            }
-        }
+        let names = self.ctx.names();
+        let reach = actions::Reach {
+            catalogs: &self.ctx.catalogs,
+            names: &names,
+            roles: &self.ctx.roles,
+            actor: &self.current.actor,
+        };
+        actions::redraw(wizard, go, &reach)
     }
 }

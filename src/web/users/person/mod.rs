@@ -2,8 +2,10 @@
 //! users.view in one of the user's companies; each tab's changes ask the policy for their
 //! own action.
 
+pub mod access;
 pub mod activity;
 pub mod comments;
+pub mod companies;
 pub mod info;
 pub mod security;
 pub mod subscriptions;
@@ -19,8 +21,13 @@ use crate::web::state::AppState;
 
 /// The tabs of a user's page, in their order, with what opening each needs (in any of the
 /// user's companies): a tab is shown only to whom the policy lets open it.
-const TABS: [(&str, &str, Action); 5] = [
+const TABS: [(&str, &str, Action); 10] = [
     ("info", "User Info", Action::ViewUsers),
+    ("companies", "Companies", Action::ViewUsers),
+    ("access/roles", "Roles", Action::ViewUsers),
+    ("access/locations", "Locations", Action::ViewUsers),
+    ("access/fields", "Document Custom Fields", Action::ViewUsers),
+    ("access/product_groups", "Product Groups", Action::ViewUsers),
     ("subscriptions", "Email Subscriptions", Action::ViewUsers),
     ("security", "Security", Action::ViewUsers),
     ("comments", "Comments", Action::CommentOnUser),

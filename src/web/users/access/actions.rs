@@ -2,7 +2,7 @@
 //! Select All, items gone meanwhile), roles the inviter may not grant, Select All /
 //! Unselect All, Apply to All Companies.
 
-use super::wizard::Wizard;
+use super::wizard::{MAX_SHOWN, PAGE, Tab, Wizard};
 use crate::auth::policy::{self, Actor, Ungrantable};
 use crate::domain::RoleId;
 use crate::domain::grants::{self, Catalog};
@@ -191,4 +191,62 @@ pub fn apply_to_all(
         message.push_str(&format!(" Not applied: {}", refused.join(" ")));
     }
     message
+}
+
+/// What the controls are drawn and changed against: the companies' catalogs and names, the
+/// account's roles, and who is choosing (the roles they may grant).
+pub struct Reach<'a> {
+    pub catalogs: &'a BTreeMap<CompanyId, Catalog>,
+    pub names: &'a BTreeMap<CompanyId, String>,
+    pub roles: &'a [HeldRole],
+    pub actor: &'a Actor,
+}
+
+/// What a button that does not save does (a search, a tab, a company, Select All, Unselect
+/// All, Apply to All Companies, Show more); returns what to tell the person choosing.
+pub fn redraw(wizard: &mut Wizard, go: &str, reach: &Reach<'_>) -> String {
+    match go {
+        "select_all" | "unselect_all" => {
+            let on = go == "select_all";
+            let n = select_all(wizard, reach.catalogs, on);
+            match (n, on) {
+                (0, _) => "No options shown to check or uncheck.".to_owned(),
+                (1, true) => "Checked the option shown.".to_owned(),
+                (1, false) => "Unchecked the option shown.".to_owned(),
+                (n, true) => format!("Checked the {n} options shown."),
+                (n, false) => format!("Unchecked the {n} options shown."),
+            }
+        }
+        "apply_all" => apply_to_all(
+            wizard,
+            reach.catalogs,
+            reach.names,
+            reach.roles,
+            reach.actor,
+        ),
+        "more" => {
+            wizard.limit = (wizard.limit + PAGE).min(MAX_SHOWN);
+            String::new()
+        }
+        other => {
+            if wizard.view_changed() {
+                wizard.first_page();
+            }
+            if let Some(tab) = other.strip_prefix("tab:").and_then(Tab::parse) {
+                wizard.tab = tab;
+                wizard.first_page();
+            }
+            if let Some(company) = other
+                .strip_prefix("company:")
+                .and_then(|c| c.parse::<i64>().ok())
+                .map(CompanyId)
+                .filter(|c| wizard.chose(c))
+            {
+                wizard.at = Some(company);
+                wizard.search.clear();
+                wizard.first_page();
+            }
+            String::new()
+        }
+    }
 }

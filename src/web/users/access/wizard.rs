@@ -236,6 +236,9 @@ pub struct Wizard {
     pub person: PersonInfo,
     pub choices: BTreeMap<CompanyId, Choice>,
     pub send_email: bool,
+    /// "Invite User from Other Company": an existing user's address adds them to the chosen
+    /// companies they are not in yet.
+    pub add_existing: bool,
     /// The last step was shown: from then on an unticked "Send invitation email" is a no.
     pub send_seen: bool,
     pub tab: Tab,
@@ -276,6 +279,7 @@ impl Wizard {
                 "phone" => w.person.phone = value.clone(),
                 "username" => w.person.username = value.clone(),
                 "send_email" => w.send_email = value == "on",
+                "add_existing" => w.add_existing = value == "on",
                 "send_seen" => w.send_seen = true,
                 "tab" => w.tab = Tab::parse(value).unwrap_or_default(),
                 "at" => w.at = value.parse::<i64>().ok().map(CompanyId),
@@ -297,9 +301,26 @@ impl Wizard {
         }
         if !w.send_seen {
             w.send_email = true;
+            w.add_existing = true;
         }
         w.limit = w.limit.clamp(PAGE, MAX_SHOWN);
         w
+    }
+
+    /// A refusal about roles (none chosen somewhere, one not grantable, no full seat left)
+    /// opens the Roles tab, unfiltered, at the first company without a role if any.
+    pub fn show_roles(&mut self) {
+        self.tab = Tab::Roles;
+        self.search.clear();
+        self.show = Show::All;
+        self.first_page();
+        if let Some(without) = self
+            .companies
+            .iter()
+            .find(|c| self.choice(c).grant.roles.is_empty())
+        {
+            self.at = Some(*without);
+        }
     }
 
     /// A new search, tab or company starts from the first options again.
@@ -326,9 +347,6 @@ impl Wizard {
     /// Every value the wizard holds, as form fields.
     fn pairs(&self) -> Vec<(String, String)> {
         let mut out = vec![("emails".to_owned(), self.emails.clone())];
-        for c in &self.companies {
-            out.push(("company".to_owned(), c.to_string()));
-        }
         let p = &self.person;
         for (k, v) in [
             ("first_name", &p.first_name),
@@ -339,25 +357,68 @@ impl Wizard {
         ] {
             out.push((k.to_owned(), v.clone()));
         }
-        for (company, choice) in &self.choices {
-            choice.pairs(*company, &mut out);
-        }
         if self.send_seen {
             out.push(("send_seen".into(), "1".into()));
             if self.send_email {
                 out.push(("send_email".into(), "on".into()));
             }
+            if self.add_existing {
+                out.push(("add_existing".into(), "on".into()));
+            }
+        }
+        out.extend(self.access_pairs());
+        out.push(("search".into(), self.search.clone()));
+        out.push(("show".into(), self.show.slug().into()));
+        out
+    }
+
+    /// The access controls' values as form fields: the companies, what is chosen in each,
+    /// and how the controls are viewed.
+    fn access_pairs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for c in &self.companies {
+            out.push(("company".to_owned(), c.to_string()));
+        }
+        for (company, choice) in &self.choices {
+            choice.pairs(*company, &mut out);
         }
         out.push(("tab".into(), self.tab.slug().into()));
         if let Some(at) = self.at {
             out.push(("at".into(), at.to_string()));
         }
-        out.push(("search".into(), self.search.clone()));
-        out.push(("show".into(), self.show.slug().into()));
         out.push(("drawn_search".into(), self.search.clone()));
         out.push(("drawn_show".into(), self.show.slug().into()));
         out.push(("limit".into(), self.limit.to_string()));
         out
+    }
+
+    /// Hidden fields of a page that draws only the access controls: everything they hold
+    /// but the boxes drawn (`shown`).
+    pub fn access_hidden(&self, shown: &HashSet<(String, String)>) -> Vec<(String, String)> {
+        self.access_pairs()
+            .into_iter()
+            .filter(|(k, v)| !shown.contains(&(k.clone(), v.clone())))
+            .collect()
+    }
+
+    /// The controls started from what a user holds: their companies, each with its grant
+    /// as stored (shown, so nothing more is proposed), at the first company.
+    pub fn holding(held: Vec<(CompanyId, Grant)>) -> Self {
+        let mut w = Wizard {
+            limit: PAGE,
+            ..Wizard::default()
+        };
+        for (company, grant) in held {
+            w.companies.push(company);
+            let choice = Choice {
+                grant,
+                seen: true,
+                ..Choice::default()
+            };
+            w.choices.insert(company, choice);
+        }
+        w.at = w.companies.first().copied();
+        w
     }
 
     /// Whether the search or filter was changed since the access step was drawn.
@@ -378,11 +439,22 @@ impl Wizard {
                 "phone",
                 "username",
             ],
-            Step::Access => &["send_email", "send_seen", "search", "show"],
+            Step::Access => &["send_email", "add_existing", "send_seen", "search", "show"],
         };
         self.pairs()
             .into_iter()
             .filter(|(k, v)| !own.contains(&k.as_str()) && !shown.contains(&(k.clone(), v.clone())))
+            .collect()
+    }
+
+    /// What is chosen, per company, as the domain takes it.
+    pub fn grants(&self) -> Vec<crate::domain::invitations::CompanyGrant> {
+        self.companies
+            .iter()
+            .map(|c| crate::domain::invitations::CompanyGrant {
+                company: *c,
+                grant: self.choice(c).grant,
+            })
             .collect()
     }
 
