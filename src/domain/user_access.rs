@@ -428,3 +428,73 @@ fn describe(had: &Grant, now: &Grant, known: &BTreeMap<RoleId, String>) -> Strin
     }
     parts.join("; ")
 }
+
+/// A user's access in one company, in words: what My Profile shows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessInWords {
+    pub company: CompanyId,
+    /// "All locations", or the names; empty: none.
+    pub locations: Vec<String>,
+    /// Per custom field: its name, and "all options" or the options' names.
+    pub fields: Vec<(String, String)>,
+    pub product_groups: Vec<String>,
+}
+
+/// What the user holds in each of their companies, named, by the catalog as it is now.
+pub fn in_words(conn: &mut DbConnection, user: UserId) -> Result<Vec<AccessInWords>> {
+    let held = held(conn, user)?;
+    let companies: Vec<CompanyId> = held.keys().copied().collect();
+    let catalogs = grants::catalogs(conn, &companies)?;
+    let named = |all: bool,
+                 what: &str,
+                 items: &[crate::domain::catalog::ItemRow],
+                 chosen: &BTreeSet<ItemId>| {
+        if all {
+            vec![format!("All {what}, including ones added later")]
+        } else {
+            items
+                .iter()
+                .filter(|i| chosen.contains(&i.id))
+                .map(|i| i.name.clone())
+                .collect()
+        }
+    };
+    Ok(held
+        .iter()
+        .filter_map(|(company, grant)| {
+            let catalog = catalogs.get(company)?;
+            let fields = catalog
+                .fields
+                .iter()
+                .filter_map(|f| {
+                    if grant.fields_all.contains(&f.field.id) {
+                        return Some((f.field.name.clone(), "all options".to_owned()));
+                    }
+                    let options: Vec<&str> = f
+                        .options
+                        .iter()
+                        .filter(|o| grant.options.contains(&o.id))
+                        .map(|o| o.name.as_str())
+                        .collect();
+                    (!options.is_empty()).then(|| (f.field.name.clone(), options.join(", ")))
+                })
+                .collect();
+            Some(AccessInWords {
+                company: *company,
+                locations: named(
+                    grant.all_locations,
+                    "locations",
+                    &catalog.locations,
+                    &grant.locations,
+                ),
+                fields,
+                product_groups: named(
+                    grant.all_product_groups,
+                    "product groups",
+                    &catalog.product_groups,
+                    &grant.product_groups,
+                ),
+            })
+        })
+        .collect())
+}

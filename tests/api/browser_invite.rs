@@ -3,7 +3,9 @@
 
 use crate::helpers::SmtpSink;
 use crate::helpers::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
-use crate::helpers::{Backend, STRONG_PASSWORD, TestApp, add_company, add_item, first_company};
+use crate::helpers::{
+    Backend, STRONG_PASSWORD, TestApp, add_company, add_item, first_company, role_id,
+};
 use crate::on_both_backends;
 use diesel::prelude::*;
 use fantoccini::Locator;
@@ -69,11 +71,21 @@ async fn a_multi_company_invitation_is_made_in_a_real_browser(backend: Backend) 
     .await;
     click(&c, &format!("#loc-{main}-{north}")).await;
     click(&c, &format!("#loc-{main}-{south}")).await;
+    // Everyone needs a role in each company: Viewer in Main, carried to Branch below.
+    let viewer = role_id(&mut conn, "Viewer");
+    click(&c, "button[value='tab:roles']").await;
+    wait_for(&c, &format!("label[for=role-{main}-{viewer}]"), |t| {
+        t == ["Viewer"]
+    })
+    .await;
+    click(&c, &format!("#role-{main}-{viewer}")).await;
     click(&c, "button[value=apply_all]").await;
     wait_for(&c, "#wizard-notice", |t| {
         t.len() == 1 && t[0].contains("No match by code") && t[0].contains("South (S1)")
     })
     .await;
+    click(&c, "button[value='tab:locations']").await;
+    wait_for(&c, "button.tab[aria-current=page]", |t| t == ["Locations"]).await;
     click(&c, &format!("button[value='company:{branch}']")).await;
     wait_for(&c, "fieldset.company-access > legend", |t| t == ["Branch"]).await;
     assert!(

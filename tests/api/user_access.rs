@@ -24,6 +24,7 @@ on_both_backends!(
     an_administrator_adds_a_user_to_another_company_with_a_role,
     removing_a_user_from_a_company_asks_first_and_never_takes_the_last_one,
     the_wizard_adds_an_existing_user_to_the_chosen_companies_they_are_not_in,
+    a_viewer_reads_their_locations_and_field_options_on_my_profile,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -458,4 +459,69 @@ async fn the_wizard_adds_an_existing_user_to_the_chosen_companies_they_are_not_i
         .unwrap();
     assert_eq!(invitations_after, invitations_before, "no new invitation");
     assert_eq!(events_about(&mut conn, "user.company_added", ANN), 1);
+}
+
+async fn a_viewer_reads_their_locations_and_field_options_on_my_profile(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let _admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let company = first_company(&mut conn);
+    let field = add_item(
+        &mut conn,
+        company,
+        ItemKind::Field,
+        None,
+        ("Cost", "CC"),
+        false,
+    );
+    add_item(
+        &mut conn,
+        company,
+        ItemKind::FieldOption,
+        Some(field),
+        ("One", "O1"),
+        false,
+    );
+    let berlin = add_item(
+        &mut conn,
+        company,
+        ItemKind::Location,
+        None,
+        ("Berlin", "BER"),
+        false,
+    );
+    add_item(
+        &mut conn,
+        company,
+        ItemKind::Location,
+        None,
+        ("Paris", "PAR"),
+        false,
+    );
+    let (_, membership) = arrange_member(&mut conn, ANN, &["Viewer"]);
+    diesel::insert_into(membership_fields_all::table)
+        .values((
+            membership_fields_all::membership_id.eq(membership),
+            membership_fields_all::field_id.eq(field),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    diesel::insert_into(roster::db::schema::membership_items::table)
+        .values((
+            roster::db::schema::membership_items::membership_id.eq(membership),
+            roster::db::schema::membership_items::item_id.eq(berlin),
+        ))
+        .execute(&mut conn)
+        .unwrap();
+    let ann = app.signed_in(ANN).await;
+
+    let profile = ann.get("/profile").await;
+
+    let held = profile.texts(&format!("#held-{company} dd"));
+    assert_eq!(
+        held,
+        vec!["Berlin", "Cost: all options", "None"],
+        "{}",
+        profile.text()
+    );
 }

@@ -22,6 +22,8 @@ struct ProfilePage<'a> {
     user: &'a users::UserRow,
     status: &'static str,
     access: &'a [CompanyAccess],
+    /// Per company, the locations, custom field options and product groups held.
+    held: Vec<crate::domain::user_access::AccessInWords>,
     single_company: bool,
     last_access: String,
     all_rights: &'static [Right],
@@ -62,6 +64,16 @@ struct SessionView {
     signed_in: String,
     last_seen: String,
     current: bool,
+}
+
+impl ProfilePage<'_> {
+    /// What the user holds in a company, in words (None for a company not listed).
+    fn held_in(
+        &self,
+        company: &crate::domain::CompanyId,
+    ) -> Option<&crate::domain::user_access::AccessInWords> {
+        self.held.iter().find(|h| h.company == *company)
+    }
 }
 
 impl SessionView {
@@ -120,8 +132,13 @@ pub async fn page(
         current.account.session_absolute_minutes,
     );
     let now = state.clock.now_naive();
-    let rows = state
-        .db(move |conn| Ok(sessions::of_user(conn, user_id, idle, absolute, now)?))
+    let (rows, held) = state
+        .db(move |conn| {
+            Ok((
+                sessions::of_user(conn, user_id, idle, absolute, now)?,
+                crate::domain::user_access::in_words(conn, user_id)?,
+            ))
+        })
         .await?;
     let this = session::row(&current.session).map(|r| r.id);
     let page = ProfilePage {
@@ -129,6 +146,7 @@ pub async fn page(
         user: &current.user,
         status: current.user.status().label(),
         access: &current.access,
+        held,
         single_company: current.actor.account_companies <= 1,
         last_access: current
             .user
