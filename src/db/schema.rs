@@ -258,6 +258,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    email_changes (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        user_id -> BigInt,
+        requested_by -> Nullable<BigInt>,
+        new_email -> Text,
+        token_hash -> Text,
+        status -> Text,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(roles -> accounts (account_id));
 diesel::joinable!(role_rights -> roles (role_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -288,4 +303,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     weekly_letters,
     sessions,
     user_comments,
+    email_changes,
 );

@@ -45,10 +45,12 @@ pub enum AuditAction {
     AccessChanged,
     CompanyAdded,
     CompanyRemoved,
+    EmailChangeRequested,
+    EmailChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 35] = [
+    pub const ALL: [AuditAction; 37] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminCreated,
         AuditAction::SignIn,
@@ -84,6 +86,8 @@ impl AuditAction {
         AuditAction::AccessChanged,
         AuditAction::CompanyAdded,
         AuditAction::CompanyRemoved,
+        AuditAction::EmailChangeRequested,
+        AuditAction::EmailChanged,
     ];
 
     /// What happened, in words, for pages that list events.
@@ -124,6 +128,8 @@ impl AuditAction {
             AuditAction::AccessChanged => "Roles or access changed",
             AuditAction::CompanyAdded => "Added to a company",
             AuditAction::CompanyRemoved => "Removed from a company",
+            AuditAction::EmailChangeRequested => "Email change asked for",
+            AuditAction::EmailChanged => "Email changed",
         }
     }
 
@@ -168,6 +174,8 @@ impl AuditAction {
             AuditAction::AccessChanged => "user.access_changed",
             AuditAction::CompanyAdded => "user.company_added",
             AuditAction::CompanyRemoved => "user.company_removed",
+            AuditAction::EmailChangeRequested => "user.email_change_requested",
+            AuditAction::EmailChanged => "user.email_changed",
         }
     }
 }

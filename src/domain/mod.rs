@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalog;
 pub mod comments;
 pub mod companies;
+pub mod email_change;
 pub mod grants;
 pub mod identity;
 pub mod ids;

@@ -1,7 +1,9 @@
 //! The emails' words: askama templates, a plain-text and an HTML part each, behind the
 //! domain's `Letters`.
 
-use crate::domain::outbox::{InvitationLetter, Letter, Letters, WeeklyLetter, one_line};
+use crate::domain::outbox::{
+    EmailChangeLetter, InvitationLetter, Letter, Letters, WeeklyLetter, one_line,
+};
 use crate::domain::users::UserRow;
 use crate::domain::{Error, Result};
 use askama::Template;
@@ -42,6 +44,29 @@ struct WeeklyHtml<'a> {
     link: &'a str,
 }
 
+/// Both emails of an email change draw from the same letter.
+macro_rules! email_change_template {
+    ($name:ident, $path:literal) => {
+        #[derive(Template)]
+        #[template(path = $path)]
+        struct $name<'a> {
+            l: &'a EmailChangeLetter<'a>,
+        }
+
+        impl<'a> std::ops::Deref for $name<'a> {
+            type Target = EmailChangeLetter<'a>;
+            fn deref(&self) -> &Self::Target {
+                self.l
+            }
+        }
+    };
+}
+
+email_change_template!(EmailChangeText, "mail/email_change.txt");
+email_change_template!(EmailChangeHtml, "mail/email_change.html");
+email_change_template!(EmailChangeNoticeText, "mail/email_change_notice.txt");
+email_change_template!(EmailChangeNoticeHtml, "mail/email_change_notice.html");
+
 /// Roster's emails, as askama templates.
 #[derive(Debug)]
 pub struct Templates;
@@ -53,6 +78,33 @@ fn failed(what: &str) -> impl Fn(askama::Error) -> Error + '_ {
 }
 
 impl Letters for Templates {
+    fn email_change(&self, l: &EmailChangeLetter<'_>) -> Result<Letter> {
+        Ok(Letter {
+            subject: one_line(&format!("Confirm your new email address for {}", l.account)),
+            text: EmailChangeText { l }
+                .render()
+                .map_err(failed("email change"))?,
+            html: EmailChangeHtml { l }
+                .render()
+                .map_err(failed("email change"))?,
+        })
+    }
+
+    fn email_change_notice(&self, l: &EmailChangeLetter<'_>) -> Result<Letter> {
+        Ok(Letter {
+            subject: one_line(&format!(
+                "A change of your email address for {} was asked for",
+                l.account
+            )),
+            text: EmailChangeNoticeText { l }
+                .render()
+                .map_err(failed("email change notice"))?,
+            html: EmailChangeNoticeHtml { l }
+                .render()
+                .map_err(failed("email change notice"))?,
+        })
+    }
+
     fn invitation(&self, l: &InvitationLetter<'_>) -> Result<Letter> {
         let (account, inviter, link, expires) = (l.account, l.inviter, l.link, l.expires);
         Ok(Letter {

@@ -82,6 +82,16 @@ pub fn mount(r: &mut impl Mount) {
         profile::sessions::end_one_session,
     );
     r.get("/invitation/{token}", Need::Nobody, auth::accept::show);
+    r.get(
+        "/email-change/{token}",
+        Need::Nobody,
+        auth::email_change::show,
+    );
+    r.post(
+        "/email-change/{token}",
+        Need::Nobody,
+        auth::email_change::confirm,
+    );
     r.post("/invitation/{token}", Need::Nobody, auth::accept::submit);
     r.get(
         "/users/invite",
@@ -188,6 +198,11 @@ pub fn mount(r: &mut impl Mount) {
         "/users/{id}/subscriptions",
         Need::Somewhere(Action::EditUserIdentity),
         users::person::subscriptions::save,
+    );
+    r.post(
+        "/users/{id}/email",
+        Need::Somewhere(Action::ChangeUserEmail),
+        users::person::email::request,
     );
     r.get(
         "/users/{id}/companies",

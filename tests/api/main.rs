@@ -41,6 +41,7 @@ mod user_access;
 mod user_activity;
 mod user_comments;
 mod user_counts;
+mod user_email;
 mod user_filters_advanced;
 mod user_list;
 mod user_list_actions;

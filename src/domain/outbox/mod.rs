@@ -80,6 +80,20 @@ pub struct InvitationLetter<'a> {
     pub expires: &'a str,
 }
 
+/// What the two emails of an email change say: the link to the new address, the notice to
+/// the old one (which has no link).
+pub struct EmailChangeLetter<'a> {
+    pub account: &'a str,
+    /// The person whose address changes, as the email greets them.
+    pub name: &'a str,
+    /// Who asked for the change.
+    pub requester: &'a str,
+    pub old_email: &'a str,
+    pub new_email: &'a str,
+    pub link: &'a str,
+    pub expires: &'a str,
+}
+
 /// What the Monday letter says.
 pub struct WeeklyLetter<'a> {
     pub account: &'a str,
@@ -93,6 +107,10 @@ pub struct WeeklyLetter<'a> {
 pub trait Letters: Sync + std::fmt::Debug {
     fn invitation(&self, letter: &InvitationLetter<'_>) -> Result<Letter>;
     fn weekly(&self, letter: &WeeklyLetter<'_>) -> Result<Letter>;
+    /// To the new address: the link that confirms it.
+    fn email_change(&self, letter: &EmailChangeLetter<'_>) -> Result<Letter>;
+    /// To the old address: a change was asked for, and nothing changes until confirmed.
+    fn email_change_notice(&self, letter: &EmailChangeLetter<'_>) -> Result<Letter>;
 }
 
 /// A subject made of names people typed: a line break in a name becomes a space (headers

@@ -44,6 +44,15 @@ impl Received {
         rest[..end].to_owned()
     }
 
+    /// The path of the one-time link under `prefix` ("/email-change/"), for the test client.
+    pub fn path_under(&self, prefix: &str) -> String {
+        let text = self.text();
+        let start = text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no {prefix} link in {text}"));
+        text[start..start + prefix.len() + 64].to_owned()
+    }
+
     /// The path of the link, for the test client.
     pub fn link_path(&self) -> String {
         let link = self.link();

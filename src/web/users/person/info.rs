@@ -1,5 +1,5 @@
-//! The User Info tab: names, displayed name, user name and phone; the email is shown (a
-//! change of email, confirmed from the new address, is not built yet).
+//! The User Info tab: names, displayed name, user name and phone; the email address, with
+//! a change of it asked for here and confirmed from the new address (see `email`).
 
 use super::{Person, load, refusal};
 use crate::auth::policy::{Action, Target};
@@ -58,20 +58,70 @@ struct InfoPage {
     read_only: String,
     /// Saved by someone else meanwhile: what is stored now, beside what was typed.
     stored: Option<IdentityInput>,
+    email: EmailSection,
 }
 
-fn page(
+/// The Email section: the address, a change waiting for confirmation, the form to ask for
+/// one.
+pub struct EmailSection {
+    /// A change waiting: the new address, and when its link expires (or "expired").
+    pub waiting: Option<(String, String)>,
+    /// What was typed as the new address, and why it was refused.
+    pub typed: String,
+    pub error: String,
+    /// Why no change can be asked for here, or "".
+    pub refused: String,
+}
+
+impl EmailSection {
+    pub fn empty() -> EmailSection {
+        EmailSection {
+            waiting: None,
+            typed: String::new(),
+            error: String::new(),
+            refused: String::new(),
+        }
+    }
+}
+
+pub async fn page(
+    state: &AppState,
     current: &CurrentUser,
     person: Person,
     form: IdentityInput,
     errors: FieldErrors,
     stored: Option<IdentityInput>,
+    mut email: EmailSection,
 ) -> Result<HttpResponse, WebError> {
     let read_only = refusal(current, &person, Action::EditUserIdentity)?;
     let status = if stored.is_some() {
         StatusCode::CONFLICT
+    } else if !email.error.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
     } else {
         crate::web::respond::form_status(&errors)
+    };
+    let user = person.user.id;
+    let waiting = state
+        .db(move |conn| Ok(crate::domain::email_change::waiting_for(conn, user)?))
+        .await?;
+    let now = state.clock.now_naive();
+    email.waiting = waiting.map(|w| {
+        let expires = if w.expires_at <= now {
+            "expired".to_owned()
+        } else {
+            format!(
+                "link valid until {} UTC",
+                w.expires_at.format("%Y-%m-%d %H:%M")
+            )
+        };
+        (w.new_email, expires)
+    });
+    email.refused = if person.user.status() == crate::domain::users::UserStatus::Invited {
+        "This user has not accepted the invitation yet: correct the address on the invitation          page, which sends the invitation to it."
+            .into()
+    } else {
+        refusal(current, &person, Action::ChangeUserEmail)?
     };
     let page = InfoPage {
         layout: current.layout(person.user.display_name.clone())?,
@@ -81,6 +131,7 @@ fn page(
         errors,
         read_only,
         stored,
+        email,
     };
     Ok(render(status, &page))
 }
@@ -92,7 +143,17 @@ pub async fn show(
 ) -> Result<HttpResponse, WebError> {
     let (person, _) = load(&state, &current, *id).await?;
     let form = IdentityInput::of(&person.user);
-    page(&current, person, form, FieldErrors::default(), None)
+    let errors = FieldErrors::default();
+    page(
+        &state,
+        &current,
+        person,
+        form,
+        errors,
+        None,
+        EmailSection::empty(),
+    )
+    .await
 }
 
 pub async fn save(
@@ -112,20 +173,28 @@ pub async fn save(
             current.flash(FlashKind::Success, format!("{} saved.", saved.display_name));
             Ok(redirect(&format!("/users/{}", saved.id)))
         }
-        Err(Unsaved::Invalid(errors)) => page(&current, person, form.input(), errors, None),
+        Err(Unsaved::Invalid(errors)) => {
+            let typed = form.input();
+            page(
+                &state,
+                &current,
+                person,
+                typed,
+                errors,
+                None,
+                EmailSection::empty(),
+            )
+            .await
+        }
         Err(Unsaved::Changed) => {
             // Drawn again from what is stored now; what was typed stays in the form.
             let (person, _) = load(&state, &current, *id).await?;
             let stored = IdentityInput::of(&person.user);
             let mut typed = form.input();
             typed.version = stored.version;
-            page(
-                &current,
-                person,
-                typed,
-                FieldErrors::default(),
-                Some(stored),
-            )
+            let errors = FieldErrors::default();
+            let email = EmailSection::empty();
+            page(&state, &current, person, typed, errors, Some(stored), email).await
         }
     }
 }

@@ -6,6 +6,7 @@ pub mod access;
 pub mod activity;
 pub mod comments;
 pub mod companies;
+pub mod email;
 pub mod info;
 pub mod security;
 pub mod subscriptions;
