@@ -1,7 +1,9 @@
 //! In a real browser (headless Chromium over WebDriver): sign in, search, apply a fast
 //! filter, save it as the default, reload (the default applies), Reset All Filters.
 
-use crate::helpers::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
+use crate::helpers::browser::{
+    browser, click, look_at, start_driver, text, texts, type_into, wait_for_url,
+};
 use crate::helpers::{Backend, STRONG_PASSWORD, TestApp};
 use crate::on_both_backends;
 use fantoccini::Locator;
@@ -41,6 +43,7 @@ async fn a_fast_filter_saved_as_the_default_applies_on_reload_in_a_real_browser(
     // Search.
     c.goto(&format!("{}/users", app.base)).await.unwrap();
     assert_eq!(text(&c, "#match-count").await, all);
+    look_at(&c, "user-list").await;
     type_into(&c, "#q", BOSS).await;
     click(&c, "form[action='/users'] button[type=submit]").await;
     wait_for_url(&c, "the search", |u| query_has(u, "q=boss")).await;

@@ -2,7 +2,9 @@
 //! then the invited person's accept page, which signs them in on My Profile.
 
 use crate::helpers::SmtpSink;
-use crate::helpers::browser::{browser, click, start_driver, text, texts, type_into, wait_for_url};
+use crate::helpers::browser::{
+    browser, click, look_at, start_driver, text, texts, type_into, wait_for_url,
+};
 use crate::helpers::{
     Backend, STRONG_PASSWORD, TestApp, add_company, add_item, first_company, role_id,
 };
@@ -64,6 +66,8 @@ async fn a_multi_company_invitation_is_made_in_a_real_browser(backend: Backend) 
     wait_for(&c, "#first_name", |t| t.len() == 1).await;
     click(&c, "button.primary[value=next]").await;
     wait_for(&c, ".available-companies button", |t| t.len() == 2).await;
+    click(&c, "button[value='tab:locations']").await;
+    wait_for(&c, "nav.tabs button[aria-current]", |t| t == ["Locations"]).await;
     click(&c, &format!("button[value='company:{main}']")).await;
     wait_for(&c, "fieldset.company-access > legend", |t| {
         t.len() == 1 && t[0] != "Branch"
@@ -159,6 +163,10 @@ async fn a_person_is_invited_and_accepts_in_a_real_browser(backend: Backend) {
     type_into(&c, "#last_name", "Zhou").await;
     // Enter in a text field goes to the next step (not Back, the first button drawn).
     type_into(&c, "#last_name", "\u{E007}").await;
+    // The access step opens on Roles, the choice that matters most.
+    wait_for(&c, "nav.tabs button[aria-current]", |t| t == ["Roles"]).await;
+    look_at(&c, "invite-wizard-roles").await;
+    click(&c, "button[value='tab:locations']").await;
     let listed = "ul.options label";
     wait_for(&c, listed, |t| t.len() == 3).await;
     assert_eq!(

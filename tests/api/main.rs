@@ -4,6 +4,7 @@ mod helpers;
 
 mod browser;
 mod browser_invite;
+mod browser_user_page;
 mod cli;
 mod client_address;
 mod config_access;

@@ -135,3 +135,47 @@ pub async fn type_into(c: &Client, css: &str, text: &str) {
         .await
         .unwrap();
 }
+
+/// The widths every page is looked at: a laptop and a phone.
+pub const WIDTHS: [u32; 2] = [1366, 390];
+
+/// Saves a screenshot of the page at each of `WIDTHS` under target/screenshots/ for a person
+/// to look at (not compared), and returns how wide the page's content was at each: wider
+/// than the window means the page scrolls sideways, which the caller refuses.
+pub async fn screenshots(c: &Client, name: &str) -> Vec<(u32, u64)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot folder");
+    let mut widths = Vec::new();
+    for width in WIDTHS {
+        c.set_window_size(width, 900).await.expect("window size");
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(dir.join(format!("{name}-{width}.png")), png).expect("save screenshot");
+        let wide = c
+            .execute(
+                "return Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)",
+                vec![],
+            )
+            .await
+            .expect("page width");
+        let inner = c
+            .execute("return window.innerWidth", vec![])
+            .await
+            .expect("window width");
+        widths.push((
+            inner.as_u64().unwrap_or(u64::from(width)) as u32,
+            wide.as_u64().unwrap_or(0),
+        ));
+    }
+    c.set_window_size(1280, 1000).await.expect("window size");
+    widths
+}
+
+/// Takes the screenshots and refuses a page wider than the window at any width.
+pub async fn look_at(c: &Client, name: &str) {
+    for (window, page) in screenshots(c, name).await {
+        assert!(
+            page <= u64::from(window),
+            "{name} is {page} px wide in a {window} px window (see target/screenshots/{name}-*.png)"
+        );
+    }
+}

@@ -56,15 +56,16 @@ impl Step {
 /// The tabs of the access step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Tab {
+    /// First: the choice that matters most (what the person may do, and their seat).
     #[default]
+    Roles,
     Locations,
     Fields,
     ProductGroups,
-    Roles,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Locations, Tab::Fields, Tab::ProductGroups, Tab::Roles];
+    pub const ALL: [Tab; 4] = [Tab::Roles, Tab::Locations, Tab::Fields, Tab::ProductGroups];
 
     pub fn parse(value: &str) -> Option<Tab> {
         Tab::ALL.into_iter().find(|t| t.slug() == value)

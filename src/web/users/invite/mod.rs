@@ -68,6 +68,11 @@ impl WizardPage {
         section.next_page(self.wizard.limit)
     }
 
+    /// Where a button that only changes the view posts: back to the access controls.
+    fn stay(&self) -> &'static str {
+        "/users/invite#access-controls"
+    }
+
     fn is_at(&self, company: &CompanyId) -> bool {
         self.wizard.search.is_empty() && self.wizard.at == Some(*company)
     }

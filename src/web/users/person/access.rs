@@ -61,6 +61,11 @@ impl AccessPage {
         section.next_page(self.wizard.limit)
     }
 
+    /// Where a button that only changes the view posts: back to the access controls.
+    fn stay(&self) -> String {
+        format!("/users/{}/access#access-controls", self.person.user.id)
+    }
+
     fn is_at(&self, company: &CompanyId) -> bool {
         self.wizard.search.is_empty() && self.wizard.at == Some(*company)
     }
