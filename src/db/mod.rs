@@ -139,6 +139,35 @@ pub fn migrate(conn: &mut DbConnection) -> Result<(), DbError> {
     Ok(())
 }
 
+/// Runs the pending migrations whose version sorts before `version` ("2026-12-01-000012"):
+/// the schema a test of a data migration fills before the migration runs.
+pub fn migrate_before(conn: &mut DbConnection, version: &str) -> Result<(), DbError> {
+    fn run<DB: diesel::backend::Backend, C: MigrationHarness<DB>>(
+        c: &mut C,
+        source: EmbeddedMigrations,
+        version: &str,
+    ) -> Result<(), DbError> {
+        // Diesel names a folder "2026-12-01-000012_x" by the digits alone.
+        let digits = |v: &str| -> String { v.chars().filter(char::is_ascii_digit).collect() };
+        let before = digits(version);
+        let pending = c
+            .pending_migrations(source)
+            .map_err(|e| DbError::Migrate(e.to_string()))?;
+        for migration in pending
+            .iter()
+            .filter(|m| digits(&m.name().version().to_string()) < before)
+        {
+            c.run_migration(migration)
+                .map_err(|e| DbError::Migrate(e.to_string()))?;
+        }
+        Ok(())
+    }
+    match conn {
+        DbConnection::Sqlite(c) => run(c, SQLITE_MIGRATIONS, version),
+        DbConnection::Postgres(c) => run(c, POSTGRES_MIGRATIONS, version),
+    }
+}
+
 /// Cheap liveness check for /healthz.
 pub fn ping(conn: &mut DbConnection) -> Result<(), diesel::result::Error> {
     conn.batch_execute("SELECT 1")

@@ -25,6 +25,7 @@ mod invite_person;
 mod layers;
 mod limits;
 mod mail_delivery;
+mod migrations;
 mod my_profile_info;
 mod nav_links;
 mod request_log;

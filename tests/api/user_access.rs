@@ -25,6 +25,7 @@ on_both_backends!(
     removing_a_user_from_a_company_asks_first_and_never_takes_the_last_one,
     the_wizard_adds_an_existing_user_to_the_chosen_companies_they_are_not_in,
     a_viewer_reads_their_locations_and_field_options_on_my_profile,
+    a_manager_changes_a_users_access_only_in_the_companies_where_they_hold_the_right,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -524,4 +525,39 @@ async fn a_viewer_reads_their_locations_and_field_options_on_my_profile(backend:
         "{}",
         profile.text()
     );
+}
+
+async fn a_manager_changes_a_users_access_only_in_the_companies_where_they_hold_the_right(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(&backend).await;
+    let _admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let north = first_company(&mut conn);
+    let south = add_company(&mut conn, "South", "S");
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Viewer"]);
+    arrange_membership(&mut conn, ann, south, &["Viewer"]);
+    let manager = app.signed_in_as_role("Manager", north).await;
+
+    let page = manager.get(&format!("/users/{}/access/roles", ann.0)).await;
+
+    assert_eq!(page.status, 200);
+    let sections = page.texts("fieldset.company-access > legend");
+    assert_eq!(sections, vec!["Main company"]);
+    assert!(page.texts("#other-companies")[0].contains("South"));
+    let editor = role_id(&mut conn, "Editor").to_string();
+    let before = access_rows(&mut conn);
+    let forged = manager
+        .submit(
+            &page,
+            FORM,
+            &[
+                ("company", &south.to_string()),
+                (&format!("role_{south}"), &editor),
+                ("go", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(forged.status, 403);
+    assert_eq!(access_rows(&mut conn), before);
 }

@@ -13,6 +13,7 @@ on_both_backends!(
     an_expiry_that_is_neither_days_nor_a_date_is_refused_with_the_input_kept,
     the_flags_for_features_to_come_are_stored_and_say_they_are_not_built,
     nobody_changes_their_own_security,
+    a_manager_of_one_of_the_users_companies_sees_their_security_but_cannot_change_it,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -168,4 +169,37 @@ async fn nobody_changes_their_own_security(backend: Backend) {
         .post(&path, &[("csrf_token", &token), ("expires", "0")])
         .await;
     assert_eq!(refused.status, 403);
+}
+
+async fn a_manager_of_one_of_the_users_companies_sees_their_security_but_cannot_change_it(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(&backend).await;
+    let _admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let north = crate::helpers::first_company(&mut conn);
+    let south = crate::helpers::add_company(&mut conn, "South", "S");
+    let (ann, _) = arrange_member(&mut conn, "ann@acme.test", &["Editor"]);
+    crate::helpers::arrange_membership(&mut conn, ann, south, &["Editor"]);
+    let manager = app.signed_in_as_role("Manager", north).await;
+    let path = format!("/users/{}/security", ann.0);
+
+    let page = manager.get(&path).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.texts("#read-only")[0].contains("right in every company the user belongs to"),
+        "{}",
+        page.text()
+    );
+    let token = page.attr("input[name=csrf_token]", "value").unwrap();
+    let refused = manager
+        .post(&path, &[("csrf_token", &token), ("expires", "0")])
+        .await;
+    assert_eq!(refused.status, 403);
+    let expires: Option<chrono::NaiveDateTime> = users::table
+        .find(ann)
+        .select(users::expires_at)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(expires, None);
 }
