@@ -149,6 +149,8 @@ diesel::table! {
         created_at -> Timestamp,
         all_locations -> Bool,
         all_product_groups -> Bool,
+        deactivated_at -> Nullable<Timestamp>,
+        substitute_id -> Nullable<BigInt>,
     }
 }
 

@@ -47,10 +47,14 @@ pub enum AuditAction {
     CompanyRemoved,
     EmailChangeRequested,
     EmailChanged,
+    UserDeactivated,
+    UserReactivated,
+    UserBlocked,
+    UserActivated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 37] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminCreated,
         AuditAction::SignIn,
@@ -88,6 +92,10 @@ impl AuditAction {
         AuditAction::CompanyRemoved,
         AuditAction::EmailChangeRequested,
         AuditAction::EmailChanged,
+        AuditAction::UserDeactivated,
+        AuditAction::UserReactivated,
+        AuditAction::UserBlocked,
+        AuditAction::UserActivated,
     ];
 
     /// What happened, in words, for pages that list events.
@@ -130,6 +138,10 @@ impl AuditAction {
             AuditAction::CompanyRemoved => "Removed from a company",
             AuditAction::EmailChangeRequested => "Email change asked for",
             AuditAction::EmailChanged => "Email changed",
+            AuditAction::UserDeactivated => "Deactivated in a company",
+            AuditAction::UserReactivated => "Reactivated in a company",
+            AuditAction::UserBlocked => "Blocked",
+            AuditAction::UserActivated => "Activated (unblocked)",
         }
     }
 
@@ -176,6 +188,10 @@ impl AuditAction {
             AuditAction::CompanyRemoved => "user.company_removed",
             AuditAction::EmailChangeRequested => "user.email_change_requested",
             AuditAction::EmailChanged => "user.email_changed",
+            AuditAction::UserDeactivated => "user.deactivated",
+            AuditAction::UserReactivated => "user.reactivated",
+            AuditAction::UserBlocked => "user.blocked",
+            AuditAction::UserActivated => "user.activated",
         }
     }
 }

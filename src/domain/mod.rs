@@ -13,6 +13,7 @@ pub mod grants;
 pub mod identity;
 pub mod ids;
 pub mod invitations;
+pub mod lifecycle;
 pub mod limits;
 pub mod memberships;
 pub mod outbox;

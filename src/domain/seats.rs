@@ -1,5 +1,5 @@
-//! Full seats: the account's licence. A person takes a full seat while they are not
-//! deactivated and hold a full-seat role in any company; the account's `full_seat_limit`
+//! Full seats: the account's licence. A person takes a full seat while they are neither
+//! deactivated nor blocked and hold a full-seat role in a company where they are active; the account's `full_seat_limit`
 //! (empty: none) caps how many do. Every write that may take a seat (inviting, Create user,
 //! adding a company, changing roles, reactivating) opens a `SeatGuard` before it writes and
 //! asks it to `check` after, in the same transaction.
@@ -16,10 +16,15 @@ pub fn full_in_use(conn: &mut DbConnection, account: AccountId) -> Result<i64> {
     let full_holders = memberships::table
         .inner_join(membership_roles::table.inner_join(roles::table))
         .filter(roles::seat_kind.eq(SeatKind::Full.as_str()))
+        .filter(memberships::active.eq(true))
         .select(memberships::user_id);
+    let off = [
+        UserStatus::Deactivated.as_str(),
+        UserStatus::Blocked.as_str(),
+    ];
     Ok(users::table
         .filter(users::account_id.eq(account))
-        .filter(users::status.ne(UserStatus::Deactivated.as_str()))
+        .filter(users::status.ne_all(off))
         .filter(users::id.eq_any(full_holders))
         .count()
         .get_result(conn)?)

@@ -2,7 +2,7 @@
 //! domain's `Letters`.
 
 use crate::domain::outbox::{
-    EmailChangeLetter, InvitationLetter, Letter, Letters, WeeklyLetter, one_line,
+    EmailChangeLetter, InvitationLetter, Letter, Letters, SubstituteLetter, WeeklyLetter, one_line,
 };
 use crate::domain::users::UserRow;
 use crate::domain::{Error, Result};
@@ -67,6 +67,18 @@ email_change_template!(EmailChangeHtml, "mail/email_change.html");
 email_change_template!(EmailChangeNoticeText, "mail/email_change_notice.txt");
 email_change_template!(EmailChangeNoticeHtml, "mail/email_change_notice.html");
 
+#[derive(Template)]
+#[template(path = "mail/substitute.txt")]
+struct SubstituteText<'a> {
+    l: &'a SubstituteLetter<'a>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/substitute.html")]
+struct SubstituteHtml<'a> {
+    l: &'a SubstituteLetter<'a>,
+}
+
 /// Roster's emails, as askama templates.
 #[derive(Debug)]
 pub struct Templates;
@@ -78,6 +90,21 @@ fn failed(what: &str) -> impl Fn(askama::Error) -> Error + '_ {
 }
 
 impl Letters for Templates {
+    fn substitute(&self, l: &SubstituteLetter<'_>) -> Result<Letter> {
+        Ok(Letter {
+            subject: one_line(&format!(
+                "You are {}'s substitute in {}",
+                l.deactivated, l.company
+            )),
+            text: SubstituteText { l }
+                .render()
+                .map_err(failed("substitute"))?,
+            html: SubstituteHtml { l }
+                .render()
+                .map_err(failed("substitute"))?,
+        })
+    }
+
     fn email_change(&self, l: &EmailChangeLetter<'_>) -> Result<Letter> {
         Ok(Letter {
             subject: one_line(&format!("Confirm your new email address for {}", l.account)),

@@ -205,6 +205,56 @@ pub fn mount(r: &mut impl Mount) {
         users::person::email::request,
     );
     r.get(
+        "/users/{id}/deactivate",
+        Need::Somewhere(Action::DeactivateUser),
+        users::person::deactivate::show,
+    );
+    r.post(
+        "/users/{id}/deactivate",
+        Need::Somewhere(Action::DeactivateUser),
+        users::person::deactivate::submit,
+    );
+    r.get(
+        "/users/{id}/reactivate",
+        Need::Somewhere(Action::DeactivateUser),
+        users::person::reactivate::show,
+    );
+    r.post(
+        "/users/{id}/reactivate",
+        Need::Somewhere(Action::DeactivateUser),
+        users::person::reactivate::submit,
+    );
+    r.get(
+        "/users/{id}/block",
+        Need::Somewhere(Action::BlockUser),
+        users::person::standing::confirm_block,
+    );
+    r.post(
+        "/users/{id}/block",
+        Need::Somewhere(Action::BlockUser),
+        users::person::standing::block,
+    );
+    r.get(
+        "/users/{id}/activate",
+        Need::Somewhere(Action::BlockUser),
+        users::person::standing::confirm_activate,
+    );
+    r.post(
+        "/users/{id}/activate",
+        Need::Somewhere(Action::BlockUser),
+        users::person::standing::activate,
+    );
+    r.get(
+        "/users/{id}/sessions/end",
+        Need::Somewhere(Action::EndSessions),
+        users::person::standing::confirm_end_sessions,
+    );
+    r.post(
+        "/users/{id}/sessions/end",
+        Need::Somewhere(Action::EndSessions),
+        users::person::standing::end_sessions,
+    );
+    r.get(
         "/users/{id}/companies",
         Need::Somewhere(Action::ViewUsers),
         users::person::companies::show,

@@ -45,6 +45,7 @@ mod user_comments;
 mod user_counts;
 mod user_email;
 mod user_filters_advanced;
+mod user_lifecycle;
 mod user_list;
 mod user_list_actions;
 mod user_page;

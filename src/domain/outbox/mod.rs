@@ -94,6 +94,16 @@ pub struct EmailChangeLetter<'a> {
     pub expires: &'a str,
 }
 
+/// What the Substitute User of a deactivated user is told.
+pub struct SubstituteLetter<'a> {
+    pub account: &'a str,
+    /// The substitute, as the email greets them.
+    pub name: &'a str,
+    pub deactivated: &'a str,
+    pub company: &'a str,
+    pub link: &'a str,
+}
+
 /// What the Monday letter says.
 pub struct WeeklyLetter<'a> {
     pub account: &'a str,
@@ -111,6 +121,8 @@ pub trait Letters: Sync + std::fmt::Debug {
     fn email_change(&self, letter: &EmailChangeLetter<'_>) -> Result<Letter>;
     /// To the old address: a change was asked for, and nothing changes until confirmed.
     fn email_change_notice(&self, letter: &EmailChangeLetter<'_>) -> Result<Letter>;
+    /// To a Substitute User: whom they stand in for, and where.
+    fn substitute(&self, letter: &SubstituteLetter<'_>) -> Result<Letter>;
 }
 
 /// A subject made of names people typed: a line break in a name becomes a space (headers

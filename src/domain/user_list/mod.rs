@@ -415,18 +415,24 @@ fn count_infocards(
         ..UserFilter::default()
     };
     let total = count(conn, UserFilter::default())?;
-    // A person takes a full seat if any role they hold is a full-seat role.
+    // Seats as crate::domain::seats counts them: people neither deactivated nor blocked,
+    // with a full-seat role in a company where they are active.
     let full_holders = memberships::table
         .inner_join(membership_roles::table.inner_join(roles::table))
         .filter(roles::seat_kind.eq(SeatKind::Full.as_str()))
+        .filter(memberships::active.eq(true))
         .select(memberships::user_id);
+    let off = [
+        UserStatus::Deactivated.as_str(),
+        UserStatus::Blocked.as_str(),
+    ];
     let full_seats: i64 = filtered(backend, account, scope, &UserFilter::default(), now)
-        .filter(users::status.ne(UserStatus::Deactivated.as_str()))
+        .filter(users::status.ne_all(off))
         .filter(users::id.eq_any(full_holders))
         .count()
         .get_result(conn)?;
     let counted: i64 = filtered(backend, account, scope, &UserFilter::default(), now)
-        .filter(users::status.ne(UserStatus::Deactivated.as_str()))
+        .filter(users::status.ne_all(off))
         .count()
         .get_result(conn)?;
     Ok(Infocards {

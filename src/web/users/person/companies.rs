@@ -22,6 +22,8 @@ struct Row {
     id: CompanyId,
     name: String,
     roles: String,
+    /// "Active", or "Deactivated · substitute Bob".
+    standing: String,
     /// The actor may change the user's access here.
     editable: bool,
 }
@@ -46,9 +48,20 @@ pub async fn show(
 ) -> Result<HttpResponse, WebError> {
     let (person, _) = load(&state, &current, *id).await?;
     let account = current.account.id;
-    let all = state
-        .db(move |conn| Ok(companies::active_for_account(conn, account)?))
+    let user = person.user.id;
+    let (all, deactivated) = state
+        .db(move |conn| {
+            Ok((
+                companies::active_for_account(conn, account)?,
+                crate::domain::lifecycle::deactivated_in(conn, user)?,
+            ))
+        })
         .await?;
+    let standing = |company: CompanyId| match deactivated.iter().find(|(c, _)| *c == company) {
+        None => "Active".to_owned(),
+        Some((_, Some(name))) => format!("Deactivated · substitute {name}"),
+        Some((_, None)) => "Deactivated · no substitute".to_owned(),
+    };
     let target = &person.target;
     let rows = person
         .access
@@ -61,6 +74,7 @@ pub async fn show(
                 names.sort_unstable();
                 names.join(", ")
             },
+            standing: standing(a.company.id),
             editable: current
                 .authorize(
                     Action::EditUserAccess,

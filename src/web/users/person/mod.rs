@@ -6,9 +6,12 @@ pub mod access;
 pub mod activity;
 pub mod comments;
 pub mod companies;
+pub mod deactivate;
 pub mod email;
 pub mod info;
+pub mod reactivate;
 pub mod security;
+pub mod standing;
 pub mod subscriptions;
 
 use crate::auth::policy::{Action, Permit, Target, TargetUser};
@@ -44,6 +47,8 @@ pub struct Person {
     pub invitation: Option<InvitationStatus>,
     /// The tabs the actor may open: (slug, label).
     pub tabs: Vec<(&'static str, &'static str)>,
+    /// What the actor may do to the person from the header: (address, label).
+    pub actions: Vec<(String, &'static str)>,
 }
 
 impl Person {
@@ -102,6 +107,7 @@ pub async fn load(
         })
         .map(|(slug, label, _)| (*slug, *label))
         .collect();
+    let actions = actions(current, &user, &target, &access);
     Ok((
         Person {
             user,
@@ -109,7 +115,48 @@ pub async fn load(
             access,
             invitation,
             tabs,
+            actions,
         },
         permit,
     ))
+}
+
+/// The header's actions the policy allows: deactivate where the user is active, reactivate
+/// where they are not, block or activate, end their sessions.
+fn actions(
+    current: &CurrentUser,
+    user: &UserRow,
+    target: &TargetUser,
+    access: &[CompanyAccess],
+) -> Vec<(String, &'static str)> {
+    let may_in = |active: bool| {
+        access.iter().filter(|a| a.active == active).any(|a| {
+            current
+                .authorize(
+                    Action::DeactivateUser,
+                    Target::UserInCompany(target, a.company.id),
+                )
+                .is_ok()
+        })
+    };
+    let on_person = |action: Action| current.authorize(action, Target::User(target)).is_ok();
+    let id = user.id.0;
+    let mut out = Vec::new();
+    if may_in(true) {
+        out.push((format!("/users/{id}/deactivate"), "Deactivate…"));
+    }
+    if may_in(false) {
+        out.push((format!("/users/{id}/reactivate"), "Reactivate…"));
+    }
+    if on_person(Action::BlockUser) {
+        if user.status() == crate::domain::users::UserStatus::Blocked {
+            out.push((format!("/users/{id}/activate"), "Activate…"));
+        } else {
+            out.push((format!("/users/{id}/block"), "Block…"));
+        }
+    }
+    if on_person(Action::EndSessions) {
+        out.push((format!("/users/{id}/sessions/end"), "End all sessions…"));
+    }
+    out
 }

@@ -1,0 +1,269 @@
+//! Deactivating a user per company with a Substitute User and reactivating them, blocking
+//! and activating, ending a user's sessions; nobody does these to themselves, and the
+//! account's last active administrator stays.
+
+use crate::helpers::{
+    Backend, STRONG_PASSWORD, SmtpSink, TestApp, access_rows, add_company, arrange_member,
+    arrange_membership, assert_is_redirect_to, events_about, first_company, roles_of, user_id,
+};
+use crate::on_both_backends;
+use diesel::prelude::*;
+use roster::db::schema::{accounts, users};
+
+on_both_backends!(
+    deactivating_in_every_company_signs_the_user_out_and_reactivate_restores_their_access,
+    deactivating_in_one_company_leaves_the_others_and_names_the_substitute,
+    a_substitute_must_be_another_active_user_with_access_there,
+    blocking_signs_the_user_out_at_once_and_activate_lets_them_back,
+    an_administrator_ends_every_session_of_a_user,
+    nobody_deactivates_blocks_or_signs_out_themselves_here,
+    the_last_active_administrator_cannot_be_blocked,
+    reactivating_over_the_full_seat_limit_is_refused,
+);
+
+const ADMIN: &str = "ada@acme.test";
+const ANN: &str = "ann@acme.test";
+const BOB: &str = "bob@acme.test";
+
+fn status_of(app: &TestApp, email: &str) -> String {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::status)
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+async fn deactivating_in_every_company_signs_the_user_out_and_reactivate_restores_their_access(
+    backend: Backend,
+) {
+    let sink = SmtpSink::start(&[]);
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let company = first_company(&mut conn);
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Editor"]);
+    let (bob, _) = arrange_member(&mut conn, BOB, &["Viewer"]);
+    let ann_browser = app.signed_in(ANN).await;
+
+    let form = admin.get(&format!("/users/{}/deactivate", ann.0)).await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let done = admin
+        .submit(
+            &form,
+            "#deactivate",
+            &[(&format!("substitute_{company}"), &bob.0.to_string())],
+        )
+        .await;
+    assert_is_redirect_to(&done, &format!("/users/{}/companies", ann.0));
+
+    assert_eq!(status_of(&app, ANN), "deactivated");
+    assert!(
+        !ann_browser.is_signed_in().await,
+        "signed out at the next request"
+    );
+    assert_ne!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
+    assert_eq!(
+        roles_of(&mut conn, ANN),
+        vec![(company, "Editor".to_owned())]
+    );
+    let told = sink.wait_for(1).await;
+    assert_eq!(told[0].to, vec![BOB]);
+    assert!(told[0].text().contains("you are their substitute"));
+    assert_eq!(events_about(&mut conn, "user.deactivated", ANN), 1);
+
+    let form = admin.get(&format!("/users/{}/reactivate", ann.0)).await;
+    let done = admin.submit(&form, "#reactivate", &[]).await;
+    assert_is_redirect_to(&done, &format!("/users/{}/companies", ann.0));
+    assert_eq!(status_of(&app, ANN), "active");
+    assert_eq!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
+    assert_eq!(
+        roles_of(&mut conn, ANN),
+        vec![(company, "Editor".to_owned())]
+    );
+    assert_eq!(events_about(&mut conn, "user.reactivated", ANN), 1);
+}
+
+async fn deactivating_in_one_company_leaves_the_others_and_names_the_substitute(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let north = first_company(&mut conn);
+    let south = add_company(&mut conn, "South", "S");
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Editor"]);
+    arrange_membership(&mut conn, ann, south, &["Editor"]);
+    let (bob, _) = arrange_member(&mut conn, BOB, &["Viewer"]);
+    let form = admin.get(&format!("/users/{}/deactivate", ann.0)).await;
+
+    let done = admin
+        .submit_changes(
+            &form,
+            "#deactivate",
+            &[],
+            &[("company", &south.to_string())],
+            &[(&format!("substitute_{north}"), &bob.0.to_string())],
+        )
+        .await;
+
+    assert_is_redirect_to(&done, &format!("/users/{}/companies", ann.0));
+    assert_eq!(status_of(&app, ANN), "active", "still active in South");
+    assert_eq!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
+    let companies = admin.get(&format!("/users/{}/companies", ann.0)).await;
+    let text = companies.texts("#companies tbody tr").join(" | ");
+    assert!(
+        text.contains("Deactivated · substitute bob@acme.test"),
+        "{text}"
+    );
+}
+
+async fn a_substitute_must_be_another_active_user_with_access_there(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let company = first_company(&mut conn);
+    let south = add_company(&mut conn, "South", "S");
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Editor"]);
+    let (blocked, _) = arrange_member(&mut conn, BOB, &["Viewer"]);
+    diesel::update(users::table.find(blocked))
+        .set(users::status.eq("blocked"))
+        .execute(&mut conn)
+        .unwrap();
+    let elsewhere = crate::helpers::arrange_user(
+        &mut conn,
+        "sam@acme.test",
+        roster::domain::users::UserStatus::Active,
+        None,
+    );
+    arrange_membership(&mut conn, elsewhere, south, &["Viewer"]);
+    let form = admin.get(&format!("/users/{}/deactivate", ann.0)).await;
+    let before = access_rows(&mut conn);
+
+    for substitute in [ann, blocked, elsewhere] {
+        let refused = admin
+            .submit(
+                &form,
+                "#deactivate",
+                &[(&format!("substitute_{company}"), &substitute.0.to_string())],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(
+            refused.texts("#deactivate-error")[0]
+                .contains("must be another active user with access there"),
+            "{}",
+            refused.text()
+        );
+    }
+    assert_eq!(access_rows(&mut conn), before);
+    assert_eq!(status_of(&app, ANN), "active");
+}
+
+async fn blocking_signs_the_user_out_at_once_and_activate_lets_them_back(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let (ann, _) = arrange_member(&mut app.conn(), ANN, &["Viewer"]);
+    let ann_browser = app.signed_in(ANN).await;
+
+    let confirm = admin.get(&format!("/users/{}/block", ann.0)).await;
+    assert!(confirm.text().contains("signed out everywhere now"));
+    let done = admin.submit(&confirm, "main form", &[]).await;
+    assert_is_redirect_to(&done, &format!("/users/{}", ann.0));
+
+    assert_eq!(status_of(&app, ANN), "blocked");
+    assert!(!ann_browser.is_signed_in().await);
+    assert_ne!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
+    let page = admin.get(&format!("/users/{}", ann.0)).await;
+    assert!(
+        page.attr(&format!("a[href='/users/{}/activate']", ann.0), "href")
+            .is_some()
+    );
+
+    let confirm = admin.get(&format!("/users/{}/activate", ann.0)).await;
+    let done = admin.submit(&confirm, "main form", &[]).await;
+    assert_is_redirect_to(&done, &format!("/users/{}", ann.0));
+    assert_eq!(status_of(&app, ANN), "active");
+    assert_eq!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
+    assert_eq!(events_about(&mut app.conn(), "user.blocked", ANN), 1);
+    assert_eq!(events_about(&mut app.conn(), "user.activated", ANN), 1);
+}
+
+async fn an_administrator_ends_every_session_of_a_user(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let (ann, _) = arrange_member(&mut app.conn(), ANN, &["Viewer"]);
+    let laptop = app.signed_in(ANN).await;
+    let phone = app.signed_in(ANN).await;
+
+    let confirm = admin.get(&format!("/users/{}/sessions/end", ann.0)).await;
+    let done = admin.submit(&confirm, "main form", &[]).await;
+
+    assert_is_redirect_to(&done, &format!("/users/{}", ann.0));
+    assert!(!laptop.is_signed_in().await);
+    assert!(!phone.is_signed_in().await);
+    assert_eq!(status_of(&app, ANN), "active", "they may sign in again");
+    assert_eq!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
+}
+
+async fn nobody_deactivates_blocks_or_signs_out_themselves_here(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let me = user_id(&mut app.conn(), ADMIN);
+    let page = admin.get(&format!("/users/{}", me.0)).await;
+    assert!(
+        page.texts("p.person-actions a")
+            .iter()
+            .all(|a| !a.contains("Block") && !a.contains("Deactivate"))
+    );
+    let token = page.attr("input[name=csrf_token]", "value").unwrap();
+    for path in ["block", "deactivate"] {
+        let refused = admin
+            .post(
+                &format!("/users/{}/{path}", me.0),
+                &[("csrf_token", &token)],
+            )
+            .await;
+        assert_eq!(refused.status, 403, "{path}");
+    }
+    assert_eq!(status_of(&app, ADMIN), "active");
+}
+
+async fn the_last_active_administrator_cannot_be_blocked(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let _admin = app.first_admin(ADMIN).await;
+    let company = first_company(&mut app.conn());
+    let ada = user_id(&mut app.conn(), ADMIN);
+    let manager = app.signed_in_as_role("Manager", company).await;
+
+    let confirm = manager.get(&format!("/users/{}/block", ada.0)).await;
+    assert_eq!(confirm.status, 200, "{}", confirm.body);
+    let refused = manager.submit(&confirm, "main form", &[]).await;
+    let page = manager.get(refused.location()).await;
+
+    assert!(
+        page.text()
+            .contains("the account's last active administrator"),
+        "{}",
+        page.text()
+    );
+    assert_eq!(status_of(&app, ADMIN), "active");
+}
+
+async fn reactivating_over_the_full_seat_limit_is_refused(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let (ann, _) = arrange_member(&mut app.conn(), ANN, &["Editor"]);
+    let form = admin.get(&format!("/users/{}/deactivate", ann.0)).await;
+    admin.submit(&form, "#deactivate", &[]).await;
+    assert_eq!(status_of(&app, ANN), "deactivated");
+    // Ada's Admin role is the one full seat left.
+    diesel::update(accounts::table)
+        .set(accounts::full_seat_limit.eq(Some(1)))
+        .execute(&mut app.conn())
+        .unwrap();
+
+    let form = admin.get(&format!("/users/{}/reactivate", ann.0)).await;
+    let refused = admin.submit(&form, "#reactivate", &[]).await;
+
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.texts("#reactivate-error")[0].contains("Not enough full seats"));
+    assert_eq!(status_of(&app, ANN), "deactivated");
+}
