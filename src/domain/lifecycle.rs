@@ -81,6 +81,23 @@ fn keep_an_administrator(conn: &mut DbConnection, user: &UserRow) -> Result<()> 
     Ok(())
 }
 
+/// The change a permit among `permits` allows: DeactivateUser on the user in `company`.
+fn change_in(permits: &[Permit], user: UserId, company: CompanyId) -> Result<Change> {
+    let permit = permits
+        .iter()
+        .find(|p| {
+            p.require_on_user(Action::DeactivateUser, user).is_ok()
+                && p.require_in(Action::DeactivateUser, company).is_ok()
+        })
+        .ok_or_else(|| {
+            Error::Internal(format!(
+                "no permit to (re)activate in company {}",
+                company.0
+            ))
+        })?;
+    Change::authorized_in(permit, Action::DeactivateUser, company)
+}
+
 /// One company to deactivate the user in, and who takes over there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deactivation {
@@ -133,16 +150,7 @@ pub fn deactivate(
     }
     let changes: Vec<Change> = chosen
         .iter()
-        .map(|d| {
-            let permit = permits
-                .iter()
-                .find(|p| {
-                    p.require_on_user(Action::DeactivateUser, user).is_ok()
-                        && p.require_in(Action::DeactivateUser, d.company).is_ok()
-                })
-                .ok_or_else(|| Error::Internal("no permit to deactivate there".into()))?;
-            Change::authorized_in(permit, Action::DeactivateUser, d.company)
-        })
+        .map(|d| change_in(permits, user, d.company))
         .collect::<Result<_>>()?;
     crate::db::write_transaction(conn, |conn| {
         let person = people::find(conn, changes[0].account_id(), user)?;
@@ -268,16 +276,7 @@ pub fn reactivate(
     }
     let changes: Vec<Change> = chosen
         .iter()
-        .map(|company| {
-            let permit = permits
-                .iter()
-                .find(|p| {
-                    p.require_on_user(Action::DeactivateUser, user).is_ok()
-                        && p.require_in(Action::DeactivateUser, *company).is_ok()
-                })
-                .ok_or_else(|| Error::Internal("no permit to reactivate there".into()))?;
-            Change::authorized_in(permit, Action::DeactivateUser, *company)
-        })
+        .map(|company| change_in(permits, user, *company))
         .collect::<Result<_>>()?;
     crate::db::write_transaction(conn, |conn| {
         let person = people::find(conn, changes[0].account_id(), user)?;

@@ -166,16 +166,7 @@ pub async fn submit(
     let all = field("substitute_all").parse().ok().map(UserId);
     let mut chosen = Vec::new();
     let mut permits = Vec::new();
-    for (_, value) in pairs.iter().filter(|(k, _)| k == "company") {
-        let company = value
-            .parse()
-            .map(CompanyId)
-            .map_err(|_| WebError::BadRequest("A company was not a number.".into()))?;
-        let Some((_, _, permit)) = reach.iter().find(|(c, _, _)| *c == company) else {
-            return Err(WebError::Forbidden(
-                "You may not deactivate this user in one of the companies sent.".into(),
-            ));
-        };
+    for (company, permit) in super::posted_companies(&pairs, &reach)? {
         let own = field(&format!("substitute_{company}"))
             .parse()
             .ok()
@@ -184,7 +175,7 @@ pub async fn submit(
             company,
             substitute: all.or(own),
         });
-        permits.push(permit.clone());
+        permits.push(permit);
     }
     let user = person.user.id;
     let (account_name, base_url) = (current.account.name.clone(), state.base_url.clone());

@@ -160,3 +160,30 @@ fn actions(
     }
     out
 }
+
+/// The companies a deactivate or reactivate form sent, each with the permit found for it
+/// in `reach` (the companies the page offered); any other company is refused.
+pub fn posted_companies(
+    pairs: &[(String, String)],
+    reach: &[(crate::domain::CompanyId, String, Permit)],
+) -> Result<Vec<(crate::domain::CompanyId, Permit)>, WebError> {
+    pairs
+        .iter()
+        .filter(|(k, _)| k == "company")
+        .map(|(_, value)| {
+            let company = value
+                .parse()
+                .map(crate::domain::CompanyId)
+                .map_err(|_| WebError::BadRequest("A company was not a number.".into()))?;
+            reach
+                .iter()
+                .find(|(c, _, _)| *c == company)
+                .map(|(_, _, permit)| (company, permit.clone()))
+                .ok_or_else(|| {
+                    WebError::Forbidden(
+                        "You may not do this to the user in one of the companies sent.".into(),
+                    )
+                })
+        })
+        .collect()
+}

@@ -84,21 +84,8 @@ pub async fn submit(
 ) -> Result<HttpResponse, WebError> {
     let (person, _) = load(&state, &current, *id).await?;
     let reach = reach(&current, &person);
-    let mut chosen = Vec::new();
-    let mut permits = Vec::new();
-    for (_, value) in pairs.iter().filter(|(k, _)| k == "company") {
-        let company = value
-            .parse()
-            .map(CompanyId)
-            .map_err(|_| WebError::BadRequest("A company was not a number.".into()))?;
-        let Some((_, _, permit)) = reach.iter().find(|(c, _, _)| *c == company) else {
-            return Err(WebError::Forbidden(
-                "You may not reactivate this user in one of the companies sent.".into(),
-            ));
-        };
-        chosen.push(company);
-        permits.push(permit.clone());
-    }
+    let (chosen, permits): (Vec<CompanyId>, Vec<_>) =
+        super::posted_companies(&pairs, &reach)?.into_iter().unzip();
     let user = person.user.id;
     let wanted = chosen.clone();
     let outcome = state
