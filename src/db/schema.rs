@@ -184,6 +184,8 @@ diesel::table! {
         detail -> Text,
         ip -> Nullable<Text>,
         created_at -> Timestamp,
+        actor_name -> Nullable<Text>,
+        target_name -> Nullable<Text>,
     }
 }
 

@@ -38,6 +38,8 @@ struct EventRow {
     company_id: Option<CompanyId>,
     detail: String,
     ip: Option<String>,
+    actor_name: Option<String>,
+    target_name: Option<String>,
 }
 
 /// The page of the user's activity asked for (the last page when past the end).
@@ -67,6 +69,8 @@ pub fn of_user(conn: &mut DbConnection, user: &UserRow, page: PageRequest) -> Re
             audit_events::company_id,
             audit_events::detail,
             audit_events::ip,
+            audit_events::actor_name,
+            audit_events::target_name,
         ))
         .load(conn)?;
     let people: Vec<UserId> = rows
@@ -89,23 +93,26 @@ pub fn of_user(conn: &mut DbConnection, user: &UserRow, page: PageRequest) -> Re
         .load::<(CompanyId, String)>(conn)?
         .into_iter()
         .collect();
-    // A deleted user's events stay; their name is gone with them.
-    let name_of = |id: UserId| {
-        names
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| "a deleted user".to_owned())
+    // A living user's name as it is now; a deleted one's as it was when they were deleted.
+    let name_of = |id: Option<UserId>, kept: Option<String>| match (id, kept) {
+        (Some(id), _) => Some(
+            names
+                .get(&id)
+                .cloned()
+                .unwrap_or_else(|| "a deleted user".to_owned()),
+        ),
+        (None, Some(kept)) => Some(format!("{kept} (deleted)")),
+        (None, None) => None,
     };
     let items = rows
         .into_iter()
         .map(|r| Entry {
             at: r.created_at,
             action: AuditAction::parse(&r.action).map_or(r.action, |a| a.label().to_owned()),
-            actor: r
-                .actor_user_id
-                .map_or_else(|| "the system".to_owned(), name_of),
+            actor: name_of(r.actor_user_id, r.actor_name)
+                .unwrap_or_else(|| "the system".to_owned()),
             actor_id: r.actor_user_id,
-            target: r.target_user_id.map(name_of),
+            target: name_of(r.target_user_id, r.target_name),
             target_id: r.target_user_id,
             company: r.company_id.and_then(|c| company_names.get(&c).cloned()),
             detail: r.detail,

@@ -51,10 +51,11 @@ pub enum AuditAction {
     UserReactivated,
     UserBlocked,
     UserActivated,
+    UserDeleted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 41] = [
+    pub const ALL: [AuditAction; 42] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminCreated,
         AuditAction::SignIn,
@@ -96,6 +97,7 @@ impl AuditAction {
         AuditAction::UserReactivated,
         AuditAction::UserBlocked,
         AuditAction::UserActivated,
+        AuditAction::UserDeleted,
     ];
 
     /// What happened, in words, for pages that list events.
@@ -142,6 +144,7 @@ impl AuditAction {
             AuditAction::UserReactivated => "Reactivated in a company",
             AuditAction::UserBlocked => "Blocked",
             AuditAction::UserActivated => "Activated (unblocked)",
+            AuditAction::UserDeleted => "User deleted",
         }
     }
 
@@ -192,6 +195,7 @@ impl AuditAction {
             AuditAction::UserReactivated => "user.reactivated",
             AuditAction::UserBlocked => "user.blocked",
             AuditAction::UserActivated => "user.activated",
+            AuditAction::UserDeleted => "user.deleted",
         }
     }
 }

@@ -416,3 +416,39 @@ pub fn deactivated_in(
         .map(|(company, s)| (company, s.and_then(|s| names.get(&s).cloned())))
         .collect())
 }
+
+/// Deletes the user: their row goes, and with it their companies, roles and access,
+/// sessions, invitations (their links die) and emails not sent yet, saved filters and the
+/// comments about them, so their email can be invited again and their seat is free. The
+/// audit events about them or by them stay, with their displayed name as it was.
+/// `permit` is for DeleteUser on the user as a person (users.delete in every company).
+pub fn delete(conn: &mut DbConnection, permit: &Permit, user: UserId) -> Result<String> {
+    use crate::db::schema::audit_events;
+    let change = Change::authorized_on_user(permit, Action::DeleteUser, user)?;
+    crate::db::write_transaction(conn, |conn| {
+        let person = people::find(conn, change.account_id(), user)?;
+        keep_an_administrator(conn, &person)?;
+        change.record(
+            conn,
+            AuditAction::UserDeleted,
+            Some(user),
+            None,
+            &person.email,
+        )?;
+        let name = person.display_name.clone();
+        diesel::update(audit_events::table.filter(audit_events::actor_user_id.eq(user)))
+            .set(audit_events::actor_name.eq(Some(&name)))
+            .execute(conn)?;
+        diesel::update(audit_events::table.filter(audit_events::target_user_id.eq(user)))
+            .set(audit_events::target_name.eq(Some(&name)))
+            .execute(conn)?;
+        outbox::cancel_unsent(conn, user)?;
+        diesel::delete(
+            users::table
+                .filter(users::id.eq(user))
+                .filter(users::account_id.eq(person.account_id)),
+        )
+        .execute(conn)?;
+        Ok(name)
+    })
+}

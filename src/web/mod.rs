@@ -255,6 +255,16 @@ pub fn mount(r: &mut impl Mount) {
         users::person::standing::end_sessions,
     );
     r.get(
+        "/users/{id}/delete",
+        Need::Somewhere(Action::DeleteUser),
+        users::person::standing::confirm_delete,
+    );
+    r.post(
+        "/users/{id}/delete",
+        Need::Somewhere(Action::DeleteUser),
+        users::person::standing::delete,
+    );
+    r.get(
         "/users/{id}/companies",
         Need::Somewhere(Action::ViewUsers),
         users::person::companies::show,

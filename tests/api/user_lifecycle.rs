@@ -19,6 +19,8 @@ on_both_backends!(
     nobody_deactivates_blocks_or_signs_out_themselves_here,
     the_last_active_administrator_cannot_be_blocked,
     reactivating_over_the_full_seat_limit_is_refused,
+    deleting_a_user_frees_their_email_and_keeps_their_name_on_past_activity,
+    deleting_needs_users_delete,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -266,4 +268,67 @@ async fn reactivating_over_the_full_seat_limit_is_refused(backend: Backend) {
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.texts("#reactivate-error")[0].contains("Not enough full seats"));
     assert_eq!(status_of(&app, ANN), "deactivated");
+}
+
+async fn deleting_a_user_frees_their_email_and_keeps_their_name_on_past_activity(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Editor"]);
+    diesel::update(users::table.find(ann))
+        .set(users::display_name.eq("Ann Lee"))
+        .execute(&mut conn)
+        .unwrap();
+    let ann_browser = app.signed_in(ANN).await;
+    // Something Ada did to Ann, on Ada's activity.
+    let confirm = admin.get(&format!("/users/{}/sessions/end", ann.0)).await;
+    admin.submit(&confirm, "main form", &[]).await;
+
+    let confirm = admin.get(&format!("/users/{}/delete", ann.0)).await;
+    assert!(confirm.text().contains("This cannot be undone."));
+    let done = admin.submit(&confirm, "main form", &[]).await;
+    assert_is_redirect_to(&done, "/users");
+
+    let left: i64 = users::table
+        .filter(users::email.eq(ANN))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(left, 0);
+    assert!(!ann_browser.is_signed_in().await);
+    let ada = user_id(&mut conn, ADMIN);
+    let activity = admin.get(&format!("/users/{}/activity", ada.0)).await;
+    assert!(
+        activity.text().contains("Ann Lee (deleted)"),
+        "{}",
+        activity.text()
+    );
+    let again = app.invite_without_email(&admin, ANN).await;
+    assert_eq!(again.texts("#invited li"), vec![ANN]);
+}
+
+async fn deleting_needs_users_delete(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let _admin = app.first_admin(ADMIN).await;
+    let company = first_company(&mut app.conn());
+    let (ann, _) = arrange_member(&mut app.conn(), ANN, &["Viewer"]);
+    let manager = app.signed_in_as_role("Manager", company).await;
+
+    let page = manager.get(&format!("/users/{}", ann.0)).await;
+    assert!(
+        !page
+            .texts("p.person-actions a")
+            .iter()
+            .any(|a| a.contains("Delete"))
+    );
+    let token = page.attr("input[name=csrf_token]", "value").unwrap();
+    let refused = manager
+        .post(
+            &format!("/users/{}/delete", ann.0),
+            &[("csrf_token", &token)],
+        )
+        .await;
+
+    assert_eq!(refused.status, 403);
+    assert_eq!(status_of(&app, ANN), "active");
 }

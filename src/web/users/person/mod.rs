@@ -158,6 +158,9 @@ fn actions(
     if on_person(Action::EndSessions) {
         out.push((format!("/users/{id}/sessions/end"), "End all sessions…"));
     }
+    if on_person(Action::DeleteUser) {
+        out.push((format!("/users/{id}/delete"), "Delete…"));
+    }
     out
 }
 

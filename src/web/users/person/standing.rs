@@ -1,4 +1,4 @@
-//! Block, Activate and End all sessions of a user: each a confirmation page (GET) and the
+//! Block, Activate, End all sessions and Delete: each a confirmation page (GET) and the
 //! action (POST), about the person across all their companies.
 
 use super::load;
@@ -20,6 +20,7 @@ enum Standing {
     Block,
     Activate,
     EndSessions,
+    Delete,
 }
 
 impl Standing {
@@ -27,6 +28,7 @@ impl Standing {
         match self {
             Standing::Block | Standing::Activate => Action::BlockUser,
             Standing::EndSessions => Action::EndSessions,
+            Standing::Delete => Action::DeleteUser,
         }
     }
 
@@ -35,6 +37,7 @@ impl Standing {
             Standing::Block => "block",
             Standing::Activate => "activate",
             Standing::EndSessions => "sessions/end",
+            Standing::Delete => "delete",
         }
     }
 
@@ -43,6 +46,7 @@ impl Standing {
             Standing::Block => "Block",
             Standing::Activate => "Activate",
             Standing::EndSessions => "End all sessions",
+            Standing::Delete => "Delete user",
         }
     }
 
@@ -60,6 +64,12 @@ impl Standing {
                 "End all sessions of {name}? Every browser where they are signed in is signed \
                  out at its next request; they can sign in again."
             ),
+            Standing::Delete => format!(
+                "Delete {name}? This removes them from every company with their roles and \
+                 access, their sessions, invitations, saved filters and the comments about \
+                 them, and frees their seat; their email can then be invited again. The \
+                 activity log keeps their name on what they did. This cannot be undone."
+            ),
         }
     }
 
@@ -68,6 +78,7 @@ impl Standing {
             Standing::Block => format!("{name} is blocked and signed out everywhere."),
             Standing::Activate => format!("{name} is activated."),
             Standing::EndSessions => format!("Every session of {name} has ended."),
+            Standing::Delete => format!("{name} was deleted."),
         }
     }
 }
@@ -104,16 +115,28 @@ async fn act(
     let user = person.user.id;
     let outcome = state
         .may_refuse(move |conn| match what {
-            Standing::Block => lifecycle::block(conn, &permit, user),
-            Standing::Activate => lifecycle::activate(conn, &permit, user),
-            Standing::EndSessions => lifecycle::end_sessions(conn, &permit, user),
+            Standing::Block => lifecycle::block(conn, &permit, user).map(|u| u.display_name),
+            Standing::Activate => lifecycle::activate(conn, &permit, user).map(|u| u.display_name),
+            Standing::EndSessions => {
+                lifecycle::end_sessions(conn, &permit, user).map(|u| u.display_name)
+            }
+            Standing::Delete => lifecycle::delete(conn, &permit, user),
         })
         .await?;
+    let back = format!("/users/{}", user.0);
     match outcome {
-        Ok(done) => current.flash(FlashKind::Success, what.done(&done.display_name)),
-        Err(reason) => current.flash(FlashKind::Error, reason),
+        Ok(name) => {
+            current.flash(FlashKind::Success, what.done(&name));
+            match what {
+                Standing::Delete => Ok(redirect("/users")),
+                _ => Ok(redirect(&back)),
+            }
+        }
+        Err(reason) => {
+            current.flash(FlashKind::Error, reason);
+            Ok(redirect(&back))
+        }
     }
-    Ok(redirect(&format!("/users/{}", user.0)))
 }
 
 pub async fn confirm_block(
@@ -165,4 +188,21 @@ pub async fn end_sessions(
     CsrfForm(_): CsrfForm<Empty>,
 ) -> Result<HttpResponse, WebError> {
     act(&state, &current, *id, Standing::EndSessions).await
+}
+
+pub async fn confirm_delete(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, WebError> {
+    confirm(&state, &current, *id, Standing::Delete).await
+}
+
+pub async fn delete(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> Result<HttpResponse, WebError> {
+    act(&state, &current, *id, Standing::Delete).await
 }
