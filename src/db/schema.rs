@@ -277,6 +277,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    password_resets (id) {
+        id -> BigInt,
+        account_id -> BigInt,
+        user_id -> BigInt,
+        requested_by -> Nullable<BigInt>,
+        token_hash -> Text,
+        status -> Text,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(roles -> accounts (account_id));
 diesel::joinable!(role_rights -> roles (role_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -308,4 +321,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     user_comments,
     email_changes,
+    password_resets,
 );

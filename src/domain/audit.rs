@@ -52,10 +52,11 @@ pub enum AuditAction {
     UserBlocked,
     UserActivated,
     UserDeleted,
+    PasswordResetSent,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 42] = [
+    pub const ALL: [AuditAction; 43] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminCreated,
         AuditAction::SignIn,
@@ -98,6 +99,7 @@ impl AuditAction {
         AuditAction::UserBlocked,
         AuditAction::UserActivated,
         AuditAction::UserDeleted,
+        AuditAction::PasswordResetSent,
     ];
 
     /// What happened, in words, for pages that list events.
@@ -145,6 +147,7 @@ impl AuditAction {
             AuditAction::UserBlocked => "Blocked",
             AuditAction::UserActivated => "Activated (unblocked)",
             AuditAction::UserDeleted => "User deleted",
+            AuditAction::PasswordResetSent => "Password reset link sent",
         }
     }
 
@@ -196,6 +199,7 @@ impl AuditAction {
             AuditAction::UserBlocked => "user.blocked",
             AuditAction::UserActivated => "user.activated",
             AuditAction::UserDeleted => "user.deleted",
+            AuditAction::PasswordResetSent => "user.password_reset_sent",
         }
     }
 }

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod memberships;
 pub mod outbox;
 pub mod paging;
+pub mod password_reset;
 pub mod passwords;
 pub mod roles;
 pub mod saved_filters;

@@ -1,4 +1,5 @@
-//! A user changing their own password.
+//! A user changing their own password, the strength rule every new password meets, and
+//! the reset links a changed password voids.
 
 use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
@@ -83,6 +84,8 @@ pub fn change_password(
         }
         // Every session ends with the old password, this one too: the page starts a new one.
         crate::domain::sessions::end_all(conn, id)?;
+        // A reset link waiting is pointless now, and would undo this change.
+        void_reset_links(conn, id)?;
         change.record(
             conn,
             crate::domain::audit::AuditAction::PasswordChanged,
@@ -92,4 +95,18 @@ pub fn change_password(
         )?;
         find(conn, change.account_id(), id)
     })
+}
+
+/// Voids every password reset link of the user still waiting (see domain::password_reset):
+/// a newer link replaces them, and a changed password makes them pointless.
+pub fn void_reset_links(conn: &mut DbConnection, user: crate::domain::UserId) -> Result<()> {
+    use crate::db::schema::password_resets;
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(user))
+            .filter(password_resets::status.eq("pending")),
+    )
+    .set(password_resets::status.eq("void"))
+    .execute(conn)?;
+    Ok(())
 }

@@ -2,7 +2,8 @@
 //! domain's `Letters`.
 
 use crate::domain::outbox::{
-    EmailChangeLetter, InvitationLetter, Letter, Letters, SubstituteLetter, WeeklyLetter, one_line,
+    EmailChangeLetter, InvitationLetter, Letter, Letters, PasswordChangedLetter,
+    PasswordResetLetter, SubstituteLetter, WeeklyLetter, one_line,
 };
 use crate::domain::users::UserRow;
 use crate::domain::{Error, Result};
@@ -67,17 +68,31 @@ email_change_template!(EmailChangeHtml, "mail/email_change.html");
 email_change_template!(EmailChangeNoticeText, "mail/email_change_notice.txt");
 email_change_template!(EmailChangeNoticeHtml, "mail/email_change_notice.html");
 
-#[derive(Template)]
-#[template(path = "mail/substitute.txt")]
-struct SubstituteText<'a> {
-    l: &'a SubstituteLetter<'a>,
+/// A template drawn from one letter struct, `l`.
+macro_rules! letter_template {
+    ($name:ident, $letter:ident, $path:literal) => {
+        #[derive(Template)]
+        #[template(path = $path)]
+        struct $name<'a> {
+            l: &'a $letter<'a>,
+        }
+    };
 }
 
-#[derive(Template)]
-#[template(path = "mail/substitute.html")]
-struct SubstituteHtml<'a> {
-    l: &'a SubstituteLetter<'a>,
-}
+letter_template!(SubstituteText, SubstituteLetter, "mail/substitute.txt");
+letter_template!(SubstituteHtml, SubstituteLetter, "mail/substitute.html");
+letter_template!(ResetText, PasswordResetLetter, "mail/password_reset.txt");
+letter_template!(ResetHtml, PasswordResetLetter, "mail/password_reset.html");
+letter_template!(
+    ChangedText,
+    PasswordChangedLetter,
+    "mail/password_changed.txt"
+);
+letter_template!(
+    ChangedHtml,
+    PasswordChangedLetter,
+    "mail/password_changed.html"
+);
 
 /// Roster's emails, as askama templates.
 #[derive(Debug)]
@@ -90,6 +105,26 @@ fn failed(what: &str) -> impl Fn(askama::Error) -> Error + '_ {
 }
 
 impl Letters for Templates {
+    fn password_reset(&self, l: &PasswordResetLetter<'_>) -> Result<Letter> {
+        Ok(Letter {
+            subject: one_line(&format!("Choose a new password for {}", l.account)),
+            text: ResetText { l }.render().map_err(failed("password reset"))?,
+            html: ResetHtml { l }.render().map_err(failed("password reset"))?,
+        })
+    }
+
+    fn password_changed(&self, l: &PasswordChangedLetter<'_>) -> Result<Letter> {
+        Ok(Letter {
+            subject: one_line(&format!("Your password for {} was changed", l.account)),
+            text: ChangedText { l }
+                .render()
+                .map_err(failed("password changed"))?,
+            html: ChangedHtml { l }
+                .render()
+                .map_err(failed("password changed"))?,
+        })
+    }
+
     fn substitute(&self, l: &SubstituteLetter<'_>) -> Result<Letter> {
         Ok(Letter {
             subject: one_line(&format!(

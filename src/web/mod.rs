@@ -83,6 +83,26 @@ pub fn mount(r: &mut impl Mount) {
     );
     r.get("/invitation/{token}", Need::Nobody, auth::accept::show);
     r.get(
+        "/password/forgot",
+        Need::Nobody,
+        auth::password_reset::forgot_show,
+    );
+    r.post(
+        "/password/forgot",
+        Need::Nobody,
+        auth::password_reset::forgot_submit,
+    );
+    r.get(
+        "/password/reset/{token}",
+        Need::Nobody,
+        auth::password_reset::reset_show,
+    );
+    r.post(
+        "/password/reset/{token}",
+        Need::Nobody,
+        auth::password_reset::reset_submit,
+    );
+    r.get(
         "/email-change/{token}",
         Need::Nobody,
         auth::email_change::show,
@@ -253,6 +273,16 @@ pub fn mount(r: &mut impl Mount) {
         "/users/{id}/sessions/end",
         Need::Somewhere(Action::EndSessions),
         users::person::standing::end_sessions,
+    );
+    r.get(
+        "/users/{id}/password-reset",
+        Need::Somewhere(Action::ResetPassword),
+        users::person::password::confirm,
+    );
+    r.post(
+        "/users/{id}/password-reset",
+        Need::Somewhere(Action::ResetPassword),
+        users::person::password::send,
     );
     r.get(
         "/users/{id}/delete",

@@ -27,6 +27,8 @@ pub struct AppState {
     /// Argon2 hash of a random password, for unknown users at sign-in.
     pub dummy_hash: Arc<str>,
     pub login_limiter: DefaultKeyedRateLimiter<IpAddr>,
+    /// Forgot password, per email address asked for (lower case): a few links an hour.
+    pub forgot_limiter: DefaultKeyedRateLimiter<String>,
     /// User counts and infocards, kept while the data they count is unchanged.
     pub counts: Arc<ListCache>,
     /// Wakes the email worker when something was queued.
@@ -36,6 +38,12 @@ pub struct AppState {
     /// The least time a refused sign-in takes.
     pub signin_floor: std::time::Duration,
 }
+
+/// How many reset links one address may be sent in an hour.
+const FORGOT_PER_HOUR: NonZeroU32 = match NonZeroU32::new(5) {
+    Some(n) => n,
+    None => NonZeroU32::MIN,
+};
 
 impl AppState {
     pub fn new(pool: Pool, config: &Config, base_url: String, dummy_hash: String) -> Self {
@@ -47,6 +55,7 @@ impl AppState {
             base_url,
             dummy_hash: dummy_hash.into(),
             login_limiter: RateLimiter::keyed(Quota::per_minute(per_minute)),
+            forgot_limiter: RateLimiter::keyed(Quota::per_hour(FORGOT_PER_HOUR)),
             counts: Arc::new(ListCache::new(COUNT_CACHE_ENTRIES)),
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             trusted_proxies: config.trusted_proxies.clone().into(),
@@ -63,6 +72,14 @@ impl AppState {
         let key = crate::web::client_ip::limiter_key(ip);
         self.login_limiter
             .check_key(&key)
+            .map_err(|_| WebError::TooManyRequests)
+    }
+
+    /// Counts a Forgot password request for `email` against its limit; 429 past it (the
+    /// same whether or not the address belongs to anyone).
+    pub fn limit_forgot(&self, email: &str) -> Result<(), WebError> {
+        self.forgot_limiter
+            .check_key(&email.trim().to_lowercase())
             .map_err(|_| WebError::TooManyRequests)
     }
 

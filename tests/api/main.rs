@@ -28,6 +28,7 @@ mod mail_delivery;
 mod migrations;
 mod my_profile_info;
 mod nav_links;
+mod password_reset;
 mod request_log;
 mod route_walk;
 mod saved_filters;

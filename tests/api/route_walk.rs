@@ -47,7 +47,8 @@ fn no_user_management_or_configuration_route_is_open_to_every_signed_in_user() {
                 || path.starts_with("/login")
                 || path.starts_with("/setup/")
                 || path.starts_with("/invitation/")
-                || path.starts_with("/email-change/"),
+                || path.starts_with("/email-change/")
+                || path.starts_with("/password/"),
             "{path} is open to visitors"
         );
     }

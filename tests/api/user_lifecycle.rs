@@ -73,7 +73,12 @@ async fn deactivating_in_every_company_signs_the_user_out_and_reactivate_restore
     assert!(told[0].text().contains("you are their substitute"));
     assert_eq!(events_about(&mut conn, "user.deactivated", ANN), 1);
 
-    let form = admin.get(&format!("/users/{}/reactivate", ann.0)).await;
+    // Reactivate from the Deactivated tab's row.
+    let tab = admin.get("/users?status=deactivated").await;
+    let link = tab
+        .attr_where_text("td.actions a", "Reactivate", "href")
+        .unwrap_or_else(|| panic!("no Reactivate on {}", tab.text()));
+    let form = admin.get(&link).await;
     let done = admin.submit(&form, "#reactivate", &[]).await;
     assert_is_redirect_to(&done, &format!("/users/{}/companies", ann.0));
     assert_eq!(status_of(&app, ANN), "active");

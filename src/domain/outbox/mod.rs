@@ -104,6 +104,22 @@ pub struct SubstituteLetter<'a> {
     pub link: &'a str,
 }
 
+/// A link to choose a new password, and why it was sent.
+pub struct PasswordResetLetter<'a> {
+    pub account: &'a str,
+    pub name: &'a str,
+    /// "An administrator asked for a password reset." or "You asked …".
+    pub why: &'a str,
+    pub link: &'a str,
+    pub expires: &'a str,
+}
+
+/// That a password was changed (a security notice: always sent).
+pub struct PasswordChangedLetter<'a> {
+    pub account: &'a str,
+    pub name: &'a str,
+}
+
 /// What the Monday letter says.
 pub struct WeeklyLetter<'a> {
     pub account: &'a str,
@@ -123,6 +139,8 @@ pub trait Letters: Sync + std::fmt::Debug {
     fn email_change_notice(&self, letter: &EmailChangeLetter<'_>) -> Result<Letter>;
     /// To a Substitute User: whom they stand in for, and where.
     fn substitute(&self, letter: &SubstituteLetter<'_>) -> Result<Letter>;
+    fn password_reset(&self, letter: &PasswordResetLetter<'_>) -> Result<Letter>;
+    fn password_changed(&self, letter: &PasswordChangedLetter<'_>) -> Result<Letter>;
 }
 
 /// A subject made of names people typed: a line break in a name becomes a space (headers

@@ -6,4 +6,5 @@ pub mod choose_account;
 pub mod email_change;
 pub mod link_problem;
 pub mod login;
+pub mod password_reset;
 pub mod setup;

@@ -134,6 +134,40 @@ impl ListPage {
         .is_ok()
     }
 
+    /// Whether the policy lets the actor do `action` to this row's person: in one of their
+    /// companies (`anywhere`), or in all of them.
+    fn may(&self, row: &ListedUser, action: Action, anywhere: bool) -> bool {
+        let target = crate::auth::policy::TargetUser {
+            id: row.user.id,
+            account_id: row.user.account_id,
+            companies: row.member_of.clone(),
+        };
+        let on = if anywhere {
+            policy::Target::UserInAnyCompany(&target)
+        } else {
+            policy::Target::User(&target)
+        };
+        policy::authorize(&self.actor, action, on).is_ok()
+    }
+
+    /// The row's lifecycle action, as (address, label): Reactivate a deactivated user,
+    /// Activate a blocked one, Unlock a locked one (on their Security tab).
+    fn lifecycle_action(&self, row: &ListedUser) -> Option<(String, &'static str)> {
+        let id = row.user.id.0;
+        match row.status {
+            ShownStatus::Deactivated if self.may(row, Action::DeactivateUser, true) => {
+                Some((format!("/users/{id}/reactivate"), "Reactivate"))
+            }
+            ShownStatus::Blocked if self.may(row, Action::BlockUser, false) => {
+                Some((format!("/users/{id}/activate"), "Activate"))
+            }
+            ShownStatus::Locked if self.may(row, Action::EditUserSecurity, false) => {
+                Some((format!("/users/{id}/security"), "Unlock"))
+            }
+            _ => None,
+        }
+    }
+
     fn rights_of(&self, role: &RoleId) -> String {
         self.roles
             .iter()

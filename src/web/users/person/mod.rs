@@ -9,6 +9,7 @@ pub mod companies;
 pub mod deactivate;
 pub mod email;
 pub mod info;
+pub mod password;
 pub mod reactivate;
 pub mod security;
 pub mod standing;
@@ -157,6 +158,9 @@ fn actions(
     }
     if on_person(Action::EndSessions) {
         out.push((format!("/users/{id}/sessions/end"), "End all sessions…"));
+    }
+    if on_person(Action::ResetPassword) && user.password_hash.is_some() {
+        out.push((format!("/users/{id}/password-reset"), "Reset Password…"));
     }
     if on_person(Action::DeleteUser) {
         out.push((format!("/users/{id}/delete"), "Delete…"));
