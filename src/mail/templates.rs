@@ -2,8 +2,8 @@
 //! domain's `Letters`.
 
 use crate::domain::outbox::{
-    EmailChangeLetter, InvitationLetter, Letter, Letters, PasswordChangedLetter,
-    PasswordResetLetter, SubstituteLetter, WeeklyLetter, one_line,
+    AccountCreatedLetter, EmailChangeLetter, InvitationLetter, Letter, Letters,
+    PasswordChangedLetter, PasswordResetLetter, SubstituteLetter, WeeklyLetter, one_line,
 };
 use crate::domain::users::UserRow;
 use crate::domain::{Error, Result};
@@ -81,6 +81,16 @@ macro_rules! letter_template {
 
 letter_template!(SubstituteText, SubstituteLetter, "mail/substitute.txt");
 letter_template!(SubstituteHtml, SubstituteLetter, "mail/substitute.html");
+letter_template!(
+    CreatedText,
+    AccountCreatedLetter,
+    "mail/account_created.txt"
+);
+letter_template!(
+    CreatedHtml,
+    AccountCreatedLetter,
+    "mail/account_created.html"
+);
 letter_template!(ResetText, PasswordResetLetter, "mail/password_reset.txt");
 letter_template!(ResetHtml, PasswordResetLetter, "mail/password_reset.html");
 letter_template!(
@@ -105,6 +115,21 @@ fn failed(what: &str) -> impl Fn(askama::Error) -> Error + '_ {
 }
 
 impl Letters for Templates {
+    fn account_created(&self, l: &AccountCreatedLetter<'_>) -> Result<Letter> {
+        Ok(Letter {
+            subject: one_line(&format!(
+                "{} created your account in {} on Roster",
+                l.inviter, l.account
+            )),
+            text: CreatedText { l }
+                .render()
+                .map_err(failed("account created"))?,
+            html: CreatedHtml { l }
+                .render()
+                .map_err(failed("account created"))?,
+        })
+    }
+
     fn password_reset(&self, l: &PasswordResetLetter<'_>) -> Result<Letter> {
         Ok(Letter {
             subject: one_line(&format!("Choose a new password for {}", l.account)),

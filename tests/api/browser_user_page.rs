@@ -14,7 +14,10 @@ use diesel::prelude::*;
 use roster::db::schema::membership_items;
 use roster::domain::catalog::ItemKind;
 
-on_both_backends!(an_administrator_edits_a_users_locations_and_roles_in_a_real_browser);
+on_both_backends!(
+    an_administrator_edits_a_users_locations_and_roles_in_a_real_browser,
+    an_administrator_deactivates_a_user_with_a_substitute_and_reactivates_them_in_a_real_browser,
+);
 
 const ADMIN: &str = "ada@example.test";
 const ANN: &str = "ann@example.test";
@@ -107,4 +110,75 @@ async fn an_administrator_edits_a_users_locations_and_roles_in_a_real_browser(ba
             (company, "Viewer".to_owned())
         ]
     );
+}
+
+async fn an_administrator_deactivates_a_user_with_a_substitute_and_reactivates_them_in_a_real_browser(
+    backend: Backend,
+) {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    let mut conn = backend.conn();
+    let company = first_company(&mut conn);
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Editor"]);
+    let (bob, _) = arrange_member(&mut conn, "bob@example.test", &["Viewer"]);
+
+    let c = browser(&driver).await;
+    c.goto(&format!("{}/login", app.base)).await.unwrap();
+    type_into(&c, "#login", ADMIN).await;
+    type_into(&c, "#password", STRONG_PASSWORD).await;
+    click(&c, "form[action='/login'] button[type=submit]").await;
+    wait_for_url(&c, "My Profile", |u| u.path() == "/profile").await;
+
+    c.goto(&format!("{}/users/{}", app.base, ann.0))
+        .await
+        .unwrap();
+    click(&c, &format!("a[href='/users/{}/deactivate']", ann.0)).await;
+    wait_for_url(&c, "the Deactivate page", |u| {
+        u.path().ends_with("/deactivate")
+    })
+    .await;
+    look_at(&c, "user-deactivate").await;
+    click(
+        &c,
+        &format!("#substitute_{company} option[value='{}']", bob.0),
+    )
+    .await;
+    click(&c, "#deactivate button[type=submit]").await;
+    wait_for(&c, "main > p.flash[role=status]", |t| {
+        t == ["ann@example.test was deactivated as chosen."]
+    })
+    .await;
+    wait_for(&c, "#companies tbody td", |t| {
+        t.iter()
+            .any(|s| s == "Deactivated · substitute bob@example.test")
+    })
+    .await;
+
+    // From the Deactivated tab of the list.
+    c.goto(&format!("{}/users?status=deactivated", app.base))
+        .await
+        .unwrap();
+    wait_for(&c, "td.actions a", |t| t.iter().any(|s| s == "Reactivate")).await;
+    c.find(fantoccini::Locator::LinkText("Reactivate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_url(&c, "the Reactivate page", |u| {
+        u.path().ends_with("/reactivate")
+    })
+    .await;
+    click(&c, "#reactivate button[type=submit]").await;
+    wait_for(&c, "main > p.flash[role=status]", |t| {
+        t == ["ann@example.test was reactivated as chosen."]
+    })
+    .await;
+    let status: String = roster::db::schema::users::table
+        .find(ann)
+        .select(roster::db::schema::users::status)
+        .first(&mut conn)
+        .unwrap();
+    assert_eq!(status, "active");
 }

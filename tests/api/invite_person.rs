@@ -96,7 +96,12 @@ async fn a_created_user_must_change_the_password_first(backend: Backend) {
         .first(&mut conn)
         .unwrap();
     assert!(must);
-    assert!(sink.received().is_empty(), "no email for a created user");
+    // Send invitation email was left ticked: they are told the account exists, without
+    // the password.
+    let told = sink.wait_for(1).await;
+    assert_eq!(told[0].to, vec!["temp@example.test"]);
+    assert!(told[0].text().contains("created an account for you"));
+    assert!(!told[0].text().contains(given), "never the password");
 
     // Every page leads to the password change until it is done.
     let temp = app.client();

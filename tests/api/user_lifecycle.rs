@@ -120,6 +120,11 @@ async fn deactivating_in_one_company_leaves_the_others_and_names_the_substitute(
         text.contains("Deactivated · substitute bob@acme.test"),
         "{text}"
     );
+    let list = admin.get("/users?q=ann%40acme.test").await;
+    assert_eq!(
+        list.texts("td.status .substitute"),
+        vec!["Substitute: bob@acme.test".to_owned()]
+    );
 }
 
 async fn a_substitute_must_be_another_active_user_with_access_there(backend: Backend) {

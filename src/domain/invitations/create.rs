@@ -7,7 +7,9 @@ use crate::domain::{Error, FieldErrors, Result};
 
 /// "Create user" instead of inviting: one person, active at once with a password chosen by
 /// the administrator, which they must change at their first sign-in. Same checks and access
-/// as an invitation (the same path, with the password's hash); no invitation, no email.
+/// as an invitation (the same path, with the password's hash); no invitation. Unless "Send
+/// invitation email" was unticked, they are emailed that the account exists and where to
+/// sign in, never the password.
 pub fn create_with_password(
     conn: &mut DbConnection,
     permits: &[Permit],
@@ -35,7 +37,6 @@ pub fn create_with_password(
     let hash = crate::auth::password::hash(password)
         .map_err(|e| Error::Internal(format!("password hash: {e}")))?;
     let request = InviteRequest {
-        send_email: false,
         password_hash: Some(hash),
         ..request.clone()
     };

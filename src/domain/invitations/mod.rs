@@ -339,6 +339,9 @@ pub fn invite(
                 grants::store(conn, membership, grant, catalog)?;
             }
             if created {
+                if request.send_email {
+                    tell_created(conn, change, &user, request)?;
+                }
                 change.record(conn, AuditAction::UserCreated, Some(user.id), None, email)?;
             } else {
                 issue(conn, change, &user, request, request.send_email)?;
@@ -349,6 +352,36 @@ pub fn invite(
         seats.check(conn)?;
         Ok(outcome)
     })
+}
+
+/// Tells a user made with Create user that their account exists and where to sign in.
+fn tell_created(
+    conn: &mut DbConnection,
+    change: &Change,
+    user: &UserRow,
+    request: &InviteRequest,
+) -> Result<()> {
+    let link = format!("{}/login", request.base_url);
+    let letter = request
+        .letters
+        .account_created(&crate::domain::outbox::AccountCreatedLetter {
+            account: &request.account_name,
+            inviter: &request.inviter_name,
+            email: &user.email,
+            link: &link,
+        })?;
+    outbox::enqueue(
+        conn,
+        NewEmail {
+            account_id: change.account_id(),
+            invitation_id: None,
+            to: &user.email,
+            subject: &letter.subject,
+            text: &letter.text,
+            html: &letter.html,
+        },
+        change.now,
+    )
 }
 
 /// "Invite User from Other Company": adds an existing user to the request's companies they

@@ -120,6 +120,15 @@ pub struct PasswordChangedLetter<'a> {
     pub name: &'a str,
 }
 
+/// That an account was made for someone with a password chosen for them (Create user):
+/// where to sign in, never the password.
+pub struct AccountCreatedLetter<'a> {
+    pub account: &'a str,
+    pub inviter: &'a str,
+    pub email: &'a str,
+    pub link: &'a str,
+}
+
 /// What the Monday letter says.
 pub struct WeeklyLetter<'a> {
     pub account: &'a str,
@@ -141,6 +150,7 @@ pub trait Letters: Sync + std::fmt::Debug {
     fn substitute(&self, letter: &SubstituteLetter<'_>) -> Result<Letter>;
     fn password_reset(&self, letter: &PasswordResetLetter<'_>) -> Result<Letter>;
     fn password_changed(&self, letter: &PasswordChangedLetter<'_>) -> Result<Letter>;
+    fn account_created(&self, letter: &AccountCreatedLetter<'_>) -> Result<Letter>;
 }
 
 /// A subject made of names people typed: a line break in a name becomes a space (headers

@@ -172,6 +172,8 @@ pub struct ListedUser {
     pub member_of: Vec<CompanyId>,
     /// The latest invitation's status, as shown.
     pub invitation: Option<InvitationStatus>,
+    /// The displayed names of the Substitute Users where the user is deactivated.
+    pub substitutes: Vec<String>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -297,6 +299,12 @@ pub fn decorate(
         .filter(memberships::user_id.eq_any(&ids))
         .select((memberships::user_id, memberships::company_id))
         .load(conn)?;
+    let standing_in: Vec<(UserId, Option<String>)> = memberships::table
+        .left_join(users::table.on(memberships::substitute_id.eq(users::id.nullable())))
+        .filter(memberships::user_id.eq_any(&ids))
+        .filter(memberships::substitute_id.is_not_null())
+        .select((memberships::user_id, users::display_name.nullable()))
+        .load(conn)?;
     let invites: Vec<(UserId, String, NaiveDateTime)> = invitations::table
         .filter(invitations::user_id.eq_any(&ids))
         .order(invitations::id.desc())
@@ -341,6 +349,11 @@ pub fn decorate(
                     .map(|(_, c)| *c)
                     .collect(),
                 invitation,
+                substitutes: standing_in
+                    .iter()
+                    .filter(|(u, _)| *u == user.id)
+                    .filter_map(|(_, name)| name.clone())
+                    .collect(),
                 user,
             }
         })
