@@ -11,6 +11,7 @@ use roster::db::schema::users;
 on_both_backends!(
     a_created_user_must_change_the_password_first,
     a_taken_user_name_is_said_on_the_form,
+    a_created_user_gets_no_email_when_send_invitation_email_is_unticked,
 );
 
 async fn a_created_user_must_change_the_password_first(backend: Backend) {
@@ -247,4 +248,29 @@ async fn a_taken_user_name_is_said_on_the_form(backend: Backend) {
         .submit(&fine, "#invite-wizard", &[("go", "invite")])
         .await;
     assert_eq!(done.texts("#invited li"), vec!["grace@example.test"]);
+}
+
+async fn a_created_user_gets_no_email_when_send_invitation_email_is_unticked(backend: Backend) {
+    let sink = SmtpSink::start(&[]);
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
+    let admin = app.first_admin("ada@example.test").await;
+    let access = crate::helpers::wizard::to_access(&admin, "quiet@example.test").await;
+    let given = "copper kettle whistles at dawn";
+
+    let created = admin
+        .submit(
+            &access,
+            "#invite-wizard",
+            &[
+                ("send_email", ""),
+                ("password", given),
+                ("password_confirm", given),
+                ("go", "create"),
+            ],
+        )
+        .await;
+
+    assert_eq!(created.status, 303, "{}", created.text());
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert!(sink.received().is_empty(), "no email when unticked");
 }

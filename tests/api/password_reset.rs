@@ -16,6 +16,7 @@ on_both_backends!(
     a_newer_link_or_a_password_change_voids_the_older_link,
     a_weak_new_password_is_refused_on_the_link_page,
     a_blocked_user_gets_no_link,
+    a_user_who_must_change_a_given_password_can_reset_it_too,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -221,4 +222,38 @@ async fn a_blocked_user_gets_no_link(backend: Backend) {
     assert!(answer.texts("#forgot-sent")[0].contains(ANN));
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     assert!(sink.received().is_empty(), "no link for a blocked user");
+}
+
+async fn a_user_who_must_change_a_given_password_can_reset_it_too(backend: Backend) {
+    use diesel::prelude::*;
+    let sink = SmtpSink::start(&[]);
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
+    app.first_admin(ADMIN).await;
+    let (ann, _) = arrange_member(&mut app.conn(), ANN, &["Viewer"]);
+    diesel::update(roster::db::schema::users::table.find(ann))
+        .set(roster::db::schema::users::must_change_password.eq(true))
+        .execute(&mut app.conn())
+        .unwrap();
+    forgot(&app, ANN).await;
+    let link = sink.wait_for(1).await[0].path_under("/password/reset/");
+    let visitor = app.client();
+    let page = visitor.get(&link).await;
+
+    let done = visitor
+        .submit(
+            &page,
+            "#reset",
+            &[
+                ("password", NEW_PASSWORD),
+                ("password_confirm", NEW_PASSWORD),
+            ],
+        )
+        .await;
+
+    assert_is_redirect_to(&done, "/profile");
+    assert_eq!(
+        visitor.get("/profile").await.status,
+        200,
+        "no password change asked again"
+    );
 }

@@ -21,6 +21,8 @@ on_both_backends!(
     reactivating_over_the_full_seat_limit_is_refused,
     deleting_a_user_frees_their_email_and_keeps_their_name_on_past_activity,
     deleting_needs_users_delete,
+    one_substitute_for_all_companies_must_be_active_in_each_of_them,
+    a_deleted_users_invitation_link_no_longer_works,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -341,4 +343,75 @@ async fn deleting_needs_users_delete(backend: Backend) {
 
     assert_eq!(refused.status, 403);
     assert_eq!(status_of(&app, ANN), "active");
+}
+
+async fn one_substitute_for_all_companies_must_be_active_in_each_of_them(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let south = add_company(&mut conn, "South", "S");
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Editor"]);
+    arrange_membership(&mut conn, ann, south, &["Editor"]);
+    // Bob works in the first company only; Cleo in both.
+    let (bob, _) = arrange_member(&mut conn, BOB, &["Viewer"]);
+    let (cleo, _) = arrange_member(&mut conn, "cleo@acme.test", &["Viewer"]);
+    arrange_membership(&mut conn, cleo, south, &["Viewer"]);
+    let form = admin.get(&format!("/users/{}/deactivate", ann.0)).await;
+    assert_eq!(
+        form.texts("#substitute_all option"),
+        vec![
+            "As chosen per company".to_owned(),
+            "cleo@acme.test (cleo@acme.test)".to_owned()
+        ],
+        "only who is active in every company is offered for all"
+    );
+    let before = access_rows(&mut conn);
+
+    for refused_one in [bob, ann] {
+        let refused = admin
+            .submit(
+                &form,
+                "#deactivate",
+                &[("substitute_all", &refused_one.0.to_string())],
+            )
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+    }
+    assert_eq!(access_rows(&mut conn), before);
+
+    let done = admin
+        .submit(
+            &form,
+            "#deactivate",
+            &[("substitute_all", &cleo.0.to_string())],
+        )
+        .await;
+    assert_is_redirect_to(&done, &format!("/users/{}/companies", ann.0));
+    let page = admin.get(&format!("/users/{}/companies", ann.0)).await;
+    let standing: Vec<String> = page
+        .texts("#companies tbody td")
+        .into_iter()
+        .filter(|t| t.starts_with("Deactivated"))
+        .collect();
+    assert_eq!(standing.len(), 2);
+    assert!(
+        standing
+            .iter()
+            .all(|s| s == "Deactivated · substitute cleo@acme.test")
+    );
+}
+
+async fn a_deleted_users_invitation_link_no_longer_works(backend: Backend) {
+    let sink = SmtpSink::start(&[]);
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
+    let admin = app.first_admin(ADMIN).await;
+    app.invite(&admin, "new@acme.test").await;
+    let link = sink.wait_for(1).await[0].link_path();
+    assert_eq!(app.client().get(&link).await.status, 200);
+    let new = user_id(&mut app.conn(), "new@acme.test");
+
+    let confirm = admin.get(&format!("/users/{}/delete", new.0)).await;
+    admin.submit(&confirm, "main form", &[]).await;
+
+    assert_eq!(app.client().get(&link).await.status, 404);
 }
