@@ -29,6 +29,21 @@ async fn forgot(app: &TestApp, email: &str) -> crate::helpers::Page {
     client.submit(&page, "#forgot", &[("email", email)]).await
 }
 
+/// A new browser opens the reset link and sets `password`; returns the browser and the
+/// answer to the form.
+async fn choose_password(
+    app: &TestApp,
+    link: &str,
+    password: &str,
+) -> (crate::helpers::Client, crate::helpers::Page) {
+    let visitor = app.client();
+    let page = visitor.get(link).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    let fields = [("password", password), ("password_confirm", password)];
+    let answer = visitor.submit(&page, "#reset", &fields).await;
+    (visitor, answer)
+}
+
 async fn an_administrator_sends_a_reset_link_and_the_new_password_signs_the_user_in(
     backend: Backend,
 ) {
@@ -48,19 +63,8 @@ async fn an_administrator_sends_a_reset_link_and_the_new_password_signs_the_user
     // The old password works until a new one is chosen.
     assert_eq!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
 
-    let visitor = app.client();
-    let page = visitor.get(&mail[0].path_under("/password/reset/")).await;
-    assert_eq!(page.status, 200, "{}", page.body);
-    let done = visitor
-        .submit(
-            &page,
-            "#reset",
-            &[
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let link = mail[0].path_under("/password/reset/");
+    let (visitor, done) = choose_password(&app, &link, NEW_PASSWORD).await;
 
     assert_is_redirect_to(&done, "/profile");
     assert!(visitor.is_signed_in().await);
@@ -125,13 +129,7 @@ async fn a_reset_link_works_once_and_for_one_hour(backend: Backend) {
     };
     let (ann_link, ada_link) = (to(ANN), to(ADMIN));
 
-    let visitor = app.client();
-    let page = visitor.get(&ann_link).await;
-    let fields = [
-        ("password", NEW_PASSWORD),
-        ("password_confirm", NEW_PASSWORD),
-    ];
-    visitor.submit(&page, "#reset", &fields).await;
+    choose_password(&app, &ann_link, NEW_PASSWORD).await;
     let again = app.client().get(&ann_link).await;
     assert_eq!(again.status, 410, "used once");
 
@@ -188,16 +186,7 @@ async fn a_weak_new_password_is_refused_on_the_link_page(backend: Backend) {
     arrange_member(&mut app.conn(), ANN, &["Viewer"]);
     forgot(&app, ANN).await;
     let link = sink.wait_for(1).await[0].path_under("/password/reset/");
-    let visitor = app.client();
-    let page = visitor.get(&link).await;
-
-    let refused = visitor
-        .submit(
-            &page,
-            "#reset",
-            &[("password", "short"), ("password_confirm", "short")],
-        )
-        .await;
+    let (_, refused) = choose_password(&app, &link, "short").await;
 
     assert_eq!(refused.status, 422);
     assert!(refused.text().contains("12 characters"));
@@ -236,19 +225,7 @@ async fn a_user_who_must_change_a_given_password_can_reset_it_too(backend: Backe
         .unwrap();
     forgot(&app, ANN).await;
     let link = sink.wait_for(1).await[0].path_under("/password/reset/");
-    let visitor = app.client();
-    let page = visitor.get(&link).await;
-
-    let done = visitor
-        .submit(
-            &page,
-            "#reset",
-            &[
-                ("password", NEW_PASSWORD),
-                ("password_confirm", NEW_PASSWORD),
-            ],
-        )
-        .await;
+    let (visitor, done) = choose_password(&app, &link, NEW_PASSWORD).await;
 
     assert_is_redirect_to(&done, "/profile");
     assert_eq!(
