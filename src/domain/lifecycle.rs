@@ -119,16 +119,29 @@ pub fn substitutes(
     user: &UserRow,
     company: CompanyId,
 ) -> Result<Vec<UserRow>> {
-    Ok(users::table
+    Ok(may_stand_in(user, company)
+        .order((users::display_name, users::id))
+        .select(UserRow::as_select())
+        .load(conn)?)
+}
+
+/// The users who may stand in for `user` in `company` (see `substitutes`), as a query.
+fn may_stand_in(
+    user: &UserRow,
+    company: CompanyId,
+) -> diesel::dsl::IntoBoxed<
+    'static,
+    diesel::dsl::InnerJoin<users::table, memberships::table>,
+    crate::db::MultiBackend,
+> {
+    users::table
         .inner_join(memberships::table)
         .filter(users::account_id.eq(user.account_id))
         .filter(users::status.eq(UserStatus::Active.as_str()))
         .filter(users::id.ne(user.id))
         .filter(memberships::company_id.eq(company))
         .filter(memberships::active.eq(true))
-        .order((users::display_name, users::id))
-        .select(UserRow::as_select())
-        .load(conn)?)
+        .into_boxed()
 }
 
 /// Deactivates the user in the companies given, each with its substitute (checked: an
@@ -171,8 +184,12 @@ pub fn deactivate(
             let substitute = match d.substitute {
                 None => None,
                 Some(id) => {
-                    let allowed = substitutes(conn, &person, d.company)?;
-                    let Some(found) = allowed.into_iter().find(|u| u.id == id) else {
+                    let found: Option<UserRow> = may_stand_in(&person, d.company)
+                        .filter(users::id.eq(id))
+                        .select(UserRow::as_select())
+                        .first(conn)
+                        .optional()?;
+                    let Some(found) = found else {
                         return Err(Error::field(
                             "substitute",
                             format!(

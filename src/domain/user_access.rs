@@ -156,6 +156,20 @@ pub fn save(
         }
         let seats = SeatGuard::open(conn, before.account_id)?;
         let now_held = held(conn, user)?;
+        // A new company's access would be active while the person is deactivated
+        // everywhere else: Reactivate comes first.
+        if before.status() == crate::domain::users::UserStatus::Deactivated
+            && wanted.iter().any(|w| !now_held.contains_key(&w.company))
+        {
+            return Err(Error::field(
+                "companies",
+                format!(
+                    "{} is deactivated in every company: reactivate them first, then add \
+                     companies.",
+                    before.display_name
+                ),
+            ));
+        }
         let companies: Vec<CompanyId> = wanted.iter().map(|w| w.company).collect();
         let changes: Vec<Change> = wanted
             .iter()

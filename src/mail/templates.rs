@@ -45,29 +45,6 @@ struct WeeklyHtml<'a> {
     link: &'a str,
 }
 
-/// Both emails of an email change draw from the same letter.
-macro_rules! email_change_template {
-    ($name:ident, $path:literal) => {
-        #[derive(Template)]
-        #[template(path = $path)]
-        struct $name<'a> {
-            l: &'a EmailChangeLetter<'a>,
-        }
-
-        impl<'a> std::ops::Deref for $name<'a> {
-            type Target = EmailChangeLetter<'a>;
-            fn deref(&self) -> &Self::Target {
-                self.l
-            }
-        }
-    };
-}
-
-email_change_template!(EmailChangeText, "mail/email_change.txt");
-email_change_template!(EmailChangeHtml, "mail/email_change.html");
-email_change_template!(EmailChangeNoticeText, "mail/email_change_notice.txt");
-email_change_template!(EmailChangeNoticeHtml, "mail/email_change_notice.html");
-
 /// A template drawn from one letter struct, `l`.
 macro_rules! letter_template {
     ($name:ident, $letter:ident, $path:literal) => {
@@ -79,6 +56,18 @@ macro_rules! letter_template {
     };
 }
 
+letter_template!(EmailChangeText, EmailChangeLetter, "mail/email_change.txt");
+letter_template!(EmailChangeHtml, EmailChangeLetter, "mail/email_change.html");
+letter_template!(
+    EmailChangeNoticeText,
+    EmailChangeLetter,
+    "mail/email_change_notice.txt"
+);
+letter_template!(
+    EmailChangeNoticeHtml,
+    EmailChangeLetter,
+    "mail/email_change_notice.html"
+);
 letter_template!(SubstituteText, SubstituteLetter, "mail/substitute.txt");
 letter_template!(SubstituteHtml, SubstituteLetter, "mail/substitute.html");
 letter_template!(

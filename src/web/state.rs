@@ -78,8 +78,15 @@ impl AppState {
     /// Counts a Forgot password request for `email` against its limit; 429 past it (the
     /// same whether or not the address belongs to anyone).
     pub fn limit_forgot(&self, email: &str) -> Result<(), WebError> {
+        // Cut to an address's length: a key is kept per distinct text sent.
+        let key: String = email
+            .trim()
+            .to_lowercase()
+            .chars()
+            .take(crate::domain::limits::EMAIL)
+            .collect();
         self.forgot_limiter
-            .check_key(&email.trim().to_lowercase())
+            .check_key(&key)
             .map_err(|_| WebError::TooManyRequests)
     }
 

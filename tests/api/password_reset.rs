@@ -17,6 +17,7 @@ on_both_backends!(
     a_weak_new_password_is_refused_on_the_link_page,
     a_blocked_user_gets_no_link,
     a_user_who_must_change_a_given_password_can_reset_it_too,
+    forgot_password_is_limited_per_address,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -233,4 +234,17 @@ async fn a_user_who_must_change_a_given_password_can_reset_it_too(backend: Backe
         200,
         "no password change asked again"
     );
+}
+
+async fn forgot_password_is_limited_per_address(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    for _ in 0..5 {
+        assert_eq!(forgot(&app, "someone@acme.test").await.status, 200);
+    }
+
+    let refused = forgot(&app, "SOMEONE@acme.test").await;
+
+    assert_eq!(refused.status, 429, "the same address, whatever its case");
+    assert_eq!(forgot(&app, "another@acme.test").await.status, 200);
 }

@@ -16,13 +16,14 @@ on_both_backends!(
     a_substitute_must_be_another_active_user_with_access_there,
     blocking_signs_the_user_out_at_once_and_activate_lets_them_back,
     an_administrator_ends_every_session_of_a_user,
-    nobody_deactivates_blocks_or_signs_out_themselves_here,
+    nobody_deactivates_or_blocks_themselves,
     the_last_active_administrator_cannot_be_blocked,
     reactivating_over_the_full_seat_limit_is_refused,
     deleting_a_user_frees_their_email_and_keeps_their_name_on_past_activity,
     deleting_needs_users_delete,
     one_substitute_for_all_companies_must_be_active_in_each_of_them,
     a_deleted_users_invitation_link_no_longer_works,
+    a_user_deactivated_everywhere_is_reactivated_before_joining_another_company,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -217,7 +218,7 @@ async fn an_administrator_ends_every_session_of_a_user(backend: Backend) {
     assert_eq!(app.client().sign_in(ANN, STRONG_PASSWORD).await.status, 303);
 }
 
-async fn nobody_deactivates_blocks_or_signs_out_themselves_here(backend: Backend) {
+async fn nobody_deactivates_or_blocks_themselves(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let me = user_id(&mut app.conn(), ADMIN);
@@ -414,4 +415,45 @@ async fn a_deleted_users_invitation_link_no_longer_works(backend: Backend) {
     admin.submit(&confirm, "main form", &[]).await;
 
     assert_eq!(app.client().get(&link).await.status, 404);
+}
+
+async fn a_user_deactivated_everywhere_is_reactivated_before_joining_another_company(
+    backend: Backend,
+) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin(ADMIN).await;
+    let mut conn = app.conn();
+    let south = add_company(&mut conn, "South", "S");
+    let (ann, _) = arrange_member(&mut conn, ANN, &["Editor"]);
+    let form = admin.get(&format!("/users/{}/deactivate", ann.0)).await;
+    admin.submit(&form, "#deactivate", &[]).await;
+    assert_eq!(status_of(&app, ANN), "deactivated");
+    let before = access_rows(&mut conn);
+
+    // On the Companies tab's Add to company…
+    let chosen = admin
+        .get(&format!("/users/{}/access/roles?add={south}", ann.0))
+        .await;
+    let viewer = crate::helpers::role_id(&mut conn, "Viewer").to_string();
+    let name = format!("role_{south}");
+    let refused = admin
+        .submit_changes(
+            &chosen,
+            "#access-form",
+            &[(&name, &viewer)],
+            &[],
+            &[("go", "save")],
+        )
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.texts("#access-error")[0].contains("reactivate them first"));
+    // … and in the wizard.
+    let done = app.invite_without_email(&admin, ANN).await;
+    assert_eq!(
+        done.texts("#skipped li"),
+        vec![format!(
+            "{ANN}: deactivated in every company: reactivate them first, then add companies"
+        )]
+    );
+    assert_eq!(access_rows(&mut conn), before);
 }

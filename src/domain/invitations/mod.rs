@@ -418,6 +418,11 @@ fn add_existing(
             "that is you: nobody changes their own companies".to_owned()
         ));
     }
+    if user.status() == UserStatus::Deactivated {
+        return Ok(Err(
+            "deactivated in every company: reactivate them first, then add companies".to_owned(),
+        ));
+    }
     let mut names = Vec::new();
     for CompanyGrant { company, grant } in missing {
         let roles: Vec<RoleId> = grant.roles.iter().copied().collect();
