@@ -7,3 +7,4 @@ pub mod policy;
 pub mod rights;
 pub mod session_rules;
 pub mod token;
+pub mod totp;

@@ -61,6 +61,8 @@ pub enum Action {
     BlockUser,
     DeleteUser,
     ResetPassword,
+    /// Turn off another user's two-factor authentication (lost phone): identity-level.
+    ResetTwoFactor,
     UnlockUser,
     EndSessions,
     ManageRoles,
@@ -223,6 +225,7 @@ impl Action {
             | Action::EditUserSecurity
             | Action::CommentOnUser
             | Action::ResetPassword
+            | Action::ResetTwoFactor
             | Action::UnlockUser
             | Action::EndSessions => Right::UsersEdit,
             Action::DeactivateUser | Action::BlockUser => Right::UsersDeactivate,
@@ -246,6 +249,10 @@ impl Action {
                 Some("You cannot deactivate or block yourself.")
             }
             Action::DeleteUser => Some("You cannot delete yourself."),
+            Action::ResetTwoFactor => Some(
+                "You cannot reset your own two-factor authentication: turn it off or renew \
+                 your recovery codes on My Profile.",
+            ),
             _ => None,
         }
     }

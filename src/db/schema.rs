@@ -290,6 +290,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        code_hash -> Text,
+        created_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(roles -> accounts (account_id));
 diesel::joinable!(role_rights -> roles (role_id));
 diesel::joinable!(memberships -> users (user_id));
@@ -322,4 +332,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_comments,
     email_changes,
     password_resets,
+    recovery_codes,
 );

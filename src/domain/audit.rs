@@ -53,10 +53,15 @@ pub enum AuditAction {
     UserActivated,
     UserDeleted,
     PasswordResetSent,
+    TwoFactorEnabled,
+    TwoFactorDisabled,
+    TwoFactorReset,
+    RecoveryCodesRenewed,
+    RecoveryCodeUsed,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 43] = [
+    pub const ALL: [AuditAction; 48] = [
         AuditAction::SetupCompleted,
         AuditAction::AdminCreated,
         AuditAction::SignIn,
@@ -100,6 +105,11 @@ impl AuditAction {
         AuditAction::UserActivated,
         AuditAction::UserDeleted,
         AuditAction::PasswordResetSent,
+        AuditAction::TwoFactorEnabled,
+        AuditAction::TwoFactorDisabled,
+        AuditAction::TwoFactorReset,
+        AuditAction::RecoveryCodesRenewed,
+        AuditAction::RecoveryCodeUsed,
     ];
 
     /// What happened, in words, for pages that list events.
@@ -148,6 +158,11 @@ impl AuditAction {
             AuditAction::UserActivated => "Activated (unblocked)",
             AuditAction::UserDeleted => "User deleted",
             AuditAction::PasswordResetSent => "Password reset link sent",
+            AuditAction::TwoFactorEnabled => "Two-factor authentication turned on",
+            AuditAction::TwoFactorDisabled => "Two-factor authentication turned off",
+            AuditAction::TwoFactorReset => "Two-factor authentication reset",
+            AuditAction::RecoveryCodesRenewed => "New recovery codes made",
+            AuditAction::RecoveryCodeUsed => "Signed in with a recovery code",
         }
     }
 
@@ -200,6 +215,11 @@ impl AuditAction {
             AuditAction::UserActivated => "user.activated",
             AuditAction::UserDeleted => "user.deleted",
             AuditAction::PasswordResetSent => "user.password_reset_sent",
+            AuditAction::TwoFactorEnabled => "auth.two_factor_on",
+            AuditAction::TwoFactorDisabled => "auth.two_factor_off",
+            AuditAction::TwoFactorReset => "user.two_factor_reset",
+            AuditAction::RecoveryCodesRenewed => "auth.recovery_codes_renewed",
+            AuditAction::RecoveryCodeUsed => "auth.recovery_code_used",
         }
     }
 }

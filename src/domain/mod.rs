@@ -30,6 +30,7 @@ pub mod settings;
 pub mod setup;
 pub mod signin;
 pub mod subscriptions;
+pub mod two_factor;
 pub mod user_access;
 pub mod user_list;
 pub mod users;

@@ -1,6 +1,7 @@
-//! A user's Security tab: unlock a locked account, set when the account expires, and two
-//! flags stored for features still to come (Enforce Two-Factor Authentication, Active
-//! Directory Authentication). These reach every company of the person, so the permit is
+//! A user's Security tab: unlock a locked account, set when the account expires, Enforce
+//! Two-Factor Authentication (domain::two_factor acts on it), and a flag stored for a
+//! feature still to come (Active Directory Authentication). These reach every company of
+//! the person, so the permit is
 //! for EditUserSecurity on the user as a person; nobody changes their own here. A save names
 //! the version it was read at.
 

@@ -1,5 +1,5 @@
-//! Basic settings of an account: invitations, lockout, sessions, 2FA (shown, not yet
-//! changeable), documents, seats, the weekly letter.
+//! Basic settings of an account: invitations, lockout, sessions, two-factor authentication
+//! for everyone, documents, seats, the weekly letter.
 
 use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
@@ -12,16 +12,6 @@ use diesel::prelude::*;
 /// The longest idle time an account can set; sessions unused for longer are removed.
 pub const MAX_IDLE_MINUTES: i32 = 1_440;
 
-/// Two-factor authentication is not built yet (a later issue builds it): until then its
-/// account setting is shown as stored, and no save changes it.
-pub const TWO_FACTOR_SETTING_NOTE: &str =
-    "Two-factor authentication is not built yet; this setting has no effect.";
-
-/// The same, beside the user list's 2FA filter: nobody can turn 2FA on, so only demo users
-/// made by `roster seed` have it.
-pub const TWO_FACTOR_FILTER_NOTE: &str = "Two-factor authentication is not built yet; nobody \
-     can turn it on, so this filter tells apart only demo users made by roster seed.";
-
 /// The settings as the form sends them: text, parsed and checked here.
 #[derive(Debug, Clone, Default)]
 pub struct SettingsInput {
@@ -30,14 +20,14 @@ pub struct SettingsInput {
     pub lockout_minutes: String,
     pub session_idle_minutes: String,
     pub session_absolute_minutes: String,
-    /// As stored, for display only: see `TWO_FACTOR_SETTING_NOTE`.
+    /// Every user without two-factor authentication sets it up at their next request.
     pub require_2fa: bool,
     pub view_only_self_created: bool,
     pub full_seat_limit: String,
     pub weekly_letter: bool,
 }
 
-/// What a save writes: every setting but require_2fa, which stays as it is.
+/// What a save writes.
 #[derive(Debug, Clone, PartialEq, Eq, AsChangeset)]
 #[diesel(table_name = accounts, treat_none_as_null = true)]
 pub struct Settings {
@@ -46,6 +36,7 @@ pub struct Settings {
     pub lockout_minutes: i32,
     pub session_idle_minutes: i32,
     pub session_absolute_minutes: i32,
+    pub require_2fa: bool,
     pub view_only_self_created: bool,
     pub full_seat_limit: Option<i32>,
     pub weekly_letter: bool,
@@ -123,6 +114,7 @@ impl SettingsInput {
                 5..=43_200,
                 "a number of minutes",
             ),
+            require_2fa: self.require_2fa,
             view_only_self_created: self.view_only_self_created,
             full_seat_limit: match self.full_seat_limit.trim() {
                 "" => None,

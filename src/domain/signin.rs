@@ -17,6 +17,10 @@ pub const FAILURE: &str = "Sign-in failed. Check your email or user name and you
 #[derive(Debug)]
 pub enum Outcome {
     SignedIn(Box<UserRow>),
+    /// The password is right and the user has two-factor authentication: nobody is signed
+    /// in until the code (domain::two_factor::second_step). Nothing is reset yet, so a
+    /// known password does not buy more guesses at the code.
+    SecondStep(Box<UserRow>),
     /// The same email and password open users in several accounts: the person chooses.
     /// Each with its account's name. Nobody is signed in yet.
     Choose(Vec<(UserRow, String)>),
@@ -96,6 +100,9 @@ pub fn sign_in(
             0 => {}
             1 => {
                 let user = may.remove(0);
+                if user.totp_secret.is_some() {
+                    return Ok(Outcome::SecondStep(Box::new(user)));
+                }
                 admit(conn, &user, now, ip.clone())?;
                 return Ok(Outcome::SignedIn(Box::new(user)));
             }
@@ -112,38 +119,54 @@ pub fn sign_in(
             let Some(user) = users::find_any_account(conn, stale.id)? else {
                 continue;
             };
-            let user = &user;
-            if user.locked_at.is_some() && !user.is_locked(now) {
-                // The lock has run out: counting starts again.
-                users::reset_login_failures(conn, user)?;
-            }
-            let failures = users::record_failed_login(conn, user)?;
-            audit::record(
-                conn,
-                &origin,
-                event(user, AuditAction::SignInFailed, "wrong password"),
-                now,
-            )?;
-            let account = accounts::find(conn, user.account_id)?;
-            if failures >= account.lockout_threshold && !user.is_locked(now) {
-                let until = lock_until(now, account.lockout_minutes);
-                users::lock(conn, user, now, until)?;
-                let detail = format!("locked after {failures} failed sign-ins");
-                audit::record(
-                    conn,
-                    &origin,
-                    event(user, AuditAction::AccountLocked, &detail),
-                    now,
-                )?;
-            }
+            count_failure(conn, &origin, &user, "wrong password", now)?;
         }
         Ok(Outcome::Refused)
     })
 }
 
-/// The sign-in itself, once the password is proven: failures forgotten, last access and the
-/// audit event recorded.
-fn admit(
+/// A wrong password or a wrong two-factor code: counted toward the account's lockout, and
+/// the account locked when it reaches the threshold. True when the user is locked now.
+pub fn count_failure(
+    conn: &mut crate::db::DbConnection,
+    origin: &Origin,
+    user: &UserRow,
+    detail: &str,
+    now: NaiveDateTime,
+) -> Result<bool> {
+    if user.locked_at.is_some() && !user.is_locked(now) {
+        // The lock has run out: counting starts again.
+        users::reset_login_failures(conn, user)?;
+    }
+    let failures = users::record_failed_login(conn, user)?;
+    audit::record(
+        conn,
+        origin,
+        event(user, AuditAction::SignInFailed, detail),
+        now,
+    )?;
+    if user.is_locked(now) {
+        return Ok(true);
+    }
+    let account = accounts::find(conn, user.account_id)?;
+    if failures < account.lockout_threshold {
+        return Ok(false);
+    }
+    let until = lock_until(now, account.lockout_minutes);
+    users::lock(conn, user, now, until)?;
+    let detail = format!("locked after {failures} failed sign-ins");
+    audit::record(
+        conn,
+        origin,
+        event(user, AuditAction::AccountLocked, &detail),
+        now,
+    )?;
+    Ok(true)
+}
+
+/// The sign-in itself, once the password (and the code, with two-factor authentication) is
+/// proven: failures forgotten, last access and the audit event recorded.
+pub fn admit(
     conn: &mut crate::db::DbConnection,
     user: &UserRow,
     now: NaiveDateTime,
@@ -161,39 +184,42 @@ fn admit(
 /// The account chosen after a sign-in that opened several (`Outcome::Choose`): signs in
 /// as that user if they still may, judged from the row as it is now. `stamp` is the
 /// user's security stamp when the password was checked: a password change or "end all
-/// sessions" since then voids the choice.
+/// sessions" since then voids the choice. A user with two-factor authentication comes
+/// back as `SecondStep`, not signed in yet.
 pub fn sign_in_chosen(
     pool: &Pool,
     clock: &Clock,
     user: crate::domain::UserId,
     stamp: &str,
     ip: Option<String>,
-) -> Result<Option<UserRow>> {
+) -> Result<Outcome> {
     let now = clock.now_naive();
     let mut conn = pool.get()?;
     crate::db::write_transaction(&mut conn, |conn| {
         let Some(user) = users::find_any_account(conn, user)? else {
-            return Ok(None);
+            return Ok(Outcome::Refused);
         };
         let reason = if user.security_stamp != stamp {
             "account chosen after the password or sessions changed"
         } else if !user.may_sign_in(now) {
             refusal_reason(&user, now)
+        } else if user.totp_secret.is_some() {
+            return Ok(Outcome::SecondStep(Box::new(user)));
         } else {
             admit(conn, &user, now, ip.clone())?;
-            return Ok(Some(user));
+            return Ok(Outcome::SignedIn(Box::new(user)));
         };
         let origin = Origin {
             actor: None,
             ip: ip.clone(),
         };
         refused(conn, &origin, &user, reason, now)?;
-        Ok(None)
+        Ok(Outcome::Refused)
     })
 }
 
 /// The right password, refused all the same (for the audit log; never shown).
-fn refused(
+pub fn refused(
     conn: &mut crate::db::DbConnection,
     origin: &Origin,
     user: &UserRow,
@@ -224,7 +250,7 @@ fn lock_until(now: NaiveDateTime, minutes: i32) -> Option<NaiveDateTime> {
 }
 
 /// For the audit log only; the person signing in never sees it.
-fn refusal_reason(user: &UserRow, now: NaiveDateTime) -> &'static str {
+pub fn refusal_reason(user: &UserRow, now: NaiveDateTime) -> &'static str {
     match user.status() {
         UserStatus::Blocked => "blocked",
         UserStatus::Deactivated => "deactivated",

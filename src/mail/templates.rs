@@ -3,7 +3,8 @@
 
 use crate::domain::outbox::{
     AccountCreatedLetter, EmailChangeLetter, InvitationLetter, Letter, Letters,
-    PasswordChangedLetter, PasswordResetLetter, SubstituteLetter, WeeklyLetter, one_line,
+    PasswordChangedLetter, PasswordResetLetter, SubstituteLetter, TwoFactorLetter, WeeklyLetter,
+    one_line,
 };
 use crate::domain::users::UserRow;
 use crate::domain::{Error, Result};
@@ -93,6 +94,9 @@ letter_template!(
     "mail/password_changed.html"
 );
 
+letter_template!(TwoFactorText, TwoFactorLetter, "mail/two_factor.txt");
+letter_template!(TwoFactorHtml, TwoFactorLetter, "mail/two_factor.html");
+
 /// Roster's emails, as askama templates.
 #[derive(Debug)]
 pub struct Templates;
@@ -136,6 +140,17 @@ impl Letters for Templates {
             html: ChangedHtml { l }
                 .render()
                 .map_err(failed("password changed"))?,
+        })
+    }
+
+    fn two_factor(&self, l: &TwoFactorLetter<'_>) -> Result<Letter> {
+        Ok(Letter {
+            subject: one_line(&format!(
+                "Two-factor authentication for {}: {}",
+                l.account, l.what
+            )),
+            text: TwoFactorText { l }.render().map_err(failed("two-factor"))?,
+            html: TwoFactorHtml { l }.render().map_err(failed("two-factor"))?,
         })
     }
 

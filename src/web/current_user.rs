@@ -6,8 +6,8 @@ use crate::auth::policy::{self, Action, Actor, Permit, Target};
 use crate::auth::session_rules;
 use crate::domain::accounts::{self, AccountRow};
 use crate::domain::memberships::{self, CompanyAccess};
-use crate::domain::sessions;
 use crate::domain::users::{self, UserRow, UserStatus};
+use crate::domain::{sessions, two_factor};
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
 use crate::web::session::{self, FlashKind};
@@ -101,6 +101,10 @@ impl CurrentUser {
         // Signing out and the password page itself stay open to a user whose pre-assigned
         // password must be changed; every other page sends them there first.
         let password_exempt = matches!(req.path(), crate::web::paths::PASSWORD | "/logout");
+        // Likewise, a user who must set up two-factor authentication reaches only its page
+        // (and the forms on it) and signing out.
+        let enrol_exempt =
+            req.path().starts_with(crate::web::paths::TWO_FACTOR) || req.path() == "/logout";
         let next = (req.method() == Method::GET).then(|| {
             let uri = req.uri();
             uri.path_and_query()
@@ -114,6 +118,10 @@ impl CurrentUser {
                 Err(WebError::SignInRequired { next: next.clone() })
             };
             let Some(signed_in) = session::signed_in(&session) else {
+                // Half signed in: the password was right, the code is still to come.
+                if session::awaiting_code(&session).is_some() {
+                    return Err(WebError::CodeRequired);
+                }
                 if session::came_ended(&session) {
                     return ended(SESSION_ENDED);
                 }
@@ -180,6 +188,13 @@ impl CurrentUser {
             }
             if user.must_change_password && !password_exempt {
                 return Err(WebError::PasswordChangeRequired);
+            }
+            // A new password first, then the second factor.
+            if two_factor::must_enrol(&user, &account)
+                && !enrol_exempt
+                && !user.must_change_password
+            {
+                return Err(WebError::EnrolmentRequired);
             }
             let actor = memberships::actor_of(&user, &access, account_companies, ip.clone(), at);
             Ok(CurrentUser {

@@ -18,17 +18,24 @@ impl ResponseError for WebError {
             WebError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             WebError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
-            WebError::SignInRequired { .. } | WebError::PasswordChangeRequired => {
-                StatusCode::SEE_OTHER
-            }
+            WebError::SignInRequired { .. }
+            | WebError::PasswordChangeRequired
+            | WebError::CodeRequired
+            | WebError::EnrolmentRequired => StatusCode::SEE_OTHER,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let WebError::PasswordChangeRequired = self {
+        let step = match self {
+            WebError::PasswordChangeRequired => Some(crate::web::paths::PASSWORD),
+            WebError::CodeRequired => Some(crate::web::paths::CODE),
+            WebError::EnrolmentRequired => Some(crate::web::paths::TWO_FACTOR),
+            _ => None,
+        };
+        if let Some(step) = step {
             return HttpResponse::SeeOther()
-                .insert_header((header::LOCATION, crate::web::paths::PASSWORD))
+                .insert_header((header::LOCATION, step))
                 .finish();
         }
         if let WebError::SignInRequired { next } = self {
@@ -79,6 +86,13 @@ impl ResponseError for WebError {
             WebError::PasswordChangeRequired => (
                 "Change your password",
                 "Choose a new password first.".into(),
+            ),
+            WebError::CodeRequired => {
+                ("Two-factor authentication", "Enter your code first.".into())
+            }
+            WebError::EnrolmentRequired => (
+                "Two-factor authentication",
+                "Set up two-factor authentication first.".into(),
             ),
         };
         let page = ErrorPage {

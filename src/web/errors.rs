@@ -26,6 +26,13 @@ pub enum WebError {
     /// A pre-assigned password must be replaced before anything else.
     #[error("password change required")]
     PasswordChangeRequired,
+    /// The password was right; the two-factor code is still to come (/login/code).
+    #[error("two-factor code required")]
+    CodeRequired,
+    /// Two-factor authentication is required of the user and not set up yet: they set it
+    /// up before anything else.
+    #[error("two-factor enrolment required")]
+    EnrolmentRequired,
     /// No database connection came free in time: the server is overloaded, not broken.
     #[error("busy: {0}")]
     Busy(String),

@@ -46,6 +46,8 @@ pub fn mount(r: &mut impl Mount) {
     r.post("/login", Need::Nobody, auth::login::submit);
     r.get("/login/account", Need::Nobody, auth::choose_account::show);
     r.post("/login/account", Need::Nobody, auth::choose_account::submit);
+    r.get(auth::code::PATH, Need::Nobody, auth::code::show);
+    r.post(auth::code::PATH, Need::Nobody, auth::code::submit);
     r.post("/logout", Need::SignedIn, auth::login::logout);
     r.get("/setup/{token}", Need::Nobody, auth::setup::show);
     r.post("/setup/{token}", Need::Nobody, auth::setup::submit);
@@ -65,6 +67,26 @@ pub fn mount(r: &mut impl Mount) {
         profile::password::PATH,
         Need::SignedIn,
         profile::password::submit,
+    );
+    r.get(
+        profile::two_factor::PATH,
+        Need::SignedIn,
+        profile::two_factor::show,
+    );
+    r.post(
+        "/profile/two-factor/enrol",
+        Need::SignedIn,
+        profile::two_factor::enrol,
+    );
+    r.post(
+        "/profile/two-factor/recovery-codes",
+        Need::SignedIn,
+        profile::two_factor::renew_codes,
+    );
+    r.post(
+        "/profile/two-factor/disable",
+        Need::SignedIn,
+        profile::two_factor::disable,
     );
     r.post(
         "/profile/sessions/end",
@@ -283,6 +305,16 @@ pub fn mount(r: &mut impl Mount) {
         "/users/{id}/password-reset",
         Need::Somewhere(Action::ResetPassword),
         users::person::password::send,
+    );
+    r.get(
+        "/users/{id}/two-factor/reset",
+        Need::Somewhere(Action::ResetTwoFactor),
+        users::person::two_factor::confirm,
+    );
+    r.post(
+        "/users/{id}/two-factor/reset",
+        Need::Somewhere(Action::ResetTwoFactor),
+        users::person::two_factor::reset,
     );
     r.get(
         "/users/{id}/delete",

@@ -19,6 +19,11 @@ pub(crate) const GONE: &str = "_gone";
 /// Set by `start` for the store: the only new session that may carry a sign-in is the one
 /// this request signed in. Never written to the row.
 pub(crate) const FRESH: &str = "_fresh";
+/// A sign-in half done: the password was right, the two-factor code is still to come.
+pub(crate) const AWAITING_CODE: &str = "awaiting_code";
+/// A secret shown on the enrolment page and not confirmed yet: kept in the session row
+/// (never in the cookie) so the page can be drawn again with the same QR code.
+const ENROLLING: &str = "enrolling";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
 
@@ -30,6 +35,57 @@ pub struct SignedIn {
     /// Where and with what the user signed in, for their list of sessions.
     pub ip: Option<String>,
     pub agent: Option<String>,
+}
+
+/// Who gave the right password and must now give a code; nobody is signed in meanwhile.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AwaitingCode {
+    pub user_id: UserId,
+    /// The user's security stamp when the password was checked: a password change or
+    /// "end all sessions" since then voids the half sign-in.
+    pub stamp: String,
+    /// Unix seconds after which the password must be given again.
+    pub until: i64,
+    /// Where to go once signed in.
+    pub next: String,
+}
+
+/// Puts the session in the half-signed-in state: whatever it held before is gone but the
+/// messages, and every page but the code step answers with a redirect to it.
+pub fn await_code(session: &Session, waiting: &AwaitingCode) -> Result<(), WebError> {
+    let flashes = take_flashes(session);
+    session.clear();
+    session.renew();
+    session.insert(AWAITING_CODE, waiting).map_err(internal)?;
+    for flash in flashes {
+        push_flash(session, flash.kind, flash.message);
+    }
+    Ok(())
+}
+
+pub fn awaiting_code(session: &Session) -> Option<AwaitingCode> {
+    session.get::<AwaitingCode>(AWAITING_CODE).ok().flatten()
+}
+
+pub fn forget_code(session: &Session) {
+    if session.contains_key(AWAITING_CODE) {
+        session.remove(AWAITING_CODE);
+    }
+}
+
+/// The secret being enrolled, base32, if one was shown in this session.
+pub fn enrolling(session: &Session) -> Option<String> {
+    session.get::<String>(ENROLLING).ok().flatten()
+}
+
+pub fn set_enrolling(session: &Session, secret: &str) -> Result<(), WebError> {
+    session.insert(ENROLLING, secret).map_err(internal)
+}
+
+pub fn forget_enrolling(session: &Session) {
+    if session.contains_key(ENROLLING) {
+        session.remove(ENROLLING);
+    }
 }
 
 /// The session row as loaded for this request.

@@ -37,6 +37,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<[ipnet::IpNet]>,
     /// The least time a refused sign-in takes.
     pub signin_floor: std::time::Duration,
+    /// Seals TOTP secrets at rest, under a key derived from the server's secret key.
+    pub seal: crate::auth::totp::SecretSeal,
 }
 
 /// How many reset links one address may be sent in an hour.
@@ -60,6 +62,7 @@ impl AppState {
             mail_wake: Arc::new(tokio::sync::Notify::new()),
             trusted_proxies: config.trusted_proxies.clone().into(),
             signin_floor: config.signin_floor,
+            seal: crate::auth::totp::SecretSeal::new(config.secret_key.as_bytes()),
         }
     }
 

@@ -173,6 +173,33 @@ async fn every_page_a_crawl_reaches_passes_the_html_checker() {
     assert_eq!(asked.location(), "/login/account", "{}", asked.text());
     pages.add("GET /login/account", &guest.get("/login/account").await);
 
+    // Two-factor authentication: setting it up with a wrong code, the recovery codes, the
+    // page once it is on, the code step of sign-in and a wrong code there.
+    let tess = app
+        .signed_in_with_roles("tess@acme.test", &[(acme, &["Viewer"])])
+        .await;
+    let setup = tess.get("/profile/two-factor").await;
+    pages.add("GET /profile/two-factor, off", &setup);
+    let wrong = tess.submit(&setup, "#enrol", &[("code", "000000")]).await;
+    pages.refused("two-factor setup, a wrong code", &wrong);
+    let secret = setup.texts("#totp-secret").join("");
+    let code = crate::helpers::totp::code_now(&app, &secret);
+    let codes = tess.submit(&setup, "#enrol", &[("code", &code)]).await;
+    pages.add("POST /profile/two-factor/enrol", &codes);
+    pages.add(
+        "GET /profile/two-factor, on",
+        &tess.get("/profile/two-factor").await,
+    );
+    crate::helpers::totp::next_step(&app);
+    let half = app.client();
+    let step = half.sign_in("tess@acme.test", STRONG_PASSWORD).await;
+    assert_eq!(step.location(), "/login/code", "{}", step.text());
+    let form = half.get("/login/code").await;
+    pages.add("GET /login/code", &form);
+    let wrong = half
+        .submit(&form, "#code-step", &[("code", "000000")])
+        .await;
+    pages.refused("POST /login/code, a wrong code", &wrong);
     checker.assert_valid(&pages);
 }
 

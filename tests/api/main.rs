@@ -4,6 +4,7 @@ mod helpers;
 
 mod browser;
 mod browser_invite;
+mod browser_two_factor;
 mod browser_user_page;
 mod cli;
 mod client_address;
@@ -39,7 +40,8 @@ mod setup;
 mod several_accounts;
 mod sign_in;
 mod smtp_relay;
-mod two_factor_not_built;
+mod two_factor_enforcement;
+mod two_factor_sign_in;
 mod user_access;
 mod user_activity;
 mod user_comments;

@@ -145,7 +145,11 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
     );
     assert_eq!(
         match_count(&client.get("/users?two_factor=off").await),
-        count(&|u| u.totp_secret.is_none())
+        count(&|u| u.totp_secret.is_none() && !u.enforce_2fa)
+    );
+    assert_eq!(
+        match_count(&client.get("/users?two_factor=required").await),
+        count(&|u| u.totp_secret.is_none() && u.enforce_2fa)
     );
     assert_eq!(
         match_count(&client.get("/users?integrated=yes").await),

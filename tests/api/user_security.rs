@@ -11,7 +11,7 @@ on_both_backends!(
     an_administrator_unlocks_an_account_locked_by_failed_sign_ins,
     an_account_set_to_expire_today_can_no_longer_sign_in_and_shows_as_expired,
     an_expiry_that_is_neither_days_nor_a_date_is_refused_with_the_input_kept,
-    the_flags_for_features_to_come_are_stored_and_say_they_are_not_built,
+    enforce_two_factor_is_stored_and_active_directory_says_it_is_not_built,
     nobody_changes_their_own_security,
     a_manager_of_one_of_the_users_companies_sees_their_security_but_cannot_change_it,
 );
@@ -125,13 +125,15 @@ async fn an_expiry_that_is_neither_days_nor_a_date_is_refused_with_the_input_kep
     );
 }
 
-async fn the_flags_for_features_to_come_are_stored_and_say_they_are_not_built(backend: Backend) {
+async fn enforce_two_factor_is_stored_and_active_directory_says_it_is_not_built(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let admin = app.first_admin(ADMIN).await;
     let (ann, _) = arrange_member(&mut app.conn(), "ann@acme.test", &["Editor"]);
     let path = format!("/users/{}/security", ann.0);
     let page = admin.get(&path).await;
-    assert!(page.texts("#enforce_2fa-hint")[0].contains("not enforced yet"));
+    assert!(page.texts("#enforce_2fa-hint")[0].contains(
+        "must set up two-factor authentication (an authenticator app) at their next sign-in"
+    ));
     assert!(page.texts("#directory_auth-hint")[0].contains("not used yet"));
     let saved = admin
         .submit_changes(&page, "#security", &[("enforce_2fa", "on")], &[], &[])

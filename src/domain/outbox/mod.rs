@@ -120,6 +120,17 @@ pub struct PasswordChangedLetter<'a> {
     pub name: &'a str,
 }
 
+/// A change to the user's two-factor authentication, or a recovery code used (a security
+/// notice: always sent).
+pub struct TwoFactorLetter<'a> {
+    pub account: &'a str,
+    pub name: &'a str,
+    /// What happened, for the subject: "turned on", "turned off", …
+    pub what: &'a str,
+    /// The same in a sentence, for the body.
+    pub sentence: &'a str,
+}
+
 /// That an account was made for someone with a password chosen for them (Create user):
 /// where to sign in, never the password.
 pub struct AccountCreatedLetter<'a> {
@@ -151,6 +162,7 @@ pub trait Letters: Sync + std::fmt::Debug {
     fn password_reset(&self, letter: &PasswordResetLetter<'_>) -> Result<Letter>;
     fn password_changed(&self, letter: &PasswordChangedLetter<'_>) -> Result<Letter>;
     fn account_created(&self, letter: &AccountCreatedLetter<'_>) -> Result<Letter>;
+    fn two_factor(&self, letter: &TwoFactorLetter<'_>) -> Result<Letter>;
 }
 
 /// A subject made of names people typed: a line break in a name becomes a space (headers

@@ -97,8 +97,12 @@ pub fn seed(
             };
             let integration = (rng.random_range(0..100) < 3)
                 .then(|| INTEGRATIONS[rng.random_range(0..INTEGRATIONS.len())]);
-            let totp = (status != UserStatus::Invited && rng.random_range(0..100) < 15)
-                .then(|| base32(&mut rng));
+            // A stand-in secret nobody holds, so the 2FA column and filter have something to
+            // show; these users have no password and cannot sign in. Never the
+            // administrator, who signs in with the password the seed was given.
+            let totp =
+                (!is_admin && status != UserStatus::Invited && rng.random_range(0..100) < 15)
+                    .then(|| base32(&mut rng));
             match status {
                 UserStatus::Active => report.active += 1,
                 UserStatus::Invited => report.invited += 1,

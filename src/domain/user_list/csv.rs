@@ -24,8 +24,9 @@ pub const CSV_HEADER: [&str; 10] = [
     "2FA",
 ];
 
-/// One user as CSV cells, neutralized.
-pub fn csv_cells(row: &ListedUser) -> [String; 10] {
+/// One user as CSV cells, neutralized; `account_requires_2fa` tells Off from Required in
+/// the 2FA column.
+pub fn csv_cells(row: &ListedUser, account_requires_2fa: bool) -> [String; 10] {
     let roles: Vec<&str> = row.roles.iter().map(|(name, _)| name.as_str()).collect();
     [
         row.user.display_name.clone(),
@@ -42,12 +43,9 @@ pub fn csv_cells(row: &ListedUser) -> [String; 10] {
             .map(|s| s.as_str().to_owned())
             .unwrap_or_default(),
         row.user.integration.clone().unwrap_or_default(),
-        if row.user.totp_secret.is_some() {
-            "On"
-        } else {
-            "Off"
-        }
-        .to_owned(),
+        crate::domain::two_factor::TwoFactorState::of(&row.user, account_requires_2fa)
+            .label()
+            .to_owned(),
     ]
     .map(|cell| neutralize(&cell))
 }

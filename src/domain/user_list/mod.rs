@@ -123,7 +123,11 @@ pub struct UserFilter {
     pub missing_required: bool,
     /// Access to any of these catalog items (Access to All and Select All count).
     pub access: Vec<AccessCriterion>,
-    pub two_factor: Option<bool>,
+    pub two_factor: Option<crate::domain::two_factor::TwoFactorState>,
+    /// The account's "Require two-factor authentication for everyone", which makes every
+    /// user without it Required rather than Off. Part of the filter, so remembered counts
+    /// follow the setting.
+    pub account_requires_2fa: bool,
     pub integrated: Option<bool>,
     pub last_access: LastAccess,
     pub created_from: Option<NaiveDateTime>,

@@ -8,6 +8,7 @@ use crate::db::list_sql::{Backend, INDEXED_SEARCH_MIN_CHARS, search_indexed};
 use crate::db::schema::{companies, invitations, membership_roles, memberships, users};
 use crate::db::{DbConnection, lower};
 use crate::domain::invitations::status::InvitationStatus;
+use crate::domain::two_factor::TwoFactorState;
 use crate::domain::users::UserStatus;
 use crate::domain::{AccountId, CompanyId, ItemId, Result};
 use chrono::NaiveDateTime;
@@ -206,10 +207,18 @@ pub fn filtered(
         ));
     }
     query = access_condition(query, &filter.access);
-    query = match filter.two_factor {
-        Some(true) => query.filter(users::totp_secret.is_not_null()),
-        Some(false) => query.filter(users::totp_secret.is_null()),
-        None => query,
+    query = match (filter.two_factor, filter.account_requires_2fa) {
+        (None, _) => query,
+        (Some(TwoFactorState::On), _) => query.filter(users::totp_secret.is_not_null()),
+        (Some(TwoFactorState::Required), true) => query.filter(users::totp_secret.is_null()),
+        (Some(TwoFactorState::Required), false) => query
+            .filter(users::totp_secret.is_null())
+            .filter(users::enforce_2fa.eq(true)),
+        // Required of everyone: nobody is merely Off.
+        (Some(TwoFactorState::Off), true) => query.filter(users::id.ne(users::id)),
+        (Some(TwoFactorState::Off), false) => query
+            .filter(users::totp_secret.is_null())
+            .filter(users::enforce_2fa.eq(false)),
     };
     query = match filter.integrated {
         Some(true) => query.filter(users::integration.is_not_null()),

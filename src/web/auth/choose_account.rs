@@ -9,7 +9,6 @@ use crate::domain::users::UserRow;
 use crate::web::csrf::CsrfForm;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::next::safe_next;
 use crate::web::respond::{redirect, render};
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
@@ -147,11 +146,11 @@ pub async fn submit(
             .await?
     };
     match outcome {
-        Some(user) => {
-            session::start(&session, &user, session::Client::of(&req, &state))?;
-            Ok(redirect(safe_next(&next).unwrap_or("/profile")))
+        signin::Outcome::SignedIn(user) | signin::Outcome::SecondStep(user) => {
+            session.remove(PENDING);
+            crate::web::auth::code::proceed(&req, &session, &state, &user, &next)
         }
         // Blocked, locked or gone since the password was checked.
-        None => Ok(start_again(&session, FAILURE)),
+        signin::Outcome::Refused | signin::Outcome::Choose(_) => Ok(start_again(&session, FAILURE)),
     }
 }

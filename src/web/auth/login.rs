@@ -65,8 +65,10 @@ pub async fn show(
     if session::signed_in(&session).is_some() {
         return Ok(redirect("/profile"));
     }
-    // A choice of account left waiting is not for whoever opens the sign-in page next.
+    // A choice of account or a code step left waiting is not for whoever opens the
+    // sign-in page next.
     crate::web::auth::choose_account::forget(&session);
+    session::forget_code(&session);
     let next = query.next.as_deref().and_then(safe_next).unwrap_or("");
     let page = LoginPage {
         layout: Layout::anonymous("Sign in", &session)?,
@@ -119,10 +121,8 @@ pub async fn submit(
             .await?
     };
     match outcome {
-        signin::Outcome::SignedIn(user) => {
-            session::start(&session, &user, session::Client::of(&req, &state))?;
-            let target = safe_next(&form.next).unwrap_or("/profile");
-            Ok(redirect(target))
+        signin::Outcome::SignedIn(user) | signin::Outcome::SecondStep(user) => {
+            crate::web::auth::code::proceed(&req, &session, &state, &user, &form.next)
         }
         signin::Outcome::Choose(choices) => {
             let next = safe_next(&form.next).unwrap_or("");

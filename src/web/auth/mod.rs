@@ -3,6 +3,7 @@
 
 pub mod accept;
 pub mod choose_account;
+pub mod code;
 pub mod email_change;
 pub mod link_problem;
 pub mod login;

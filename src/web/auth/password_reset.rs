@@ -11,7 +11,7 @@ use crate::web::auth::link_problem::LinkProblemPage;
 use crate::web::csrf::CsrfForm;
 use crate::web::errors::WebError;
 use crate::web::layout::Layout;
-use crate::web::respond::{redirect, render};
+use crate::web::respond::render;
 use crate::web::session::{self, FlashKind};
 use crate::web::state::AppState;
 use actix_session::Session;
@@ -193,13 +193,14 @@ pub async fn reset_submit(
     match outcome {
         Ok(Ok(user)) => {
             state.mail_wake.notify_one();
-            session::start(&session, &user, session::Client::of(&req, &state))?;
             session::push_flash(
                 &session,
                 FlashKind::Success,
                 "Your new password is set; every other session was signed out.",
             );
-            Ok(redirect("/profile"))
+            // A reset link proves the mailbox, not the second factor: with two-factor
+            // authentication the code step still comes first.
+            crate::web::auth::code::proceed(&req, &session, &state, &user, "/profile")
         }
         Ok(Err(problem)) => problem_page(&session, problem),
         Err(errors) => draw(&state, &session, &token, errors).await,

@@ -27,6 +27,7 @@ pub struct SettingsForm {
     session_idle_minutes: String,
     #[serde(default)]
     session_absolute_minutes: String,
+    require_2fa: Option<String>,
     view_only_self_created: Option<String>,
     #[serde(default)]
     full_seat_limit: String,
@@ -34,15 +35,14 @@ pub struct SettingsForm {
 }
 
 impl SettingsForm {
-    /// The form as sent, with require_2fa as stored: the page shows it, no form changes it.
-    fn input(&self, require_2fa: bool) -> SettingsInput {
+    fn input(&self) -> SettingsInput {
         SettingsInput {
             invitation_valid_hours: self.invitation_valid_hours.clone(),
             lockout_threshold: self.lockout_threshold.clone(),
             lockout_minutes: self.lockout_minutes.clone(),
             session_idle_minutes: self.session_idle_minutes.clone(),
             session_absolute_minutes: self.session_absolute_minutes.clone(),
-            require_2fa,
+            require_2fa: self.require_2fa.is_some(),
             view_only_self_created: self.view_only_self_created.is_some(),
             full_seat_limit: self.full_seat_limit.clone(),
             weekly_letter: self.weekly_letter.is_some(),
@@ -56,6 +56,25 @@ struct SettingsPage {
     layout: Layout,
     form: SettingsInput,
     errors: FieldErrors,
+    /// Users who must set up two-factor authentication and have not yet.
+    still_to_enrol: i64,
+}
+
+impl SettingsPage {
+    fn to_enrol_text(&self) -> String {
+        match self.still_to_enrol {
+            0 => "No user is still to set up two-factor authentication.".to_owned(),
+            1 => "1 user must still set up two-factor authentication.".to_owned(),
+            n => format!("{n} users must still set up two-factor authentication."),
+        }
+    }
+}
+
+async fn still_to_enrol(state: &AppState, current: &CurrentUser) -> Result<i64, WebError> {
+    let account = current.account.clone();
+    state
+        .db(move |conn| Ok(crate::domain::two_factor::still_to_enrol(conn, &account)?))
+        .await
 }
 
 /// The permit for this area, which the route guard has already checked for the page.
@@ -63,7 +82,10 @@ fn authorized(current: &CurrentUser) -> Result<Permit, WebError> {
     current.authorize(Action::ManageConfig, Target::Account(current.account.id))
 }
 
-pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
+pub async fn show(
+    state: web::Data<AppState>,
+    current: CurrentUser,
+) -> Result<HttpResponse, WebError> {
     let form = SettingsInput::from_account(&current.account);
     Ok(render(
         StatusCode::OK,
@@ -71,6 +93,7 @@ pub async fn show(current: CurrentUser) -> Result<HttpResponse, WebError> {
             layout: current.layout("Basic Settings")?,
             form,
             errors: FieldErrors::default(),
+            still_to_enrol: still_to_enrol(&state, &current).await?,
         },
     ))
 }
@@ -81,13 +104,21 @@ pub async fn save(
     CsrfForm(form): CsrfForm<SettingsForm>,
 ) -> Result<HttpResponse, WebError> {
     let permit = authorized(&current)?;
-    let input = form.input(current.account.require_2fa);
+    let input = form.input();
     match input.parse() {
         Ok(parsed) => {
+            let newly_required = parsed.require_2fa && !current.account.require_2fa;
             state
                 .db(move |conn| Ok(settings::save(conn, &parsed, &permit)?))
                 .await?;
             current.flash(FlashKind::Success, "Settings saved.");
+            if newly_required && current.user.totp_secret.is_none() {
+                current.flash(
+                    FlashKind::Info,
+                    "Two-factor authentication is now required for everyone: set up yours \
+                     to continue.",
+                );
+            }
             Ok(redirect("/config/settings"))
         }
         Err(errors) => {
@@ -95,6 +126,7 @@ pub async fn save(
                 layout: current.layout("Basic Settings")?,
                 form: input,
                 errors,
+                still_to_enrol: still_to_enrol(&state, &current).await?,
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

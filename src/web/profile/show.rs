@@ -33,6 +33,8 @@ struct ProfilePage<'a> {
     info: OwnInfo,
     errors: FieldErrors,
     status_code: StatusCode,
+    /// On, Off or Required but not enrolled.
+    two_factor: crate::domain::two_factor::TwoFactorState,
 }
 
 /// What a user edits of themself on My Profile.
@@ -157,6 +159,10 @@ pub async fn page(
         sessions: rows.iter().map(|r| SessionView::of(r, this)).collect(),
         kinds: &crate::domain::subscriptions::KINDS,
         info,
+        two_factor: crate::domain::two_factor::TwoFactorState::of(
+            &current.user,
+            current.account.require_2fa,
+        ),
         status_code: crate::web::respond::form_status(&errors),
         errors,
     };

@@ -3,6 +3,7 @@
 
 use crate::domain::catalog::ItemKind;
 use crate::domain::invitations::InvitationStatus;
+use crate::domain::two_factor::TwoFactorState;
 use crate::domain::user_list::{self, LastAccess, ShownStatus, SortKey, UserFilter};
 use crate::domain::{CompanyId, ItemId, RoleId, limits};
 use crate::web::errors::{WebError, encode_query_value};
@@ -184,13 +185,11 @@ impl Criteria {
         };
         filter.two_factor = match raw.two_factor.as_str() {
             "" => None,
-            "on" => Some(true),
-            "off" => Some(false),
-            other => {
-                return Err(bad(format!(
-                    "“{other}” is not a 2FA choice: use on or off."
-                )));
-            }
+            slug => Some(TwoFactorState::parse(slug).ok_or_else(|| {
+                bad(format!(
+                    "“{slug}” is not a 2FA choice: use on, off or required."
+                ))
+            })?),
         };
         filter.integrated = match raw.integrated.as_str() {
             "" => None,
@@ -255,12 +254,15 @@ impl Criteria {
         })
     }
 
-    /// Resolves the catalog items of the criteria within the account.
+    /// Resolves the catalog items of the criteria within the account, and takes the
+    /// account's two-factor requirement, which tells Off from Required.
     pub async fn resolve(
         &mut self,
         state: &AppState,
-        account: crate::domain::AccountId,
+        account: &crate::domain::accounts::AccountRow,
     ) -> Result<(), WebError> {
+        self.filter.account_requires_2fa = account.require_2fa;
+        let account = account.id;
         let wanted = self.access_ids.clone();
         let resolved = state
             .db(move |conn| Ok(user_list::resolve_access(conn, account, &wanted)?))
@@ -305,8 +307,8 @@ impl Criteria {
             };
             pairs.push((key, id.0.to_string()));
         }
-        if let Some(on) = self.filter.two_factor {
-            pairs.push(("two_factor", if on { "on" } else { "off" }.into()));
+        if let Some(state) = self.filter.two_factor {
+            pairs.push(("two_factor", state.slug().into()));
         }
         if let Some(yes) = self.filter.integrated {
             pairs.push(("integrated", if yes { "yes" } else { "no" }.into()));

@@ -56,7 +56,7 @@ pub async fn export(
 ) -> Result<HttpResponse, WebError> {
     let scope = scope_of(&current)?;
     let mut criteria = Criteria::parse(req.query_string())?;
-    criteria.resolve(&state, current.account.id).await?;
+    criteria.resolve(&state, &current.account).await?;
     let cursor = Cursor {
         state: state.clone(),
         scope,
@@ -84,7 +84,9 @@ pub async fn export(
             } else {
                 rows.last().map(|r| r.user.id)
             };
-            csv_bytes(rows.iter().map(user_list::csv_cells), cursor.first)
+            let requires = cursor.filter.account_requires_2fa;
+            let cells = rows.iter().map(|row| user_list::csv_cells(row, requires));
+            csv_bytes(cells, cursor.first)
         });
         cursor.first = false;
         if chunk.is_err() {

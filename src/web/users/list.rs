@@ -168,6 +168,15 @@ impl ListPage {
         }
     }
 
+    /// On, Off, or Required but not enrolled.
+    fn two_factor_of(&self, row: &ListedUser) -> &'static str {
+        crate::domain::two_factor::TwoFactorState::of(
+            &row.user,
+            self.criteria.filter.account_requires_2fa,
+        )
+        .label()
+    }
+
     fn rights_of(&self, role: &RoleId) -> String {
         self.roles
             .iter()
@@ -243,7 +252,7 @@ pub async fn list_page(
     mut criteria: Criteria,
     draft: FilterDraft,
 ) -> Result<HttpResponse, WebError> {
-    criteria.resolve(state, current.account.id).await?;
+    criteria.resolve(state, &current.account).await?;
     let (account, now) = (current.account.id, state.clock.now_naive());
     let (filter, sort, page) = (
         criteria.filter.clone(),

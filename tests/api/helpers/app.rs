@@ -147,3 +147,30 @@ impl TestApp {
         self.signed_in(email).await
     }
 }
+
+impl TestApp {
+    /// Forgot password for `email`, then the link from the `nth` email the sink receives
+    /// (counting from 1) opened in a new browser and a new password chosen there; returns
+    /// the browser and the answer to the form.
+    pub async fn reset_password_by_link(
+        &self,
+        sink: &super::SmtpSink,
+        email: &str,
+        nth: usize,
+    ) -> (Client, super::Page) {
+        let visitor = self.client();
+        let forgot = visitor.get("/password/forgot").await;
+        visitor
+            .submit(&forgot, "#forgot", &[("email", email)])
+            .await;
+        let link = sink.wait_for(nth).await[nth - 1].path_under("/password/reset/");
+        let page = visitor.get(&link).await;
+        let new_password = "seven purple kites over the harbour";
+        let fields = [
+            ("password", new_password),
+            ("password_confirm", new_password),
+        ];
+        let done = visitor.submit(&page, "#reset", &fields).await;
+        (visitor, done)
+    }
+}

@@ -11,6 +11,7 @@
 //! - stored: what a test reads back from the database.
 //! - assertions: checks on answers.
 //! - browser: headless Chromium over WebDriver.
+//! - totp: two-factor codes computed by the test (RFC 6238), enrolling, the code step.
 
 mod app;
 mod arrange;
@@ -22,6 +23,7 @@ mod mail;
 mod page;
 pub mod smtp_sink;
 mod stored;
+pub mod totp;
 pub mod wizard;
 
 pub use app::*;

@@ -102,3 +102,14 @@ pub fn access_rows(conn: &mut DbConnection) -> [i64; 6] {
         audit_events::table.count().get_result(conn).unwrap(),
     ]
 }
+
+/// The subjects of the emails queued to an address, oldest first.
+pub fn subjects_to(conn: &mut DbConnection, address: &str) -> Vec<String> {
+    use roster::db::schema::outbox;
+    outbox::table
+        .filter(outbox::to_address.eq(address))
+        .order(outbox::id)
+        .select(outbox::subject)
+        .load(conn)
+        .unwrap()
+}

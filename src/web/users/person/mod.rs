@@ -14,6 +14,7 @@ pub mod reactivate;
 pub mod security;
 pub mod standing;
 pub mod subscriptions;
+pub mod two_factor;
 
 use crate::auth::policy::{Action, Permit, Target, TargetUser};
 use crate::domain::invitations::{self, InvitationStatus};

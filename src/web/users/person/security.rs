@@ -1,6 +1,7 @@
 //! The Security tab: Locked Account (untick to unlock), Account Expires In, Enforce
-//! Two-Factor Authentication and Active Directory Authentication (both stored for features
-//! to come, and the page says so), with the last sign-in and the failed attempts.
+//! Two-Factor Authentication, and Active Directory Authentication (stored for a feature to
+//! come, and the page says so), with the last sign-in, the failed attempts, and where the
+//! user stands with two-factor authentication (and the way to reset it).
 
 use super::{Person, load, refusal};
 use crate::auth::policy::{Action, Target};
@@ -56,6 +57,11 @@ struct SecurityPage {
     last_sign_in: String,
     read_only: String,
     changed: bool,
+    two_factor: crate::domain::two_factor::TwoFactorState,
+    /// Required of everyone by Basic Settings, whatever the box says.
+    account_requires: bool,
+    /// The actor may reset the user's two-factor authentication, and there is one to reset.
+    may_reset_two_factor: bool,
 }
 
 fn when(at: Option<NaiveDateTime>, none: &str) -> String {
@@ -99,6 +105,15 @@ async fn page(
             String::new()
         },
         last_sign_in: when(last, "Never"),
+        two_factor: crate::domain::two_factor::TwoFactorState::of(
+            &person.user,
+            current.account.require_2fa,
+        ),
+        account_requires: current.account.require_2fa,
+        may_reset_two_factor: person.user.totp_secret.is_some()
+            && current
+                .authorize(Action::ResetTwoFactor, Target::User(&person.target))
+                .is_ok(),
         person,
         tab: "security",
         form,
