@@ -18,6 +18,7 @@ on_both_backends!(
     an_enforced_user_sets_it_up_at_the_next_request_before_any_other_page,
     requiring_it_for_everyone_sends_the_administrator_to_set_it_up_and_counts_who_is_left,
     an_invited_user_sets_it_up_right_after_accepting_when_it_is_required,
+    the_invite_wizard_enforces_two_factor_on_the_invited,
     after_a_password_reset_a_user_who_must_have_it_sets_it_up_first,
     an_administrator_resets_a_users_two_factor_after_confirming,
     resetting_needs_the_right_in_every_company_of_the_user,
@@ -150,6 +151,48 @@ async fn an_invited_user_sets_it_up_right_after_accepting_when_it_is_required(ba
     assert_is_redirect_to(&grace.get("/profile").await, "/profile/two-factor");
     enrol(&app, &grace).await;
     assert_eq!(grace.get("/profile").await.status, 200);
+}
+
+async fn the_invite_wizard_enforces_two_factor_on_the_invited(backend: Backend) {
+    use crate::helpers::wizard::{FORM, give_role};
+    let sink = SmtpSink::start(&[]);
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
+    let admin = app.first_admin(ADMIN).await;
+
+    let emails = admin.get("/users/invite").await;
+    let info = admin
+        .submit(
+            &emails,
+            FORM,
+            &[("emails", "grace@acme.test"), ("go", "next")],
+        )
+        .await;
+    assert_eq!(
+        info.attr("#enforce_2fa", "type").as_deref(),
+        Some("checkbox")
+    );
+    let access = admin
+        .submit(&info, FORM, &[("enforce_2fa", "on"), ("go", "next")])
+        .await;
+    let access = give_role(&admin, &access, "Viewer").await;
+    let done = admin.submit(&access, FORM, &[("go", "invite")]).await;
+    assert_eq!(done.status, 200, "{}", done.text());
+    let enforced: bool = users::table
+        .filter(users::email.eq("grace@acme.test"))
+        .select(users::enforce_2fa)
+        .first(&mut app.conn())
+        .unwrap();
+    assert!(enforced, "the box carried through the wizard's steps");
+
+    let link = sink.wait_for(1).await[0].link_path();
+    let grace = app.client();
+    let accept = grace.get(&link).await;
+    let fields = [
+        ("password", STRONG_PASSWORD),
+        ("password_confirm", STRONG_PASSWORD),
+    ];
+    assert_is_redirect_to(&grace.submit(&accept, "form", &fields).await, "/profile");
+    assert_is_redirect_to(&grace.get("/profile").await, "/profile/two-factor");
 }
 
 async fn after_a_password_reset_a_user_who_must_have_it_sets_it_up_first(backend: Backend) {

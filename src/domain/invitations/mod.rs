@@ -156,6 +156,9 @@ pub struct PersonInfo {
     pub display_name: String,
     pub phone: String,
     pub username: String,
+    /// Enforce Two-Factor Authentication: they set it up when they first sign in, right
+    /// after accepting (or at the first sign-in of a user created with a password).
+    pub enforce_2fa: bool,
 }
 
 impl PersonInfo {
@@ -332,6 +335,11 @@ pub fn invite(
                     updated_at: change.now,
                 },
             )?;
+            if person.enforce_2fa {
+                diesel::update(crate::db::schema::users::table.find(user.id))
+                    .set(crate::db::schema::users::enforce_2fa.eq(true))
+                    .execute(conn)?;
+            }
             for CompanyGrant { company, grant } in &request.grants {
                 let roles: Vec<RoleId> = grant.roles.iter().copied().collect();
                 let membership = held::add(conn, user.id, *company, &roles, change.now)?;

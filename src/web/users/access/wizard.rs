@@ -279,6 +279,7 @@ impl Wizard {
                 "display_name" => w.person.display_name = value.clone(),
                 "phone" => w.person.phone = value.clone(),
                 "username" => w.person.username = value.clone(),
+                "enforce_2fa" => w.person.enforce_2fa = value == "on",
                 "send_email" => w.send_email = value == "on",
                 "add_existing" => w.add_existing = value == "on",
                 "send_seen" => w.send_seen = true,
@@ -357,6 +358,9 @@ impl Wizard {
             ("username", &p.username),
         ] {
             out.push((k.to_owned(), v.clone()));
+        }
+        if p.enforce_2fa {
+            out.push(("enforce_2fa".into(), "on".into()));
         }
         if self.send_seen {
             out.push(("send_seen".into(), "1".into()));
@@ -439,6 +443,7 @@ impl Wizard {
                 "display_name",
                 "phone",
                 "username",
+                "enforce_2fa",
             ],
             Step::Access => &["send_email", "add_existing", "send_seen", "search", "show"],
         };
