@@ -1,12 +1,14 @@
 //! Time-based one-time codes (RFC 6238) as every authenticator app reads them: 6 digits,
 //! 30-second steps, HMAC-SHA-1, one step of skew either way; 160-bit secrets, sealed at
-//! rest with AES-256-GCM under a key derived from the server's secret key; recovery codes
+//! rest with AES-256-GCM under a key derived from the server's secret key and bound to
+//! their user; recovery codes
 //! of 128 random bits, kept only as SHA-256 hashes. What a code may be used for, and that it
 //! is used once, is domain::two_factor's.
 
-use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 use totp_rs::{Algorithm, Builder, Secret};
 
 /// Bytes of a secret: 160 bits, the size RFC 4226 recommends.
@@ -42,8 +44,20 @@ impl TotpSecret {
         Secret::from(self.0.as_slice()).to_base32()
     }
 
-    /// Back from `to_base32`; None for anything else.
+    /// The same in groups of four, easier to type into an app (which ignores the spaces).
+    pub fn to_base32_grouped(&self) -> String {
+        let text = self.to_base32();
+        let groups: Vec<&str> = text
+            .as_bytes()
+            .chunks(4)
+            .filter_map(|c| std::str::from_utf8(c).ok())
+            .collect();
+        groups.join(" ")
+    }
+
+    /// Back from `to_base32` (spaces allowed); None for anything else.
     pub fn from_base32(text: &str) -> Option<Self> {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         let bytes = Secret::try_from_base32(text).ok()?;
         (bytes.as_bytes().len() == SECRET_BYTES).then(|| Self(bytes.as_bytes().to_vec()))
     }
@@ -89,7 +103,8 @@ pub fn qr_svg(text: &str) -> Option<String> {
     Some(svg[start..].to_owned())
 }
 
-/// Seals and opens TOTP secrets for storage. A database copy alone does not give codes.
+/// Seals and opens TOTP secrets for storage. A database copy alone does not give codes,
+/// and a sealed secret moved to another user's row does not open there.
 #[derive(Clone)]
 pub struct SecretSeal {
     cipher: Aes256Gcm,
@@ -102,31 +117,34 @@ impl std::fmt::Debug for SecretSeal {
 }
 
 /// What a sealed secret starts with: the format, should it ever change.
-const SEALED_PREFIX: &str = "v1:";
+pub const SEALED_PREFIX: &str = "v1:";
 const NONCE_BYTES: usize = 12;
 
 impl SecretSeal {
-    /// From the server's secret key; a separate derived key, so the cookie key is never
-    /// used for anything else.
+    /// From the server's secret key (at least 64 random bytes): a key of its own, hashed
+    /// from it with a label, so the cookie key is never used for anything else.
     pub fn new(server_key: &[u8]) -> Self {
-        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"roster totp secrets"), server_key);
-        let mut key = [0u8; 32];
-        // 32 bytes is a valid HKDF-SHA256 output length (at most 255 * 32): cannot fail.
-        if hk.expand(b"aes-256-gcm", &mut key).is_err() {
-            unreachable!("32 bytes is within HKDF-SHA256's output limit");
-        }
+        let key = Sha256::new()
+            .chain_update(b"roster: the key that seals TOTP secrets\0")
+            .chain_update(server_key)
+            .finalize();
         Self {
-            cipher: Aes256Gcm::new(&key.into()),
+            cipher: Aes256Gcm::new(&key),
         }
     }
 
-    /// The secret sealed, as text for the database; None only if encryption fails.
-    pub fn seal(&self, secret: &TotpSecret) -> Option<String> {
+    /// The secret sealed for `owner` (what it is bound to, such as the user's id), as text
+    /// for the database; None only if encryption fails.
+    pub fn seal(&self, secret: &TotpSecret, owner: &[u8]) -> Option<String> {
         let mut nonce = [0u8; NONCE_BYTES];
         rand::rng().fill_bytes(&mut nonce);
+        let payload = Payload {
+            msg: secret.0.as_slice(),
+            aad: owner,
+        };
         let sealed = self
             .cipher
-            .encrypt(Nonce::from_slice(&nonce), secret.0.as_slice())
+            .encrypt(Nonce::from_slice(&nonce), payload)
             .ok()?;
         Some(format!(
             "{SEALED_PREFIX}{}{}",
@@ -135,15 +153,22 @@ impl SecretSeal {
         ))
     }
 
-    /// The secret back; None when it was sealed under another key or is not a sealed
-    /// secret at all.
-    pub fn open(&self, stored: &str) -> Option<TotpSecret> {
+    /// The secret back; None when it was sealed under another key or for another owner, or
+    /// is not a sealed secret at all.
+    pub fn open(&self, stored: &str, owner: &[u8]) -> Option<TotpSecret> {
         let bytes = hex::decode(stored.strip_prefix(SEALED_PREFIX)?).ok()?;
         if bytes.len() <= NONCE_BYTES {
             return None;
         }
         let (nonce, sealed) = bytes.split_at(NONCE_BYTES);
-        let plain = self.cipher.decrypt(Nonce::from_slice(nonce), sealed).ok()?;
+        let payload = Payload {
+            msg: sealed,
+            aad: owner,
+        };
+        let plain = self
+            .cipher
+            .decrypt(Nonce::from_slice(nonce), payload)
+            .ok()?;
         (plain.len() == SECRET_BYTES).then_some(TotpSecret(plain))
     }
 }
@@ -187,7 +212,10 @@ mod tests {
         assert_eq!(secret.0.len(), 20);
         let text = secret.to_base32();
         assert_eq!(text.len(), 32);
-        assert_eq!(TotpSecret::from_base32(&text), Some(secret));
+        assert_eq!(TotpSecret::from_base32(&text), Some(secret.clone()));
+        let grouped = secret.to_base32_grouped();
+        assert_eq!(grouped.len(), 39);
+        assert_eq!(TotpSecret::from_base32(&grouped), Some(secret));
         assert_eq!(TotpSecret::from_base32("not base32!"), None);
     }
 
@@ -195,16 +223,18 @@ mod tests {
     fn a_sealed_secret_opens_only_with_its_key() {
         let secret = TotpSecret::generate();
         let seal = SecretSeal::new(&[7u8; 64]);
-        let stored = seal.seal(&secret).unwrap();
+        let stored = seal.seal(&secret, b"user 1").unwrap();
+        assert!(stored.starts_with(SEALED_PREFIX));
         assert!(!stored.contains(&hex::encode(&secret.0)));
-        assert_eq!(seal.open(&stored), Some(secret.clone()));
+        assert_eq!(seal.open(&stored, b"user 1"), Some(secret.clone()));
+        assert_eq!(seal.open(&stored, b"user 2"), None, "bound to its user");
         assert_ne!(
-            seal.seal(&secret),
+            seal.seal(&secret, b"user 1"),
             Some(stored.clone()),
             "a fresh nonce each time"
         );
-        assert_eq!(SecretSeal::new(&[8u8; 64]).open(&stored), None);
-        assert_eq!(seal.open("JBSWY3DPEHPK3PXP"), None);
+        assert_eq!(SecretSeal::new(&[8u8; 64]).open(&stored, b"user 1"), None);
+        assert_eq!(seal.open("JBSWY3DPEHPK3PXP", b"user 1"), None);
     }
 
     #[test]
@@ -214,6 +244,7 @@ mod tests {
         assert_eq!(secret.check("287082", 59), Some(1));
         assert_eq!(secret.check("287 082", 59), Some(1));
         assert_eq!(secret.check("287082", 59 + 30), Some(1), "one step late");
+        assert_eq!(secret.check("287082", 59 - 30), Some(1), "one step early");
         assert_eq!(secret.check("287082", 59 + 60), None, "two steps late");
         assert_eq!(secret.check("28708", 59), None);
     }

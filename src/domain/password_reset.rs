@@ -76,7 +76,8 @@ fn issue(
 
 /// Who may get a link: people who could sign in but for their password (not blocked,
 /// deactivated, expired or still invited). A locked account may: choosing a new password
-/// is how the person gets back in.
+/// is how the person gets back in (with two-factor authentication, once the lock ends: the
+/// lock may come from wrong codes, which a new password does not excuse).
 fn may_reset(user: &UserRow, now: NaiveDateTime) -> bool {
     user.status() == UserStatus::Active && !user.is_expired(now)
 }
@@ -205,8 +206,10 @@ pub fn check_link(
 }
 
 /// Sets the new password a link was sent for: the strength rules as everywhere; every
-/// session of the user ends (the caller signs them in anew), the lock and failure count
-/// clear, every other link dies, and the person is told by email.
+/// session of the user ends (the caller signs them in anew, after the code with two-factor
+/// authentication), the lock and failure count clear (without two-factor authentication:
+/// with it, only a right code clears them), every other link dies, and the person is told
+/// by email.
 pub fn complete(
     conn: &mut DbConnection,
     token: &str,
@@ -255,7 +258,12 @@ pub fn complete(
                 users::updated_at.eq(now),
             ))
             .execute(conn)?;
-        people::reset_login_failures(conn, &person)?;
+        // With two-factor authentication the code step is still to come: its lock and its
+        // count of wrong codes stay until a right code (signin::admit), or a reset link would
+        // buy more guesses at the code.
+        if person.totp_secret.is_none() {
+            people::reset_login_failures(conn, &person)?;
+        }
         crate::domain::sessions::end_everywhere(conn, &person, now)?;
         let letter = letters.password_changed(&PasswordChangedLetter {
             account: &account,

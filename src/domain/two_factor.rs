@@ -25,6 +25,14 @@ pub const WRONG_CODE: &str = "That code is not right. Enter the 6-digit code you
 /// The same where only an authenticator code will do.
 const WRONG_APP_CODE: &str = "That code is not right. Enter the 6-digit code your \
      authenticator app shows now.";
+/// No code typed.
+const NO_CODE: &str = "Enter the 6-digit code your authenticator app shows.";
+/// Beside the password field of the forms that change the second factor.
+const WRONG_PASSWORD: &str = "That is not your current password.";
+const NO_PASSWORD: &str = "Enter your current password.";
+/// A locked account changes nothing about its second factor until the lock ends.
+const LOCKED: &str = "Your account is locked after too many wrong passwords or codes. Try \
+     again when the lock ends, or ask an administrator to unlock it.";
 /// A right code that was already used: the next one comes within 30 seconds.
 pub const USED_CODE: &str = "That code was already used. Wait for the next code in your \
      authenticator app and enter that one.";
@@ -34,8 +42,8 @@ pub const USED_CODE: &str = "That code was already used. Wait for the next code 
 pub enum TwoFactorState {
     On,
     Off,
-    /// Enforced on them or required for everyone, and not set up yet: they set it up at
-    /// their next sign-in, before anything else.
+    /// Enforced on them or required for everyone, and not set up yet: they set it up the
+    /// next time they sign in or open a page, before anything else.
     Required,
 }
 
@@ -111,6 +119,11 @@ pub fn recovery_codes_left(conn: &mut DbConnection, user: UserId) -> Result<i64>
         .get_result(conn)?)
 }
 
+/// What a user's sealed secret is bound to: a secret copied to another row does not open.
+pub fn owner(user: UserId) -> Vec<u8> {
+    format!("roster user {}", user.0).into_bytes()
+}
+
 fn unix(now: NaiveDateTime) -> u64 {
     u64::try_from(now.and_utc().timestamp()).unwrap_or(0)
 }
@@ -154,7 +167,7 @@ fn check_code(
     recovery_too: bool,
 ) -> Result<Checked> {
     let secret = user.totp_secret.as_deref().and_then(|stored| {
-        let opened = seal.open(stored);
+        let opened = seal.open(stored, &owner(user.id));
         if opened.is_none() {
             // Sealed under another secret key (ROSTER_SECRET_KEY changed or its file was
             // lost): only recovery codes or an administrator's reset help now.
@@ -221,12 +234,22 @@ fn new_recovery_codes(
     Ok(codes)
 }
 
+/// What happened, in the email's words.
+struct Notice<'a> {
+    /// For the subject: "turned on", "turned off", …
+    what: &'a str,
+    sentence: &'a str,
+    /// What to do if it was not them.
+    closing: &'a str,
+}
+
+const NOT_YOU: &str = "If this was not you, tell an administrator of your account at once.";
+
 /// Emails the user about their two-factor authentication, in the change's transaction.
 fn notify(
     conn: &mut DbConnection,
     user: &UserRow,
-    what: &str,
-    sentence: &str,
+    notice: &Notice<'_>,
     letters: &dyn Letters,
     now: NaiveDateTime,
 ) -> Result<()> {
@@ -234,8 +257,9 @@ fn notify(
     let letter = letters.two_factor(&TwoFactorLetter {
         account: &account.name,
         name: &user.display_name,
-        what,
-        sentence,
+        what: notice.what,
+        sentence: notice.sentence,
+        closing: notice.closing,
     })?;
     outbox::enqueue(
         conn,
@@ -251,9 +275,10 @@ fn notify(
     )
 }
 
-/// Clears the user's secret, last step and recovery codes.
+/// Clears the user's secret, last step and recovery codes; `Error::Changed` when the row
+/// was saved by someone else since it was read (nothing is then kept of the change).
 fn clear(conn: &mut DbConnection, user: &UserRow, now: NaiveDateTime) -> Result<()> {
-    diesel::update(people::as_read(user))
+    let cleared = diesel::update(people::as_read(user))
         .set((
             users::totp_secret.eq(None::<String>),
             users::totp_last_step.eq(None::<i64>),
@@ -261,6 +286,9 @@ fn clear(conn: &mut DbConnection, user: &UserRow, now: NaiveDateTime) -> Result<
             users::version.eq(users::version + 1),
         ))
         .execute(conn)?;
+    if cleared != 1 {
+        return Err(Error::Changed);
+    }
     diesel::delete(recovery_codes::table.filter(recovery_codes::user_id.eq(user.id)))
         .execute(conn)?;
     Ok(())
@@ -272,31 +300,116 @@ fn own(conn: &mut DbConnection, permit: &Permit) -> Result<(Change, UserRow)> {
     Ok((change, user))
 }
 
+/// A wrong password or code typed by a signed-in user at one of these forms: counted
+/// toward the lockout as at sign-in, in a transaction of its own (the change itself wrote
+/// nothing).
+fn count_wrong(
+    conn: &mut DbConnection,
+    permit: &Permit,
+    user: &UserRow,
+    detail: &str,
+) -> Result<()> {
+    let origin = Origin {
+        actor: Some(user.id),
+        ip: permit.ip().map(str::to_owned),
+    };
+    crate::db::write_transaction(conn, |conn| {
+        signin::count_failure(conn, &origin, user, detail, permit.at()).map(|_| ())
+    })
+}
+
+/// The signed-in user proves it is them before their second factor changes, so a session
+/// left open is not enough: not locked, and their current password (checked slowly,
+/// before any write; a wrong one counts toward the lockout). Returns the user as read.
+fn reauthenticate(conn: &mut DbConnection, permit: &Permit, password: &str) -> Result<UserRow> {
+    let (change, user) = own(conn, permit)?;
+    if user.is_locked(change.now) {
+        return Err(Error::Conflict(LOCKED.into()));
+    }
+    if password.is_empty() {
+        return Err(Error::field("current_password", NO_PASSWORD));
+    }
+    let hash = user.password_hash.as_deref().unwrap_or_default();
+    if !crate::auth::password::verify(password, hash) {
+        count_wrong(conn, permit, &user, "wrong password at a two-factor change")?;
+        return Err(Error::field("current_password", WRONG_PASSWORD));
+    }
+    Ok(user)
+}
+
+/// The user as they are now, inside the change's transaction: the same password as the
+/// one just checked (else `Changed`), and not locked meanwhile.
+fn still_the_same(conn: &mut DbConnection, change: &Change, checked: &UserRow) -> Result<UserRow> {
+    let now_user = people::find(conn, change.account_id(), checked.id)?;
+    if now_user.password_hash != checked.password_hash {
+        return Err(Error::Changed);
+    }
+    if now_user.is_locked(change.now) {
+        return Err(Error::Conflict(LOCKED.into()));
+    }
+    Ok(now_user)
+}
+
+/// Why a code typed at a form that changes the second factor was refused.
+enum Refused {
+    Wrong,
+    Used,
+}
+
+/// Ends a change whose code was refused: a wrong one is counted toward the lockout; the
+/// message goes beside `field`.
+fn refused<T>(
+    conn: &mut DbConnection,
+    permit: &Permit,
+    user: &UserRow,
+    why: Refused,
+    field: &'static str,
+    wrong: &str,
+) -> Result<T> {
+    match why {
+        Refused::Used => Err(Error::field(field, USED_CODE)),
+        Refused::Wrong => {
+            count_wrong(
+                conn,
+                permit,
+                user,
+                "wrong two-factor code at a two-factor change",
+            )?;
+            Err(Error::field(field, wrong.to_owned()))
+        }
+    }
+}
+
 /// Turns two-factor authentication on for the signed-in user with the secret they were
-/// shown, confirmed by a current code from their app. Returns the recovery codes, shown
-/// once.
+/// shown, confirmed by their current password and a current code from their app. Returns
+/// the recovery codes, shown once.
 pub fn enrol(
     conn: &mut DbConnection,
     permit: &Permit,
     seal: &SecretSeal,
     secret: &TotpSecret,
+    password: &str,
     code: &str,
     letters: &dyn Letters,
 ) -> Result<Vec<String>> {
+    if code.trim().is_empty() {
+        return Err(Error::field("code", NO_CODE));
+    }
+    let checked = reauthenticate(conn, permit, password)?;
     crate::db::write_transaction(conn, |conn| {
-        let (change, user) = own(conn, permit)?;
+        let (change, _) = own(conn, permit)?;
+        let user = still_the_same(conn, &change, &checked)?;
         let now = change.now;
         if user.totp_secret.is_some() {
-            return Err(Error::Conflict(
-                "Two-factor authentication is already on for your account.".into(),
-            ));
+            return Err(Error::Conflict(ALREADY_ON.into()));
         }
+        // A wrong code here guesses nothing: the secret was just shown to this user.
         let Some(step) = secret.check(code, unix(now)) else {
             return Err(Error::field("code", WRONG_APP_CODE));
         };
         let step = i64::try_from(step).map_err(|_| Error::Internal("TOTP step".into()))?;
         let sealed = seal
-            .seal(secret)
+            .seal(secret, &owner(user.id))
             .ok_or_else(|| Error::Internal("could not seal a TOTP secret".into()))?;
         let set = diesel::update(people::as_read(&user).filter(users::totp_secret.is_null()))
             .set((
@@ -311,30 +424,37 @@ pub fn enrol(
         }
         let codes = new_recovery_codes(conn, user.id, now)?;
         change.record(conn, AuditAction::TwoFactorEnabled, Some(user.id), None, "")?;
-        notify(
-            conn,
-            &user,
-            "turned on",
-            "Two-factor authentication was turned on for your account: signing in now asks \
-             for a code from your authenticator app after your password.",
-            letters,
-            now,
-        )?;
+        let notice = Notice {
+            what: "turned on",
+            sentence: "Two-factor authentication was turned on for your account: signing in \
+                 now asks for a code from your authenticator app after your password.",
+            closing: NOT_YOU,
+        };
+        notify(conn, &user, &notice, letters, now)?;
         Ok(codes)
     })
 }
 
-/// New recovery codes for the signed-in user (the old ones stop working), confirmed by a
-/// current code from their app.
+/// Said when two-factor authentication is turned on twice (a double click).
+pub const ALREADY_ON: &str = "Two-factor authentication is already on for your account.";
+
+/// New recovery codes for the signed-in user (the old ones stop working), confirmed by
+/// their current password and a current code from their app.
 pub fn renew_recovery_codes(
     conn: &mut DbConnection,
     permit: &Permit,
     seal: &SecretSeal,
+    password: &str,
     code: &str,
     letters: &dyn Letters,
 ) -> Result<Vec<String>> {
-    crate::db::write_transaction(conn, |conn| {
-        let (change, user) = own(conn, permit)?;
+    if code.trim().is_empty() {
+        return Err(Error::field("renew_code", NO_CODE));
+    }
+    let checked = reauthenticate(conn, permit, password)?;
+    let outcome = crate::db::write_transaction(conn, |conn| {
+        let (change, _) = own(conn, permit)?;
+        let user = still_the_same(conn, &change, &checked)?;
         let now = change.now;
         if user.totp_secret.is_none() {
             return Err(Error::Conflict(
@@ -343,8 +463,8 @@ pub fn renew_recovery_codes(
         }
         match check_code(conn, seal, &user, code, now, false)? {
             Checked::Code => {}
-            Checked::Replayed => return Err(Error::field("code", USED_CODE)),
-            _ => return Err(Error::field("code", WRONG_APP_CODE)),
+            Checked::Replayed => return Ok(Err(Refused::Used)),
+            _ => return Ok(Err(Refused::Wrong)),
         }
         let codes = new_recovery_codes(conn, user.id, now)?;
         change.record(
@@ -354,22 +474,24 @@ pub fn renew_recovery_codes(
             None,
             "",
         )?;
-        notify(
-            conn,
-            &user,
-            "new recovery codes",
-            "New recovery codes were made for your account; the old ones no longer work.",
-            letters,
-            now,
-        )?;
-        Ok(codes)
-    })
+        let notice = Notice {
+            what: "new recovery codes",
+            sentence: "New recovery codes were made for your account; the old ones no longer \
+                 work.",
+            closing: NOT_YOU,
+        };
+        notify(conn, &user, &notice, letters, now)?;
+        Ok(Ok(codes))
+    })?;
+    outcome.or_else(|why| refused(conn, permit, &checked, why, "renew_code", WRONG_APP_CODE))
 }
 
+const REQUIRED: &str =
+    "Two-factor authentication is required for your account: it cannot be turned off.";
+
 /// Turns two-factor authentication off for the signed-in user: with their current password
-/// and a code (or a recovery code), and never while it is required of them. The password
-/// is checked (slowly) before the write transaction, which goes ahead only if the password
-/// is still the one checked.
+/// and a code (or a recovery code), and never while it is required of them (judged again
+/// inside the write, so an administrator enforcing it meanwhile wins).
 pub fn disable(
     conn: &mut DbConnection,
     permit: &Permit,
@@ -379,24 +501,18 @@ pub fn disable(
     letters: &dyn Letters,
 ) -> Result<()> {
     let (_, user) = own(conn, permit)?;
-    let account = accounts::find(conn, user.account_id)?;
-    if required(&user, &account) {
-        return Err(Error::Conflict(
-            "Two-factor authentication is required for your account: it cannot be turned off."
-                .into(),
-        ));
+    if required(&user, &accounts::find(conn, user.account_id)?) {
+        return Err(Error::Conflict(REQUIRED.into()));
     }
-    let hash = user.password_hash.clone().unwrap_or_default();
-    if !crate::auth::password::verify(password, &hash) {
-        return Err(Error::field(
-            "current_password",
-            "That is not your current password.",
-        ));
+    if code.trim().is_empty() {
+        return Err(Error::field("code", NO_CODE));
     }
-    crate::db::write_transaction(conn, |conn| {
-        let (change, now_user) = own(conn, permit)?;
-        if now_user.password_hash.as_deref() != Some(hash.as_str()) {
-            return Err(Error::Changed);
+    let checked = reauthenticate(conn, permit, password)?;
+    let outcome = crate::db::write_transaction(conn, |conn| {
+        let (change, _) = own(conn, permit)?;
+        let now_user = still_the_same(conn, &change, &checked)?;
+        if required(&now_user, &accounts::find(conn, now_user.account_id)?) {
+            return Err(Error::Conflict(REQUIRED.into()));
         }
         if now_user.totp_secret.is_none() {
             return Err(Error::Conflict(
@@ -405,8 +521,8 @@ pub fn disable(
         }
         match check_code(conn, seal, &now_user, code, change.now, true)? {
             Checked::Code | Checked::Recovery { .. } => {}
-            Checked::Replayed => return Err(Error::field("code", USED_CODE)),
-            Checked::Wrong => return Err(Error::field("code", WRONG_CODE)),
+            Checked::Replayed => return Ok(Err(Refused::Used)),
+            Checked::Wrong => return Ok(Err(Refused::Wrong)),
         }
         clear(conn, &now_user, change.now)?;
         change.record(
@@ -416,16 +532,16 @@ pub fn disable(
             None,
             "by the user",
         )?;
-        notify(
-            conn,
-            &now_user,
-            "turned off",
-            "Two-factor authentication was turned off for your account: signing in asks only \
-             for your password now.",
-            letters,
-            change.now,
-        )
-    })
+        let notice = Notice {
+            what: "turned off",
+            sentence: "Two-factor authentication was turned off for your account: signing in \
+                 asks only for your password now.",
+            closing: NOT_YOU,
+        };
+        notify(conn, &now_user, &notice, letters, change.now)?;
+        Ok(Ok(()))
+    })?;
+    outcome.or_else(|why| refused(conn, permit, &checked, why, "code", WRONG_CODE))
 }
 
 /// An administrator turns off another user's two-factor authentication (a lost phone):
@@ -458,14 +574,20 @@ pub fn reset(
         let account = accounts::find(conn, person.account_id)?;
         let sentence = if required(&person, &account) {
             "An administrator reset two-factor authentication for your account and signed \
-             you out everywhere. You will set it up again, with a new secret, when you next \
+             you out everywhere. You will set it up again, with a new key, when you next \
              sign in."
         } else {
             "An administrator reset two-factor authentication for your account and signed \
              you out everywhere. Signing in asks only for your password now; you can set it \
              up again on My Profile."
         };
-        notify(conn, &person, "reset", sentence, letters, change.now)?;
+        let notice = Notice {
+            what: "reset",
+            sentence,
+            closing: "If you did not ask for this, tell an administrator of your account at \
+                 once.",
+        };
+        notify(conn, &person, &notice, letters, change.now)?;
         people::find(conn, change.account_id(), user)
     })
 }
@@ -476,7 +598,8 @@ pub enum CodeOutcome {
     SignedIn(Box<UserRow>),
     /// Not a current code nor an unused recovery code; counted toward the lockout.
     Wrong,
-    /// A right code already used (not counted: it proves the app, not a guess).
+    /// A right code already used (not counted: it proves the app, not a guess; recorded,
+    /// since a code used twice can mean someone else saw it).
     Replayed,
     /// The sign-in cannot go on: locked meanwhile (by these codes too), blocked, or the
     /// password or sessions changed since the password was checked.
@@ -484,7 +607,9 @@ pub enum CodeOutcome {
 }
 
 /// The code step after a right password (`signin::Outcome::SecondStep`): `stamp` is the
-/// user's security stamp when the password was checked.
+/// user's security stamp when the password was checked. The user's row is locked first
+/// (a write to a column nothing reads here), so parallel guesses are judged one after the
+/// other and none gets past a lock another one just set.
 #[allow(clippy::too_many_arguments)]
 pub fn second_step(
     pool: &Pool,
@@ -499,6 +624,9 @@ pub fn second_step(
     let now = clock.now_naive();
     let mut conn = pool.get()?;
     crate::db::write_transaction(&mut conn, |conn| {
+        diesel::update(users::table.find(user))
+            .set(users::totp_last_step.eq(users::totp_last_step))
+            .execute(conn)?;
         let Some(person) = people::find_any_account(conn, user)? else {
             return Ok(CodeOutcome::Refused);
         };
@@ -531,14 +659,29 @@ pub fn second_step(
                     &detail,
                     now,
                 )?;
+                let account = accounts::find(conn, person.account_id)?;
+                let advice = if required(&person, &account) {
+                    "If you lost your phone, ask an administrator to reset two-factor \
+                     authentication, then set it up again."
+                } else {
+                    "If you lost your phone, turn two-factor authentication off on My Profile \
+                     (a recovery code does for the code) and set it up again."
+                };
                 let sentence = format!(
-                    "A recovery code was used to sign in to your account. {} left. If you \
-                     lost your phone, set up two-factor authentication again on My Profile.",
+                    "A recovery code was used to sign in to your account. {} left. {advice}",
                     codes_in_words(left)
                 );
-                notify(conn, &person, "recovery code used", &sentence, letters, now)?;
+                let notice = Notice {
+                    what: "recovery code used",
+                    sentence: &sentence,
+                    closing: NOT_YOU,
+                };
+                notify(conn, &person, &notice, letters, now)?;
             }
-            Checked::Replayed => return Ok(CodeOutcome::Replayed),
+            Checked::Replayed => {
+                signin::refused(conn, &origin, &person, "two-factor code used again", now)?;
+                return Ok(CodeOutcome::Replayed);
+            }
             Checked::Wrong => {
                 let locked =
                     signin::count_failure(conn, &origin, &person, "wrong two-factor code", now)?;
@@ -554,7 +697,8 @@ pub fn second_step(
     })
 }
 
-/// "1 recovery code", "no recovery codes", "3 recovery codes".
+/// How many recovery codes are left, as the start of a sentence: "No recovery codes are",
+/// "1 recovery code is", "3 recovery codes are".
 pub fn codes_in_words(n: i64) -> String {
     match n {
         0 => "No recovery codes are".to_owned(),
@@ -582,4 +726,24 @@ fn record_as(
         now,
     )
     .record(conn, action, Some(user.id), None, detail)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_codes_left_read_as_a_sentence() {
+        assert_eq!(codes_in_words(0), "No recovery codes are");
+        assert_eq!(codes_in_words(1), "1 recovery code is");
+        assert_eq!(codes_in_words(9), "9 recovery codes are");
+    }
+
+    #[test]
+    fn every_state_round_trips_through_its_slug() {
+        for state in TwoFactorState::ALL {
+            assert_eq!(TwoFactorState::parse(state.slug()), Some(state));
+        }
+        assert_eq!(TwoFactorState::parse("maybe"), None);
+    }
 }

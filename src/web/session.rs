@@ -21,8 +21,8 @@ pub(crate) const GONE: &str = "_gone";
 pub(crate) const FRESH: &str = "_fresh";
 /// A sign-in half done: the password was right, the two-factor code is still to come.
 pub(crate) const AWAITING_CODE: &str = "awaiting_code";
-/// A secret shown on the enrolment page and not confirmed yet: kept in the session row
-/// (never in the cookie) so the page can be drawn again with the same QR code.
+/// A secret shown on the enrolment page and not confirmed yet: kept sealed in the session
+/// row (never in the cookie) so the page can be drawn again with the same QR code.
 const ENROLLING: &str = "enrolling";
 const CSRF: &str = "csrf";
 const FLASH: &str = "flash";
@@ -73,19 +73,13 @@ pub fn forget_code(session: &Session) {
     }
 }
 
-/// The secret being enrolled, base32, if one was shown in this session.
+/// The secret being enrolled, sealed, if one was shown in this session.
 pub fn enrolling(session: &Session) -> Option<String> {
     session.get::<String>(ENROLLING).ok().flatten()
 }
 
 pub fn set_enrolling(session: &Session, secret: &str) -> Result<(), WebError> {
     session.insert(ENROLLING, secret).map_err(internal)
-}
-
-pub fn forget_enrolling(session: &Session) {
-    if session.contains_key(ENROLLING) {
-        session.remove(ENROLLING);
-    }
 }
 
 /// The session row as loaded for this request.

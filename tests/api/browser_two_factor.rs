@@ -36,9 +36,11 @@ async fn a_user_sets_up_two_factor_and_signs_in_with_a_code_in_a_real_browser(ba
     })
     .await;
     look_at(&c, "two-factor-setup").await;
-    let secret = text(&c, "#totp-secret").await;
+    // Shown in groups of four, as people type it into an app.
+    let secret = text(&c, "#totp-secret").await.replace(' ', "");
     assert_eq!(secret.len(), 32, "{secret:?}");
     type_into(&c, "#code", &code_now(&app, &secret)).await;
+    type_into(&c, "#current_password", STRONG_PASSWORD).await;
     click(&c, "#enrol button[type=submit]").await;
     wait_for_url(&c, "the recovery codes", |u| {
         u.path() == "/profile/two-factor/enrol"

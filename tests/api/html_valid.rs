@@ -180,11 +180,23 @@ async fn every_page_a_crawl_reaches_passes_the_html_checker() {
         .await;
     let setup = tess.get("/profile/two-factor").await;
     pages.add("GET /profile/two-factor, off", &setup);
-    let wrong = tess.submit(&setup, "#enrol", &[("code", "000000")]).await;
+    let wrong = tess
+        .submit(
+            &setup,
+            "#enrol",
+            &[("code", "000000"), ("current_password", STRONG_PASSWORD)],
+        )
+        .await;
     pages.refused("two-factor setup, a wrong code", &wrong);
-    let secret = setup.texts("#totp-secret").join("");
+    let secret = crate::helpers::totp::key_on(&setup);
     let code = crate::helpers::totp::code_now(&app, &secret);
-    let codes = tess.submit(&setup, "#enrol", &[("code", &code)]).await;
+    let codes = tess
+        .submit(
+            &setup,
+            "#enrol",
+            &[("code", &code), ("current_password", STRONG_PASSWORD)],
+        )
+        .await;
     pages.add("POST /profile/two-factor/enrol", &codes);
     pages.add(
         "GET /profile/two-factor, on",

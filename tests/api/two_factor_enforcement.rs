@@ -5,10 +5,11 @@
 //! on); an administrator resets a user's two-factor authentication; the user list and Basic
 //! Settings show who has it, who has not, and who must still set it up.
 
-use crate::helpers::totp::{code_now, enrol, next_step};
+use crate::helpers::totp::{code_now, enrol, enrol_with, next_step};
 use crate::helpers::{
-    Backend, STRONG_PASSWORD, SmtpSink, TestApp, add_company, arrange_member, arrange_membership,
-    assert_is_redirect_to, events_about, first_company, match_count, subjects_to,
+    Backend, RESET_PASSWORD, STRONG_PASSWORD, SmtpSink, TestApp, add_company, arrange_member,
+    arrange_membership, assert_is_redirect_to, events_about, first_company, match_count,
+    subjects_to,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -36,12 +37,7 @@ fn require_for_everyone(app: &TestApp) {
 }
 
 fn has_secret(app: &TestApp, email: &str) -> bool {
-    users::table
-        .filter(users::email.eq(email))
-        .select(users::totp_secret)
-        .first::<Option<String>>(&mut app.conn())
-        .unwrap()
-        .is_some()
+    crate::helpers::has_two_factor(&mut app.conn(), email)
 }
 
 async fn an_enforced_user_sets_it_up_at_the_next_request_before_any_other_page(backend: Backend) {
@@ -96,7 +92,7 @@ async fn requiring_it_for_everyone_sends_the_administrator_to_set_it_up_and_coun
     let page = admin.get("/config/settings").await;
     assert_eq!(
         page.texts("#still-to-enrol"),
-        vec!["No user is still to set up two-factor authentication."]
+        vec!["Everyone who must have two-factor authentication has set it up."]
     );
     let saved = admin
         .submit(
@@ -206,7 +202,7 @@ async fn after_a_password_reset_a_user_who_must_have_it_sets_it_up_first(backend
 
     assert_is_redirect_to(&done, "/profile");
     assert_is_redirect_to(&visitor.get("/profile").await, "/profile/two-factor");
-    enrol(&app, &visitor).await;
+    enrol_with(&app, &visitor, RESET_PASSWORD).await;
     assert_eq!(visitor.get("/profile").await.status, 200);
 }
 
@@ -285,6 +281,33 @@ async fn resetting_needs_the_right_in_every_company_of_the_user(backend: Backend
         .get(&format!("/users/{}/two-factor/reset", me.0))
         .await;
     assert_eq!(own.status, 403);
+
+    // With users.edit in both of her companies, a manager may; and since it is enforced on
+    // her, Ann sets it up again at her next sign-in.
+    diesel::update(users::table.filter(users::email.eq(ANN)))
+        .set(users::enforce_2fa.eq(true))
+        .execute(&mut app.conn())
+        .unwrap();
+    let both = app
+        .signed_in_with_roles(
+            "mia@acme.test",
+            &[(north, &["Manager"]), (south, &["Manager"])],
+        )
+        .await;
+    let confirm = both.get(&path).await;
+    assert_eq!(confirm.status, 200);
+    assert!(
+        confirm
+            .text()
+            .contains("set it up again at their next sign-in")
+    );
+    assert_is_redirect_to(
+        &both.submit(&confirm, "main form", &[]).await,
+        &format!("/users/{}/security", ann_id.0),
+    );
+    assert!(!has_secret(&app, ANN));
+    let again = app.signed_in(ANN).await;
+    assert_is_redirect_to(&again.get("/profile").await, "/profile/two-factor");
 }
 
 async fn the_user_list_shows_and_filters_on_off_and_required(backend: Backend) {

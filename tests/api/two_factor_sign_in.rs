@@ -5,11 +5,12 @@
 //! Codes are computed by the test (helpers::totp), not by the server's library.
 
 use crate::helpers::totp::{
-    code_for_step, code_now, enrol, next_step, sign_in_with_code, steady, step_now,
+    base32_decode, code_for_step, code_now, enrol, key_on, next_step, sign_in_with_code, steady,
+    step_now,
 };
 use crate::helpers::{
-    Backend, STRONG_PASSWORD, SmtpSink, TestApp, arrange_member, assert_is_redirect_to,
-    events_about, other_account, subjects_to,
+    Backend, RESET_PASSWORD, STRONG_PASSWORD, SmtpSink, TestApp, arrange_member,
+    assert_is_redirect_to, events_about, has_two_factor, other_account, subjects_to,
 };
 use crate::on_both_backends;
 use diesel::prelude::*;
@@ -22,7 +23,7 @@ on_both_backends!(
     signing_in_asks_for_the_code_after_the_password_and_renews_the_session,
     a_code_signs_in_once_and_is_refused_the_second_time,
     two_sign_ins_with_the_same_code_at_the_same_moment_let_only_one_in,
-    a_code_one_step_old_is_accepted_and_two_steps_old_is_refused,
+    a_code_one_step_off_either_way_is_accepted_and_two_steps_old_is_refused,
     a_recovery_code_signs_in_once_and_the_user_is_told,
     new_recovery_codes_void_the_old_ones,
     wrong_codes_count_toward_the_lockout,
@@ -30,6 +31,11 @@ on_both_backends!(
     the_account_choice_comes_before_the_code_step,
     turning_it_off_needs_the_password_and_a_code,
     a_password_reset_link_does_not_skip_the_code,
+    giving_the_password_again_does_not_forgive_wrong_codes,
+    a_reset_link_does_not_lift_a_lock_made_by_wrong_codes,
+    changing_the_second_factor_asks_for_the_password_and_counts_wrong_codes,
+    a_recovery_code_turns_it_off_when_the_phone_is_lost,
+    the_code_step_runs_out_and_dies_with_a_password_change,
 );
 
 const ADMIN: &str = "ada@acme.test";
@@ -76,9 +82,10 @@ async fn a_user_sets_up_two_factor_with_the_key_shown_and_gets_ten_recovery_code
         .first(&mut conn)
         .unwrap();
     let stored = stored.expect("a secret is stored");
+    let raw = hex::encode(base32_decode(&enrolled.secret));
     assert!(
-        !stored.contains(&enrolled.secret),
-        "the secret is sealed at rest, not kept as shown"
+        stored.starts_with("v1:") && !stored.contains(&enrolled.secret) && !stored.contains(&raw),
+        "the secret is sealed at rest, neither as shown nor as its bytes: {stored}"
     );
     let codes: i64 = recovery_codes::table.count().get_result(&mut conn).unwrap();
     assert_eq!(codes, 10);
@@ -89,12 +96,18 @@ async fn a_user_sets_up_two_factor_with_the_key_shown_and_gets_ten_recovery_code
         .select(recovery_codes::code_hash)
         .load(&mut conn)
         .unwrap();
-    assert!(
-        hashes
-            .iter()
-            .all(|h| enrolled.recovery_codes.iter().all(|c| !h.contains(&c[..8]))),
-        "recovery codes are stored hashed"
-    );
+    let mut expected: Vec<String> = enrolled
+        .recovery_codes
+        .iter()
+        .map(|c| {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(c.replace('-', "").as_bytes()))
+        })
+        .collect();
+    let mut hashes = hashes;
+    expected.sort();
+    hashes.sort();
+    assert_eq!(hashes, expected, "stored as their SHA-256, nothing else");
     let again = ann.get("/profile/two-factor").await;
     assert!(again.texts("#totp-secret").is_empty(), "never shown again");
     assert_eq!(
@@ -118,23 +131,22 @@ async fn a_wrong_code_at_setup_keeps_it_off_and_shows_the_same_key(backend: Back
     let ann = app.signed_in(ANN).await;
 
     let setup = ann.get("/profile/two-factor").await;
-    let secret = setup.texts("#totp-secret").join("");
+    let secret = key_on(&setup);
     let wrong = code_for_step(&secret, step_now(&app) - 5);
-    let refused = ann.submit(&setup, "#enrol", &[("code", &wrong)]).await;
+    let fields = [
+        ("code", wrong.as_str()),
+        ("current_password", STRONG_PASSWORD),
+    ];
+    let refused = ann.submit(&setup, "#enrol", &fields).await;
 
     assert_eq!(refused.status, 422);
     assert!(refused.texts("#code-error")[0].starts_with("That code is not right."));
     assert_eq!(
-        refused.texts("#totp-secret").join(""),
+        key_on(&refused),
         secret,
         "the same key: the app already holds it"
     );
-    let stored: Option<String> = users::table
-        .filter(users::email.eq(ANN))
-        .select(users::totp_secret)
-        .first(&mut app.conn())
-        .unwrap();
-    assert_eq!(stored, None);
+    assert!(!has_two_factor(&mut app.conn(), ANN));
 }
 
 async fn signing_in_asks_for_the_code_after_the_password_and_renews_the_session(backend: Backend) {
@@ -218,7 +230,7 @@ async fn two_sign_ins_with_the_same_code_at_the_same_moment_let_only_one_in(back
     assert!(refused.texts("#code-error")[0].starts_with("That code was already used."));
 }
 
-async fn a_code_one_step_old_is_accepted_and_two_steps_old_is_refused(backend: Backend) {
+async fn a_code_one_step_off_either_way_is_accepted_and_two_steps_old_is_refused(backend: Backend) {
     let app = TestApp::spawn(&backend).await;
     let (_, secret, _) = ann_enrolled(&app).await;
     // Several steps on, so that neither old step was used at setup.
@@ -239,6 +251,14 @@ async fn a_code_one_step_old_is_accepted_and_two_steps_old_is_refused(backend: B
         .submit(&form, "#code-step", &[("code", &one_old)])
         .await;
     assert_is_redirect_to(&accepted, "/profile");
+
+    // A phone whose clock runs a little fast.
+    let early = app.client();
+    let one_ahead = code_for_step(&secret, step_now(&app) + 1);
+    assert_is_redirect_to(
+        &sign_in_with_code(&early, ANN, &one_ahead).await,
+        "/profile",
+    );
 }
 
 async fn a_recovery_code_signs_in_once_and_the_user_is_told(backend: Backend) {
@@ -280,7 +300,10 @@ async fn new_recovery_codes_void_the_old_ones(backend: Backend) {
         .submit(
             &page,
             "#renew-codes",
-            &[("renew_code", &code_now(&app, &secret))],
+            &[
+                ("renew_password", STRONG_PASSWORD),
+                ("renew_code", &code_now(&app, &secret)),
+            ],
         )
         .await;
     assert_eq!(renewed.status, 200, "{}", renewed.text());
@@ -481,4 +504,182 @@ async fn a_password_reset_link_does_not_skip_the_code(backend: Backend) {
         .submit(&form, "#code-step", &[("code", &code_now(&app, &secret))])
         .await;
     assert_is_redirect_to(&signed_in, "/profile");
+}
+
+/// Answers the waiting code step with `guesses`, one after the other; returns the last answer.
+async fn guess(client: &crate::helpers::Client, guesses: &[&str]) -> crate::helpers::Page {
+    let mut last = None;
+    for code in guesses {
+        let form = client.get("/login/code").await;
+        last = Some(client.submit(&form, "#code-step", &[("code", code)]).await);
+    }
+    last.expect("at least one guess")
+}
+
+fn failures_and_lock(app: &TestApp) -> (i32, Option<chrono::NaiveDateTime>) {
+    users::table
+        .filter(users::email.eq(ANN))
+        .select((users::failed_logins, users::locked_at))
+        .first(&mut app.conn())
+        .unwrap()
+}
+
+async fn giving_the_password_again_does_not_forgive_wrong_codes(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    ann_enrolled(&app).await;
+    let guesser = app.client();
+
+    guesser.sign_in(ANN, STRONG_PASSWORD).await;
+    assert_eq!(
+        guess(&guesser, &["000000", "111111", "222222"])
+            .await
+            .status,
+        422
+    );
+    // Starting again with the right password is no way to more guesses.
+    assert_is_redirect_to(&guesser.sign_in(ANN, STRONG_PASSWORD).await, "/login/code");
+    assert_eq!(failures_and_lock(&app).0, 3);
+    let last = guess(&guesser, &["333333", "444444"]).await;
+
+    assert_is_redirect_to(&last, "/login");
+    assert!(
+        failures_and_lock(&app).1.is_some(),
+        "five wrong codes in all lock it"
+    );
+}
+
+async fn a_reset_link_does_not_lift_a_lock_made_by_wrong_codes(backend: Backend) {
+    let sink = SmtpSink::start(&[]);
+    let app = TestApp::spawn_with_smtp(&backend, &sink).await;
+    let (_, secret, _) = ann_enrolled(&app).await;
+    sink.wait_for(1).await;
+    let guesser = app.client();
+    guesser.sign_in(ANN, STRONG_PASSWORD).await;
+    let five = ["000000", "111111", "222222", "333333", "444444"];
+    assert_is_redirect_to(&guess(&guesser, &five).await, "/login");
+
+    let (visitor, done) = app.reset_password_by_link(&sink, ANN, 2).await;
+    assert_is_redirect_to(&done, "/login/code");
+    let form = visitor.get("/login/code").await;
+    let refused = visitor
+        .submit(&form, "#code-step", &[("code", &code_now(&app, &secret))])
+        .await;
+
+    assert_is_redirect_to(&refused, "/login");
+    assert!(!visitor.is_signed_in().await);
+    let (failures, locked) = failures_and_lock(&app);
+    assert!(locked.is_some(), "still locked");
+    assert_eq!(failures, 5);
+}
+
+async fn changing_the_second_factor_asks_for_the_password_and_counts_wrong_codes(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let (ann, secret, _) = ann_enrolled(&app).await;
+    let page = ann.get("/profile/two-factor").await;
+
+    let no_password = ann
+        .submit(
+            &page,
+            "#renew-codes",
+            &[("renew_code", &code_now(&app, &secret))],
+        )
+        .await;
+    assert_eq!(no_password.status, 422);
+    assert_eq!(
+        no_password.texts("#renew_password-error"),
+        vec!["Enter your current password."]
+    );
+    let wrong_password = ann
+        .submit(
+            &page,
+            "#renew-codes",
+            &[
+                ("renew_password", "somebody else's guess"),
+                ("renew_code", &code_now(&app, &secret)),
+            ],
+        )
+        .await;
+    assert_eq!(
+        wrong_password.texts("#renew_password-error"),
+        vec!["That is not your current password."]
+    );
+    let wrong_code = ann
+        .submit(
+            &page,
+            "#renew-codes",
+            &[
+                ("renew_password", STRONG_PASSWORD),
+                ("renew_code", "000000"),
+            ],
+        )
+        .await;
+    assert!(wrong_code.texts("#renew_code-error")[0].starts_with("That code is not right."));
+
+    assert_eq!(
+        failures_and_lock(&app).0,
+        2,
+        "a wrong password and a wrong code count, as at sign-in"
+    );
+    let codes: i64 = recovery_codes::table
+        .filter(recovery_codes::used_at.is_null())
+        .count()
+        .get_result(&mut app.conn())
+        .unwrap();
+    assert_eq!(codes, 10, "the old codes still stand");
+}
+
+async fn a_recovery_code_turns_it_off_when_the_phone_is_lost(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let (ann, _, codes) = ann_enrolled(&app).await;
+    let page = ann.get("/profile/two-factor").await;
+
+    let off = ann
+        .submit(
+            &page,
+            "#disable-two-factor",
+            &[("current_password", STRONG_PASSWORD), ("code", &codes[0])],
+        )
+        .await;
+
+    assert_is_redirect_to(&off, "/profile/two-factor");
+    assert!(!has_two_factor(&mut app.conn(), ANN));
+}
+
+async fn the_code_step_runs_out_and_dies_with_a_password_change(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let (ann, secret, _) = ann_enrolled(&app).await;
+
+    let slow = app.client();
+    slow.sign_in(ANN, STRONG_PASSWORD).await;
+    app.clock.advance(chrono::TimeDelta::minutes(6));
+    let ran_out = slow.get("/login/code").await;
+    assert_is_redirect_to(&ran_out, "/login");
+    assert_eq!(
+        slow.get("/login").await.flash(),
+        vec!["That sign-in has run out. Sign in again."]
+    );
+
+    // Signed in elsewhere, Ann changes her password: the waiting code step is void.
+    let waiting = app.client();
+    waiting.sign_in(ANN, STRONG_PASSWORD).await;
+    let form = waiting.get("/login/code").await;
+    let change = ann.get("/profile/password").await;
+    let new_password = RESET_PASSWORD;
+    let changed = ann
+        .submit(
+            &change,
+            "#change-password",
+            &[
+                ("current_password", STRONG_PASSWORD),
+                ("password", new_password),
+                ("password_confirm", new_password),
+            ],
+        )
+        .await;
+    assert_is_redirect_to(&changed, "/profile");
+    let refused = waiting
+        .submit(&form, "#code-step", &[("code", &code_now(&app, &secret))])
+        .await;
+    assert_is_redirect_to(&refused, "/login");
+    assert!(!waiting.is_signed_in().await);
 }

@@ -132,7 +132,7 @@ async fn enforce_two_factor_is_stored_and_active_directory_says_it_is_not_built(
     let path = format!("/users/{}/security", ann.0);
     let page = admin.get(&path).await;
     assert!(page.texts("#enforce_2fa-hint")[0].contains(
-        "must set up two-factor authentication (an authenticator app) at their next sign-in"
+        "must set up two-factor authentication (an authenticator app) the next time they sign in"
     ));
     assert!(page.texts("#directory_auth-hint")[0].contains("not used yet"));
     let saved = admin

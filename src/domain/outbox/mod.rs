@@ -129,6 +129,8 @@ pub struct TwoFactorLetter<'a> {
     pub what: &'a str,
     /// The same in a sentence, for the body.
     pub sentence: &'a str,
+    /// What to do if it was not them.
+    pub closing: &'a str,
 }
 
 /// That an account was made for someone with a password chosen for them (Create user):

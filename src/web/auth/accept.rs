@@ -165,13 +165,13 @@ pub async fn submit(
         .await?;
     match outcome {
         Ok(Ok(user)) => {
-            session::start(&session, &user, session::Client::of(&req, &state))?;
             session::push_flash(
                 &session,
                 FlashKind::Success,
                 "Welcome to Roster. Your account is ready.",
             );
-            Ok(redirect("/profile"))
+            // The same way in as a sign-in, so no path skips a code step.
+            crate::web::auth::code::proceed(&req, &session, &state, &user, "/profile")
         }
         Ok(Err(problem)) => problem_page(&session, problem),
         Err(crate::domain::Error::Invalid(errors)) => {

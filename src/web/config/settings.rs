@@ -58,16 +58,22 @@ struct SettingsPage {
     errors: FieldErrors,
     /// Users who must set up two-factor authentication and have not yet.
     still_to_enrol: i64,
+    /// The user list opens for this user: the count links to those users.
+    may_list_users: bool,
 }
 
 impl SettingsPage {
     fn to_enrol_text(&self) -> String {
         match self.still_to_enrol {
-            0 => "No user is still to set up two-factor authentication.".to_owned(),
+            0 => "Everyone who must have two-factor authentication has set it up.".to_owned(),
             1 => "1 user must still set up two-factor authentication.".to_owned(),
             n => format!("{n} users must still set up two-factor authentication."),
         }
     }
+}
+
+fn may_list_users(current: &CurrentUser) -> bool {
+    crate::auth::policy::allowed_somewhere(&current.actor, Action::ViewUsers)
 }
 
 async fn still_to_enrol(state: &AppState, current: &CurrentUser) -> Result<i64, WebError> {
@@ -94,6 +100,7 @@ pub async fn show(
             form,
             errors: FieldErrors::default(),
             still_to_enrol: still_to_enrol(&state, &current).await?,
+            may_list_users: may_list_users(&current),
         },
     ))
 }
@@ -107,18 +114,12 @@ pub async fn save(
     let input = form.input();
     match input.parse() {
         Ok(parsed) => {
-            let newly_required = parsed.require_2fa && !current.account.require_2fa;
             state
                 .db(move |conn| Ok(settings::save(conn, &parsed, &permit)?))
                 .await?;
+            // Turning the requirement on sends an administrator without two-factor
+            // authentication to set it up at the next page (web::current_user), which says so.
             current.flash(FlashKind::Success, "Settings saved.");
-            if newly_required && current.user.totp_secret.is_none() {
-                current.flash(
-                    FlashKind::Info,
-                    "Two-factor authentication is now required for everyone: set up yours \
-                     to continue.",
-                );
-            }
             Ok(redirect("/config/settings"))
         }
         Err(errors) => {
@@ -127,6 +128,7 @@ pub async fn save(
                 form: input,
                 errors,
                 still_to_enrol: still_to_enrol(&state, &current).await?,
+                may_list_users: may_list_users(&current),
             };
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
         }

@@ -1,11 +1,12 @@
-//! My Profile -> Two-factor authentication: set it up with a QR code (or the secret typed
-//! by hand) confirmed by a current code, then see the recovery codes once; renew them; turn
-//! it off with the password and a code, unless it is required. A user who must have it
-//! and has not set it up is sent here before any other page (web::current_user).
+//! My Profile -> Two-factor authentication: set it up with a QR code (or the key typed by
+//! hand) confirmed by the password and a current code, then see the recovery codes once;
+//! renew them; turn it off, unless it is required. Each change asks for the password, so a
+//! session left open is not enough. A user who must have it and has not set it up is sent
+//! here before any other page (web::current_user).
 
 use crate::auth::totp::{self, TotpSecret};
-use crate::domain::FieldErrors;
 use crate::domain::two_factor;
+use crate::domain::{Error, FieldErrors};
 use crate::web::csrf::CsrfForm;
 use crate::web::current_user::CurrentUser;
 use crate::web::errors::WebError;
@@ -34,6 +35,8 @@ struct TwoFactorPage {
     on: bool,
     /// Required of this user (by their administrator or for everyone).
     required: bool,
+    /// Sent here to set it up before anything else: no way back to other pages.
+    must_enrol: bool,
     setup: Option<Setup>,
     codes_left: i64,
     errors: FieldErrors,
@@ -48,17 +51,37 @@ struct RecoveryCodesPage {
     first_time: bool,
 }
 
+/// What the secret being set up is sealed for in the session row: this user, enrolling.
+fn enrolling_owner(current: &CurrentUser) -> Vec<u8> {
+    let mut owner = two_factor::owner(current.user.id);
+    owner.extend_from_slice(b" enrolling");
+    owner
+}
+
+/// The secret shown for setting up in this session, if any (kept sealed in the row).
+fn shown_secret(state: &AppState, current: &CurrentUser) -> Option<TotpSecret> {
+    let sealed = session::enrolling(&current.session)?;
+    state.seal.open(&sealed, &enrolling_owner(current))
+}
+
 /// The secret being set up in this session, made on first use.
-fn enrolling_secret(current: &CurrentUser) -> Result<TotpSecret, WebError> {
-    if let Some(secret) = session::enrolling(&current.session)
-        .as_deref()
-        .and_then(TotpSecret::from_base32)
-    {
+fn enrolling_secret(state: &AppState, current: &CurrentUser) -> Result<TotpSecret, WebError> {
+    if let Some(secret) = shown_secret(state, current) {
         return Ok(secret);
     }
     let secret = TotpSecret::generate();
-    session::set_enrolling(&current.session, &secret.to_base32())?;
+    let sealed = state
+        .seal
+        .seal(&secret, &enrolling_owner(current))
+        .ok_or_else(|| WebError::Internal("could not seal a TOTP secret".into()))?;
+    session::set_enrolling(&current.session, &sealed)?;
     Ok(secret)
+}
+
+/// The label the authenticator app shows: the email and the account, so one person in two
+/// accounts tells the two apart.
+fn app_label(current: &CurrentUser) -> String {
+    format!("{} ({})", current.user.email, current.account.name)
 }
 
 async fn page(
@@ -70,13 +93,13 @@ async fn page(
     let setup = if on {
         None
     } else {
-        let secret = enrolling_secret(current)?;
+        let secret = enrolling_secret(state, current)?;
         let url = secret
-            .otpauth_url(&current.user.email)
+            .otpauth_url(&app_label(current))
             .ok_or_else(|| WebError::Internal("otpauth address".into()))?;
         Some(Setup {
             qr_svg: totp::qr_svg(&url).ok_or_else(|| WebError::Internal("QR code".into()))?,
-            secret: secret.to_base32(),
+            secret: secret.to_base32_grouped(),
         })
     };
     let user = current.user.id;
@@ -91,6 +114,7 @@ async fn page(
         layout: current.layout("Two-factor authentication")?,
         on,
         required: two_factor::required(&current.user, &current.account),
+        must_enrol: two_factor::must_enrol(&current.user, &current.account),
         setup,
         codes_left,
         errors,
@@ -127,7 +151,27 @@ fn codes_page(
 #[derive(Deserialize)]
 pub struct EnrolForm {
     #[serde(default)]
+    current_password: String,
+    #[serde(default)]
     code: String,
+}
+
+fn password_of(typed: &str) -> String {
+    typed
+        .chars()
+        .take(crate::domain::limits::PASSWORD)
+        .collect()
+}
+
+fn code_of(typed: &str) -> String {
+    typed.chars().take(64).collect()
+}
+
+/// The way back to the page with a message: a form sent twice (a double click), or a state
+/// changed in another tab.
+fn back_with(current: &CurrentUser, message: String) -> HttpResponse {
+    current.flash(FlashKind::Info, message);
+    redirect(PATH)
 }
 
 pub async fn enrol(
@@ -136,10 +180,11 @@ pub async fn enrol(
     current: CurrentUser,
     CsrfForm(form): CsrfForm<EnrolForm>,
 ) -> Result<HttpResponse, WebError> {
-    let Some(secret) = session::enrolling(&current.session)
-        .as_deref()
-        .and_then(TotpSecret::from_base32)
-    else {
+    state.limit_sign_ins(state.client_ip(&req))?;
+    if current.user.totp_secret.is_some() {
+        return Ok(back_with(&current, already_on()));
+    }
+    let Some(secret) = shown_secret(&state, &current) else {
         current.flash(
             FlashKind::Error,
             "That setup has run out. Scan the new QR code below and enter a code again.",
@@ -148,17 +193,18 @@ pub async fn enrol(
     };
     let permit = current.own();
     let seal = state.seal.clone();
-    let code: String = form.code.chars().take(64).collect();
+    let (password, code) = (password_of(&form.current_password), code_of(&form.code));
     let outcome = state
-        .form(move |conn| {
-            two_factor::enrol(
+        .db(move |conn| {
+            Ok(two_factor::enrol(
                 conn,
                 &permit,
                 &seal,
                 &secret,
+                &password,
                 &code,
                 &crate::mail::templates::TEMPLATES,
-            )
+            ))
         })
         .await?;
     match outcome {
@@ -172,33 +218,47 @@ pub async fn enrol(
             )?;
             codes_page(&current, codes, true)
         }
-        Err(errors) => page(&state, &current, errors).await,
+        Err(Error::Invalid(errors)) => page(&state, &current, errors).await,
+        Err(Error::Conflict(message)) => Ok(back_with(&current, message)),
+        Err(other) => Err(other.into()),
     }
+}
+
+fn already_on() -> String {
+    format!(
+        "{} Lost the recovery codes? Make new ones below.",
+        two_factor::ALREADY_ON
+    )
 }
 
 #[derive(Deserialize)]
 pub struct RenewForm {
     #[serde(default)]
+    renew_password: String,
+    #[serde(default)]
     renew_code: String,
 }
 
 pub async fn renew_codes(
+    req: HttpRequest,
     state: web::Data<AppState>,
     current: CurrentUser,
     CsrfForm(form): CsrfForm<RenewForm>,
 ) -> Result<HttpResponse, WebError> {
+    state.limit_sign_ins(state.client_ip(&req))?;
     let permit = current.own();
     let seal = state.seal.clone();
-    let code: String = form.renew_code.chars().take(64).collect();
+    let (password, code) = (password_of(&form.renew_password), code_of(&form.renew_code));
     let outcome = state
-        .form(move |conn| {
-            two_factor::renew_recovery_codes(
+        .db(move |conn| {
+            Ok(two_factor::renew_recovery_codes(
                 conn,
                 &permit,
                 &seal,
+                &password,
                 &code,
                 &crate::mail::templates::TEMPLATES,
-            )
+            ))
         })
         .await?;
     match outcome {
@@ -206,12 +266,19 @@ pub async fn renew_codes(
             state.mail_wake.notify_one();
             codes_page(&current, codes, false)
         }
-        Err(errors) => {
-            // The form's field is renew_code: the page has a second code field.
+        Err(Error::Invalid(errors)) => {
+            // The page has a second password field (Turn off): this form's are renew_*.
             let mut shown = FieldErrors::default();
-            shown.add("renew_code", errors.text("code").to_owned());
+            if let Some(message) = errors.get("current_password") {
+                shown.add("renew_password", message.to_owned());
+            }
+            if let Some(message) = errors.get("renew_code") {
+                shown.add("renew_code", message.to_owned());
+            }
             page(&state, &current, shown).await
         }
+        Err(Error::Conflict(message)) => Ok(back_with(&current, message)),
+        Err(other) => Err(other.into()),
     }
 }
 
@@ -224,18 +291,15 @@ pub struct DisableForm {
 }
 
 pub async fn disable(
+    req: HttpRequest,
     state: web::Data<AppState>,
     current: CurrentUser,
     CsrfForm(form): CsrfForm<DisableForm>,
 ) -> Result<HttpResponse, WebError> {
+    state.limit_sign_ins(state.client_ip(&req))?;
     let permit = current.own();
     let seal = state.seal.clone();
-    let password: String = form
-        .current_password
-        .chars()
-        .take(crate::domain::limits::PASSWORD)
-        .collect();
-    let code: String = form.code.chars().take(64).collect();
+    let (password, code) = (password_of(&form.current_password), code_of(&form.code));
     let outcome = state
         .form(move |conn| {
             two_factor::disable(

@@ -150,7 +150,7 @@ impl TestApp {
 
 impl TestApp {
     /// Forgot password for `email`, then the link from the `nth` email the sink receives
-    /// (counting from 1) opened in a new browser and a new password chosen there; returns
+    /// (counting from 1) opened in a new browser and `RESET_PASSWORD` chosen there; returns
     /// the browser and the answer to the form.
     pub async fn reset_password_by_link(
         &self,
@@ -165,7 +165,7 @@ impl TestApp {
             .await;
         let link = sink.wait_for(nth).await[nth - 1].path_under("/password/reset/");
         let page = visitor.get(&link).await;
-        let new_password = "seven purple kites over the harbour";
+        let new_password = super::RESET_PASSWORD;
         let fields = [
             ("password", new_password),
             ("password_confirm", new_password),

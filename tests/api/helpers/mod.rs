@@ -38,6 +38,9 @@ pub use stored::*;
 
 pub const STRONG_PASSWORD: &str = "violet ferns hum under tin rain";
 
+/// The new password `TestApp::reset_password_by_link` chooses.
+pub const RESET_PASSWORD: &str = "seven purple kites over the harbour";
+
 /// Says on stderr that `what` is skipped because `missing`, or, with CI=true (where .ci/run
 /// installs what the test needs), fails the test.
 pub fn skipped_outside_ci(what: &str, missing: &str) {

@@ -113,3 +113,13 @@ pub fn subjects_to(conn: &mut DbConnection, address: &str) -> Vec<String> {
         .load(conn)
         .unwrap()
 }
+
+/// Whether the user has two-factor authentication set up (a secret stored).
+pub fn has_two_factor(conn: &mut DbConnection, email: &str) -> bool {
+    users::table
+        .filter(users::email.eq(email))
+        .select(users::totp_secret)
+        .first::<Option<String>>(conn)
+        .unwrap()
+        .is_some()
+}

@@ -81,15 +81,28 @@ pub struct Enrolled {
     pub recovery_codes: Vec<String>,
 }
 
+/// The key shown under the QR code, as an app takes it (the page groups it by four).
+pub fn key_on(page: &Page) -> String {
+    let secret = page.texts("#totp-secret").join("").replace(' ', "");
+    assert_eq!(secret.len(), 32, "a 160-bit key in base32: {secret:?}");
+    secret
+}
+
 /// Sets up two-factor authentication from My Profile: reads the key shown under the QR code,
-/// types the current code, and keeps the recovery codes. Leaves the clock in a fresh step.
+/// types the current code and the suite's password, and keeps the recovery codes. Leaves
+/// the clock in a fresh step.
 pub async fn enrol(app: &TestApp, client: &Client) -> Enrolled {
+    enrol_with(app, client, STRONG_PASSWORD).await
+}
+
+/// Like `enrol`, for a user whose password is `password`.
+pub async fn enrol_with(app: &TestApp, client: &Client, password: &str) -> Enrolled {
     let page = client.get("/profile/two-factor").await;
     assert_eq!(page.status, 200, "{}", page.text());
-    let secret = page.texts("#totp-secret").join("");
-    assert_eq!(secret.len(), 32, "a 160-bit key in base32: {secret:?}");
+    let secret = key_on(&page);
     let code = code_now(app, &secret);
-    let done = client.submit(&page, "#enrol", &[("code", &code)]).await;
+    let fields = [("code", code.as_str()), ("current_password", password)];
+    let done = client.submit(&page, "#enrol", &fields).await;
     assert_eq!(done.status, 200, "{}", done.text());
     let recovery_codes = done.texts("#recovery-codes code");
     assert_eq!(recovery_codes.len(), 10, "{}", done.text());
