@@ -13,7 +13,10 @@ use roster::domain::seed::{self, SeedOptions};
 use roster::domain::users::UserRow;
 use std::collections::BTreeSet;
 
-on_both_backends!(advanced_criteria_match_the_stored_access);
+on_both_backends!(
+    advanced_criteria_match_the_stored_access,
+    the_list_shows_each_advanced_criterion_and_removes_it_alone,
+);
 
 const BOSS: &str = "boss@demo.test";
 
@@ -251,4 +254,42 @@ async fn advanced_criteria_match_the_stored_access(backend: Backend) {
         .await;
     let opened = client.visit("/users").await;
     assert_eq!(match_count(&opened), match_count(&both));
+}
+
+async fn the_list_shows_each_advanced_criterion_and_removes_it_alone(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    let admin = app.first_admin("ada@acme.test").await;
+
+    let plain = admin.get("/users").await;
+    assert!(
+        plain.texts("#advanced-criteria").is_empty(),
+        "nothing to show"
+    );
+    let narrowed = admin
+        .get("/users?status=active&two_factor=required&integrated=no&created_from=2026-01-01")
+        .await;
+    assert_eq!(
+        narrowed.texts("#advanced-criteria li span"),
+        vec![
+            "2FA: Required but not enrolled",
+            "Not integrated",
+            "Created from 2026-01-01"
+        ]
+    );
+    let remove = narrowed
+        .attr_where_text("#advanced-criteria li a", "Remove", "href")
+        .unwrap();
+    let without_2fa = admin.get(&remove).await;
+    assert_eq!(
+        without_2fa.texts("#advanced-criteria li span"),
+        vec!["Not integrated", "Created from 2026-01-01"],
+        "only the one removed goes"
+    );
+    assert_eq!(
+        without_2fa
+            .attr("#status option[value=active]", "selected")
+            .as_deref(),
+        Some(""),
+        "and the basic criteria stay"
+    );
 }

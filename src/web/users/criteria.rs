@@ -110,6 +110,13 @@ pub struct Criteria {
     pub per_page: i64,
 }
 
+/// One advanced criterion as the list shows it.
+pub struct Narrowing {
+    pub label: String,
+    /// The list's query string without it.
+    pub without: String,
+}
+
 fn bad(message: String) -> WebError {
     WebError::BadRequest(message)
 }
@@ -269,6 +276,98 @@ impl Criteria {
             .await?;
         self.filter.access = resolved.map_err(bad)?;
         Ok(())
+    }
+
+    /// The advanced criteria in effect, in words, each with the query string without it:
+    /// the list shows every criterion that narrows it, and each can be removed there (the
+    /// basic ones are in the list's own filter form).
+    pub fn advanced(&self) -> Vec<Narrowing> {
+        let without =
+            |keys: &[&str]| self.query_with(|pairs| pairs.retain(|(k, _)| !keys.contains(k)));
+        let typed = |key: &str| {
+            self.dates
+                .iter()
+                .find(|(k, _)| *k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let mut out = Vec::new();
+        if self.filter.missing_required {
+            out.push(Narrowing {
+                label: "No access to a required custom field".into(),
+                without: without(&["missing_required"]),
+            });
+        }
+        if !self.access_ids.is_empty() {
+            let n = self.access_ids.len();
+            out.push(Narrowing {
+                label: if n == 1 {
+                    "Access to 1 chosen location, option or product group".into()
+                } else {
+                    format!("Access to any of {n} chosen locations, options or product groups")
+                },
+                without: without(&["location", "option", "product_group"]),
+            });
+        }
+        if let Some(state) = self.filter.two_factor {
+            out.push(Narrowing {
+                label: format!("2FA: {}", state.label()),
+                without: without(&["two_factor"]),
+            });
+        }
+        if let Some(yes) = self.filter.integrated {
+            out.push(Narrowing {
+                label: if yes {
+                    "Integrated users only"
+                } else {
+                    "Not integrated"
+                }
+                .into(),
+                without: without(&["integrated"]),
+            });
+        }
+        let last_access = match self.filter.last_access {
+            LastAccess::Any => None,
+            LastAccess::Never => Some("Never signed in".to_owned()),
+            LastAccess::Before(_) => {
+                // The date is the first of the two given (as Criteria::parse takes it).
+                let from = typed("last_access_from");
+                let date = if from.is_empty() {
+                    typed("last_access_to")
+                } else {
+                    from
+                };
+                Some(format!("Last access before {date}"))
+            }
+            LastAccess::After(_) => {
+                Some(format!("Last access after {}", typed("last_access_from")))
+            }
+            LastAccess::Between(_, _) => Some(format!(
+                "Last access from {} to {}",
+                typed("last_access_from"),
+                typed("last_access_to")
+            )),
+        };
+        if let Some(label) = last_access {
+            out.push(Narrowing {
+                label,
+                without: without(&["last_access", "last_access_from", "last_access_to"]),
+            });
+        }
+        for (key, words) in [
+            ("created_from", "Created from"),
+            ("created_to", "Created to"),
+            ("expires_before", "Expires before"),
+        ] {
+            let value = typed(key);
+            if !value.is_empty() {
+                out.push(Narrowing {
+                    label: format!("{words} {value}"),
+                    without: without(&[key]),
+                });
+            }
+        }
+        out
     }
 
     /// The query string for these criteria, with one thing changed by `edit`.
