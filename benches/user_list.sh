@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The User Management page under load: seeds USERS users in COMPANIES companies, starts
-# Roster, signs in, and drives four views with wrk at 16 connections, on SQLite and (when it
+# Roster, signs in, and drives five views with wrk at 16 connections, on SQLite and (when it
 # answers) PostgreSQL. Prints requests/s, p50 and p99 per view.
 # Usage: benches/user_list.sh [USERS] [COMPANIES] [SECONDS]   (defaults: 100000 5 10)
 # ROSTER_BENCH_BACKENDS="sqlite" (or "postgres") runs one backend only.
@@ -29,6 +29,7 @@ views=(
   "search|/users?q=hop"
   "three criteria by last access|/users?status=active&role=2&company=2&sort=last_access&dir=desc"
   "page 500|/users?page=500"
+  "2FA required, by last access|/users?two_factor=required&sort=last_access&dir=desc"
 )
 
 bench() {
