@@ -50,6 +50,16 @@ async fn a_fast_filter_saved_as_the_default_applies_on_reload_in_a_real_browser(
     assert_eq!(text(&c, "#match-count").await, "1");
     assert!(texts(&c, "table.users td").await.contains(&BOSS.to_owned()));
 
+    // An advanced criterion is listed above the table, and Remove takes it away.
+    c.goto(&format!("{}/users?two_factor=on", app.base))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#advanced-criteria li span").await, "2FA: On");
+    look_at(&c, "user-list-advanced-criteria").await;
+    click(&c, "#advanced-criteria li a").await;
+    wait_for_url(&c, "the list without it", |u| !query_has(u, "two_factor")).await;
+    assert_eq!(text(&c, "#match-count").await, all);
+
     // A fast filter: Status = Blocked.
     c.goto(&format!("{}/users", app.base)).await.unwrap();
     click(&c, "#status option[value=blocked]").await;
