@@ -261,7 +261,11 @@ pub fn complete(
         // With two-factor authentication the code step is still to come: its lock and its
         // count of wrong codes stay until a right code (signin::admit), or a reset link would
         // buy more guesses at the code.
-        if person.totp_secret.is_none() {
+        // Judged from the row as it is now: set up meanwhile counts.
+        let has_two_factor = people::find(conn, person.account_id, person.id)?
+            .totp_secret
+            .is_some();
+        if !has_two_factor {
             people::reset_login_failures(conn, &person)?;
         }
         crate::domain::sessions::end_everywhere(conn, &person, now)?;

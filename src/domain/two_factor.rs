@@ -300,9 +300,21 @@ fn own(conn: &mut DbConnection, permit: &Permit) -> Result<(Change, UserRow)> {
     Ok((change, user))
 }
 
-/// A wrong password or code typed by a signed-in user at one of these forms: counted
-/// toward the lockout as at sign-in, in a transaction of its own (the change itself wrote
-/// nothing).
+/// Locks the user's row until the transaction ends, so that checks of their lock and codes
+/// made by parallel requests are judged one after the other. A write that changes nothing,
+/// through the users table's data-version trigger like every write to users: the
+/// `data_version` row is taken first, then the user's, the order every writer keeps (see
+/// migration 000007), so this cannot deadlock with them. SQLite has one writer anyway.
+fn lock_user(conn: &mut DbConnection, user: UserId) -> Result<()> {
+    diesel::update(users::table.find(user))
+        .set(users::totp_last_step.eq(users::totp_last_step))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// A wrong password typed by a signed-in user at one of these forms: counted toward the
+/// lockout as at sign-in, in a transaction of its own (the hash is checked before any
+/// write, and the change itself wrote nothing).
 fn count_wrong(
     conn: &mut DbConnection,
     permit: &Permit,
@@ -350,34 +362,38 @@ fn still_the_same(conn: &mut DbConnection, change: &Change, checked: &UserRow) -
     Ok(now_user)
 }
 
-/// Why a code typed at a form that changes the second factor was refused.
+/// Why a code typed at a form that changes the second factor was refused (the change's
+/// transaction commits only the count of a wrong one).
 enum Refused {
     Wrong,
     Used,
 }
 
-/// Ends a change whose code was refused: a wrong one is counted toward the lockout; the
-/// message goes beside `field`.
-fn refused<T>(
-    conn: &mut DbConnection,
-    permit: &Permit,
-    user: &UserRow,
-    why: Refused,
-    field: &'static str,
-    wrong: &str,
-) -> Result<T> {
-    match why {
-        Refused::Used => Err(Error::field(field, USED_CODE)),
-        Refused::Wrong => {
-            count_wrong(
-                conn,
-                permit,
-                user,
-                "wrong two-factor code at a two-factor change",
-            )?;
-            Err(Error::field(field, wrong.to_owned()))
+impl Refused {
+    /// The refusal as the form shows it, beside `field`.
+    fn shown<T>(self, field: &'static str, wrong: &str) -> Result<T> {
+        match self {
+            Refused::Used => Err(Error::field(field, USED_CODE)),
+            Refused::Wrong => Err(Error::field(field, wrong.to_owned())),
         }
     }
+}
+
+/// A wrong code at one of these forms, counted toward the lockout inside the change's
+/// transaction, with the row as it is now (locked by `lock_user`).
+fn count_wrong_code(
+    conn: &mut DbConnection,
+    change: &Change,
+    permit: &Permit,
+    user: &UserRow,
+) -> Result<Refused> {
+    let origin = Origin {
+        actor: Some(user.id),
+        ip: permit.ip().map(str::to_owned),
+    };
+    let detail = "wrong two-factor code at a two-factor change";
+    signin::count_failure(conn, &origin, user, detail, change.now)?;
+    Ok(Refused::Wrong)
 }
 
 /// Turns two-factor authentication on for the signed-in user with the secret they were
@@ -454,6 +470,7 @@ pub fn renew_recovery_codes(
     let checked = reauthenticate(conn, permit, password)?;
     let outcome = crate::db::write_transaction(conn, |conn| {
         let (change, _) = own(conn, permit)?;
+        lock_user(conn, checked.id)?;
         let user = still_the_same(conn, &change, &checked)?;
         let now = change.now;
         if user.totp_secret.is_none() {
@@ -464,7 +481,7 @@ pub fn renew_recovery_codes(
         match check_code(conn, seal, &user, code, now, false)? {
             Checked::Code => {}
             Checked::Replayed => return Ok(Err(Refused::Used)),
-            _ => return Ok(Err(Refused::Wrong)),
+            _ => return Ok(Err(count_wrong_code(conn, &change, permit, &user)?)),
         }
         let codes = new_recovery_codes(conn, user.id, now)?;
         change.record(
@@ -483,15 +500,17 @@ pub fn renew_recovery_codes(
         notify(conn, &user, &notice, letters, now)?;
         Ok(Ok(codes))
     })?;
-    outcome.or_else(|why| refused(conn, permit, &checked, why, "renew_code", WRONG_APP_CODE))
+    outcome.or_else(|why| why.shown("renew_code", WRONG_APP_CODE))
 }
 
 const REQUIRED: &str =
     "Two-factor authentication is required for your account: it cannot be turned off.";
 
 /// Turns two-factor authentication off for the signed-in user: with their current password
-/// and a code (or a recovery code), and never while it is required of them (judged again
-/// inside the write, so an administrator enforcing it meanwhile wins).
+/// and a code (or a recovery code), and never while it is required of them. Judged again
+/// inside the write: their own Enforce flag saved meanwhile changes the row's version, so
+/// the clear writes nothing and the change is refused; Require for everyone turned on at
+/// the same moment sends them to set it up again at their next page.
 pub fn disable(
     conn: &mut DbConnection,
     permit: &Permit,
@@ -510,6 +529,7 @@ pub fn disable(
     let checked = reauthenticate(conn, permit, password)?;
     let outcome = crate::db::write_transaction(conn, |conn| {
         let (change, _) = own(conn, permit)?;
+        lock_user(conn, checked.id)?;
         let now_user = still_the_same(conn, &change, &checked)?;
         if required(&now_user, &accounts::find(conn, now_user.account_id)?) {
             return Err(Error::Conflict(REQUIRED.into()));
@@ -522,7 +542,9 @@ pub fn disable(
         match check_code(conn, seal, &now_user, code, change.now, true)? {
             Checked::Code | Checked::Recovery { .. } => {}
             Checked::Replayed => return Ok(Err(Refused::Used)),
-            Checked::Wrong => return Ok(Err(Refused::Wrong)),
+            Checked::Wrong => {
+                return Ok(Err(count_wrong_code(conn, &change, permit, &now_user)?));
+            }
         }
         clear(conn, &now_user, change.now)?;
         change.record(
@@ -541,7 +563,7 @@ pub fn disable(
         notify(conn, &now_user, &notice, letters, change.now)?;
         Ok(Ok(()))
     })?;
-    outcome.or_else(|why| refused(conn, permit, &checked, why, "code", WRONG_CODE))
+    outcome.or_else(|why| why.shown("code", WRONG_CODE))
 }
 
 /// An administrator turns off another user's two-factor authentication (a lost phone):
@@ -608,8 +630,8 @@ pub enum CodeOutcome {
 
 /// The code step after a right password (`signin::Outcome::SecondStep`): `stamp` is the
 /// user's security stamp when the password was checked. The user's row is locked first
-/// (a write to a column nothing reads here), so parallel guesses are judged one after the
-/// other and none gets past a lock another one just set.
+/// (`lock_user`), so parallel guesses are judged one after the other and none gets past a
+/// lock another one just set.
 #[allow(clippy::too_many_arguments)]
 pub fn second_step(
     pool: &Pool,
@@ -624,9 +646,7 @@ pub fn second_step(
     let now = clock.now_naive();
     let mut conn = pool.get()?;
     crate::db::write_transaction(&mut conn, |conn| {
-        diesel::update(users::table.find(user))
-            .set(users::totp_last_step.eq(users::totp_last_step))
-            .execute(conn)?;
+        lock_user(conn, user)?;
         let Some(person) = people::find_any_account(conn, user)? else {
             return Ok(CodeOutcome::Refused);
         };

@@ -78,7 +78,11 @@ async fn an_enforced_user_sets_it_up_at_the_next_request_before_any_other_page(b
             ],
         )
         .await;
-    assert_eq!(refused.status, 409);
+    assert_is_redirect_to(&refused, "/profile/two-factor");
+    assert_eq!(
+        ann.get("/profile/two-factor").await.flash(),
+        vec!["Two-factor authentication is required for your account: it cannot be turned off."]
+    );
     assert!(has_secret(&app, ANN));
 }
 
@@ -170,6 +174,13 @@ async fn the_invite_wizard_enforces_two_factor_on_the_invited(backend: Backend) 
     let access = admin
         .submit(&info, FORM, &[("enforce_2fa", "on"), ("go", "next")])
         .await;
+    let back = admin.submit(&access, FORM, &[("go", "back")]).await;
+    assert_eq!(
+        back.attr("#enforce_2fa", "checked").as_deref(),
+        Some(""),
+        "Back keeps the box ticked"
+    );
+    let access = admin.submit(&back, FORM, &[("go", "next")]).await;
     let access = give_role(&admin, &access, "Viewer").await;
     let done = admin.submit(&access, FORM, &[("go", "invite")]).await;
     assert_eq!(done.status, 200, "{}", done.text());

@@ -20,6 +20,7 @@ use roster::web::router::{Need, route_table};
 on_both_backends!(
     a_user_sets_up_two_factor_with_the_key_shown_and_gets_ten_recovery_codes,
     a_wrong_code_at_setup_keeps_it_off_and_shows_the_same_key,
+    setting_it_up_asks_for_the_password,
     signing_in_asks_for_the_code_after_the_password_and_renews_the_session,
     a_code_signs_in_once_and_is_refused_the_second_time,
     two_sign_ins_with_the_same_code_at_the_same_moment_let_only_one_in,
@@ -147,6 +148,37 @@ async fn a_wrong_code_at_setup_keeps_it_off_and_shows_the_same_key(backend: Back
         "the same key: the app already holds it"
     );
     assert!(!has_two_factor(&mut app.conn(), ANN));
+}
+
+async fn setting_it_up_asks_for_the_password(backend: Backend) {
+    let app = TestApp::spawn(&backend).await;
+    app.first_admin(ADMIN).await;
+    arrange_member(&mut app.conn(), ANN, &["Viewer"]);
+    // Someone at Ann's unlocked computer, without her password.
+    let ann = app.signed_in(ANN).await;
+    let setup = ann.get("/profile/two-factor").await;
+    let code = code_now(&app, &key_on(&setup));
+
+    let missing = ann.submit(&setup, "#enrol", &[("code", &code)]).await;
+    assert_eq!(missing.status, 422);
+    assert_eq!(
+        missing.texts("#current_password-error"),
+        vec!["Enter your current password."]
+    );
+    let wrong = ann
+        .submit(
+            &setup,
+            "#enrol",
+            &[("code", &code), ("current_password", "a guess at hers")],
+        )
+        .await;
+    assert_eq!(
+        wrong.texts("#current_password-error"),
+        vec!["That is not your current password."]
+    );
+
+    assert!(!has_two_factor(&mut app.conn(), ANN));
+    assert_eq!(failures_and_lock(&app).0, 1, "the wrong password counts");
 }
 
 async fn signing_in_asks_for_the_code_after_the_password_and_renews_the_session(backend: Backend) {
@@ -458,6 +490,7 @@ async fn turning_it_off_needs_the_password_and_a_code(backend: Backend) {
         wrong_password.texts("#current_password-error"),
         vec!["That is not your current password."]
     );
+    assert_eq!(failures_and_lock(&app).0, 1, "a wrong password counts");
     let wrong_code = ann
         .submit(
             &page,

@@ -292,4 +292,17 @@ async fn the_list_shows_each_advanced_criterion_and_removes_it_alone(backend: Ba
         Some(""),
         "and the basic criteria stay"
     );
+
+    // Applying the basic filter form keeps the advanced criteria too.
+    let searched = admin
+        .submit(
+            &without_2fa,
+            "form[action='/users'][role=search]",
+            &[("q", "ada")],
+        )
+        .await;
+    assert_eq!(
+        searched.texts("#advanced-criteria li span"),
+        vec!["Not integrated", "Created from 2026-01-01"]
+    );
 }

@@ -13,8 +13,3 @@ CREATE INDEX recovery_codes_user ON recovery_codes(user_id, code_hash);
 -- The 2FA filter of the user list (On, Off, Required but not enrolled).
 CREATE INDEX users_two_factor_off ON users(account_id, enforce_2fa) WHERE totp_secret IS NULL;
 CREATE INDEX users_two_factor_on ON users(account_id) WHERE totp_secret IS NOT NULL;
-
--- The last used step moves at every sign-in with a code and changes nothing the user list
--- shows or counts: it no longer voids the list's remembered counts.
-DROP TRIGGER users_update_version;
-CREATE TRIGGER users_update_version AFTER UPDATE OF account_id, email, email_lower, username, username_lower, first_name, last_name, display_name, phone, password_hash, status, is_account_admin, failed_logins, locked_at, locked_until, expires_at, must_change_password, security_stamp, version, created_at, updated_at, integration, enforce_2fa, totp_secret, directory_auth, email_subscriptions, comments, substitute_user_id ON users BEGIN UPDATE data_version SET version = version + 1; END;

@@ -156,8 +156,10 @@ pub struct PersonInfo {
     pub display_name: String,
     pub phone: String,
     pub username: String,
-    /// Enforce Two-Factor Authentication: they set it up when they first sign in, right
-    /// after accepting (or at the first sign-in of a user created with a password).
+    /// Enforce Two-Factor Authentication on the users this makes: they set it up when they
+    /// first sign in, right after accepting (or at the first sign-in of a user created with
+    /// a password). Not applied to existing users added to companies ("Invite User from
+    /// Other Company"): that is their Security tab's, which needs more than inviting.
     pub enforce_2fa: bool,
 }
 
@@ -335,11 +337,14 @@ pub fn invite(
                     updated_at: change.now,
                 },
             )?;
-            if person.enforce_2fa {
+            let detail = if person.enforce_2fa {
                 diesel::update(crate::db::schema::users::table.find(user.id))
                     .set(crate::db::schema::users::enforce_2fa.eq(true))
                     .execute(conn)?;
-            }
+                format!("{email}; Enforce Two-Factor Authentication")
+            } else {
+                email.to_owned()
+            };
             for CompanyGrant { company, grant } in &request.grants {
                 let roles: Vec<RoleId> = grant.roles.iter().copied().collect();
                 let membership = held::add(conn, user.id, *company, &roles, change.now)?;
@@ -350,10 +355,10 @@ pub fn invite(
                 if request.send_email {
                     tell_created(conn, change, &user, request)?;
                 }
-                change.record(conn, AuditAction::UserCreated, Some(user.id), None, email)?;
+                change.record(conn, AuditAction::UserCreated, Some(user.id), None, &detail)?;
             } else {
                 issue(conn, change, &user, request, request.send_email)?;
-                change.record(conn, AuditAction::UserInvited, Some(user.id), None, email)?;
+                change.record(conn, AuditAction::UserInvited, Some(user.id), None, &detail)?;
             }
             outcome.invited.push(email.clone());
         }

@@ -24,8 +24,9 @@ pub const PATH: &str = crate::web::paths::CODE;
 const WAIT_SECONDS: i64 = 300;
 const MAX_NEXT: usize = 500;
 
-/// After a right password (or a new one, set with a link): signs the user in, or, with
-/// two-factor authentication, sends them to give a code first.
+/// The one way in after a proven password (a sign-in, the account choice, a new password
+/// set with a link, an accepted invitation): signs the user in, or, with two-factor
+/// authentication, sends them to give a code first.
 pub fn proceed(
     req: &HttpRequest,
     session: &Session,

@@ -35,7 +35,8 @@ struct TwoFactorPage {
     on: bool,
     /// Required of this user (by their administrator or for everyone).
     required: bool,
-    /// Sent here to set it up before anything else: no way back to other pages.
+    /// Sent here to set it up before anything else: the page offers no way back (other
+    /// pages would only send them here again).
     must_enrol: bool,
     setup: Option<Setup>,
     codes_left: i64,
@@ -167,11 +168,26 @@ fn code_of(typed: &str) -> String {
     typed.chars().take(64).collect()
 }
 
-/// The way back to the page with a message: a form sent twice (a double click), or a state
-/// changed in another tab.
-fn back_with(current: &CurrentUser, message: String) -> HttpResponse {
-    current.flash(FlashKind::Info, message);
+/// The way back to the page with a message: a form sent twice (a double click), a state
+/// changed in another tab, a refusal (locked, required).
+fn back_with(current: &CurrentUser, kind: FlashKind, message: String) -> HttpResponse {
+    current.flash(kind, message);
     redirect(PATH)
+}
+
+/// A refusal of the domain that is not about a field, as a message on the page.
+fn refusal(current: &CurrentUser, error: Error) -> Result<HttpResponse, WebError> {
+    match error {
+        Error::Conflict(message) => Ok(back_with(current, FlashKind::Error, message)),
+        Error::Changed => Ok(back_with(
+            current,
+            FlashKind::Error,
+            "Your account was changed meanwhile (in another tab, or by an administrator). \
+             Check the page and try again."
+                .into(),
+        )),
+        other => Err(other.into()),
+    }
 }
 
 pub async fn enrol(
@@ -182,7 +198,7 @@ pub async fn enrol(
 ) -> Result<HttpResponse, WebError> {
     state.limit_sign_ins(state.client_ip(&req))?;
     if current.user.totp_secret.is_some() {
-        return Ok(back_with(&current, already_on()));
+        return Ok(back_with(&current, FlashKind::Info, already_on()));
     }
     let Some(secret) = shown_secret(&state, &current) else {
         current.flash(
@@ -219,8 +235,7 @@ pub async fn enrol(
             codes_page(&current, codes, true)
         }
         Err(Error::Invalid(errors)) => page(&state, &current, errors).await,
-        Err(Error::Conflict(message)) => Ok(back_with(&current, message)),
-        Err(other) => Err(other.into()),
+        Err(other) => refusal(&current, other),
     }
 }
 
@@ -272,13 +287,15 @@ pub async fn renew_codes(
             if let Some(message) = errors.get("current_password") {
                 shown.add("renew_password", message.to_owned());
             }
-            if let Some(message) = errors.get("renew_code") {
+            if let Some(message) = errors.get("renew_code").or(errors.get("code")) {
                 shown.add("renew_code", message.to_owned());
+            }
+            if shown.is_empty() {
+                shown = errors;
             }
             page(&state, &current, shown).await
         }
-        Err(Error::Conflict(message)) => Ok(back_with(&current, message)),
-        Err(other) => Err(other.into()),
+        Err(other) => refusal(&current, other),
     }
 }
 
@@ -301,15 +318,15 @@ pub async fn disable(
     let seal = state.seal.clone();
     let (password, code) = (password_of(&form.current_password), code_of(&form.code));
     let outcome = state
-        .form(move |conn| {
-            two_factor::disable(
+        .db(move |conn| {
+            Ok(two_factor::disable(
                 conn,
                 &permit,
                 &seal,
                 &password,
                 &code,
                 &crate::mail::templates::TEMPLATES,
-            )
+            ))
         })
         .await?;
     match outcome {
@@ -318,6 +335,7 @@ pub async fn disable(
             current.flash(FlashKind::Success, "Two-factor authentication is off.");
             Ok(redirect(PATH))
         }
-        Err(errors) => page(&state, &current, errors).await,
+        Err(Error::Invalid(errors)) => page(&state, &current, errors).await,
+        Err(other) => refusal(&current, other),
     }
 }

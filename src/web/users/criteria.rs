@@ -318,7 +318,7 @@ impl Criteria {
         if let Some(yes) = self.filter.integrated {
             out.push(Narrowing {
                 label: if yes {
-                    "Integrated users only"
+                    "Integrated only"
                 } else {
                     "Not integrated"
                 }
@@ -330,14 +330,14 @@ impl Criteria {
             LastAccess::Any => None,
             LastAccess::Never => Some("Never signed in".to_owned()),
             LastAccess::Before(_) => {
-                // The date is the first of the two given (as Criteria::parse takes it).
+                // The first of the two dates given, as Criteria::parse takes it: a "to" date
+                // counts its whole day.
                 let from = typed("last_access_from");
-                let date = if from.is_empty() {
-                    typed("last_access_to")
+                Some(if from.is_empty() {
+                    format!("Last access up to {}", typed("last_access_to"))
                 } else {
-                    from
-                };
-                Some(format!("Last access before {date}"))
+                    format!("Last access before {from}")
+                })
             }
             LastAccess::After(_) => {
                 Some(format!("Last access after {}", typed("last_access_from")))
@@ -357,7 +357,7 @@ impl Criteria {
         for (key, words) in [
             ("created_from", "Created from"),
             ("created_to", "Created to"),
-            ("expires_before", "Expires before"),
+            ("expires_before", "Account expires before"),
         ] {
             let value = typed(key);
             if !value.is_empty() {
@@ -372,6 +372,17 @@ impl Criteria {
 
     /// The query string for these criteria, with one thing changed by `edit`.
     pub fn query_with(&self, edit: impl FnOnce(&mut Vec<(&'static str, String)>)) -> String {
+        let mut pairs = self.pairs();
+        edit(&mut pairs);
+        pairs
+            .iter()
+            .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// These criteria as the query's names and values (the page number aside).
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut pairs: Vec<(&'static str, String)> = Vec::new();
         if !self.filter.search.is_empty() {
             pairs.push(("q", self.filter.search.clone()));
@@ -421,11 +432,6 @@ impl Criteria {
         pairs.push(("sort", self.sort.slug().into()));
         pairs.push(("dir", if self.descending { "desc" } else { "asc" }.into()));
         pairs.push(("per_page", self.per_page.to_string()));
-        edit(&mut pairs);
         pairs
-            .iter()
-            .map(|(k, v)| format!("{k}={}", encode_query_value(v)))
-            .collect::<Vec<_>>()
-            .join("&")
     }
 }

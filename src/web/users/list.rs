@@ -168,6 +168,15 @@ impl ListPage {
         }
     }
 
+    /// The criteria the filter form has no field for (the advanced ones, the sort), as
+    /// hidden fields: applying the form keeps them.
+    fn kept_by_filter_form(&self) -> Vec<(&'static str, String)> {
+        const OWN: [&str; 6] = ["q", "status", "role", "company", "invitation", "per_page"];
+        let mut kept = self.criteria.pairs();
+        kept.retain(|(k, _)| !OWN.contains(k));
+        kept
+    }
+
     /// On, Off, or Required but not enrolled.
     fn two_factor_of(&self, row: &ListedUser) -> &'static str {
         crate::domain::two_factor::TwoFactorState::of(

@@ -4,7 +4,7 @@
 
 use super::load;
 use crate::auth::policy::{Action, Target};
-use crate::domain::two_factor;
+use crate::domain::{Error, two_factor};
 use crate::web::confirm::ConfirmPage;
 use crate::web::csrf::{CsrfForm, Empty};
 use crate::web::current_user::CurrentUser;
@@ -63,8 +63,19 @@ pub async fn reset(
     let permit = current.authorize(Action::ResetTwoFactor, Target::User(&person.target))?;
     let user = person.user.id;
     let outcome = state
-        .may_refuse(move |conn| {
-            two_factor::reset(conn, &permit, user, &crate::mail::templates::TEMPLATES)
+        .db(move |conn| {
+            Ok(
+                match two_factor::reset(conn, &permit, user, &crate::mail::templates::TEMPLATES) {
+                    Ok(done) => Ok(done),
+                    Err(Error::Conflict(reason)) => Err(reason),
+                    Err(Error::Changed) => Err(
+                        "This user was changed by someone else meanwhile. Look at the page \
+                         again, then reset if it is still needed."
+                            .to_owned(),
+                    ),
+                    Err(other) => return Err(other.into()),
+                },
+            )
         })
         .await?;
     match outcome {
