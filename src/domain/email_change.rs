@@ -9,7 +9,7 @@ use crate::auth::token;
 use crate::db::DbConnection;
 use crate::db::schema::{email_changes, users};
 use crate::domain::audit::{AuditAction, Change, Origin};
-use crate::domain::outbox::{self, EmailChangeLetter, Letters, NewEmail};
+use crate::domain::outbox::{self, EmailChangeLetter, Letters};
 use crate::domain::users::{self as people, UserRow, UserStatus};
 use crate::domain::{AccountId, Error, FieldErrors, Result, UserId};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -111,18 +111,7 @@ pub fn request(
                 request.letters.email_change_notice(&letter)?,
             ),
         ] {
-            outbox::enqueue(
-                conn,
-                NewEmail {
-                    account_id: change.account_id(),
-                    invitation_id: None,
-                    to,
-                    subject: &written.subject,
-                    text: &written.text,
-                    html: &written.html,
-                },
-                change.now,
-            )?;
+            outbox::enqueue_letter(conn, change.account_id(), to, &written, change.now)?;
         }
         let detail = format!("{} -> {new_email} (waits for confirmation)", person.email);
         change.record(

@@ -13,7 +13,7 @@ use crate::auth::policy::{Action, Permit};
 use crate::db::DbConnection;
 use crate::db::schema::{memberships, users};
 use crate::domain::audit::{AuditAction, Change};
-use crate::domain::outbox::{self, Letters, NewEmail, SubstituteLetter};
+use crate::domain::outbox::{self, Letters, SubstituteLetter};
 use crate::domain::seats::SeatGuard;
 use crate::domain::users::{self as people, UserRow, UserStatus};
 use crate::domain::{CompanyId, Error, Result, UserId, companies, sessions};
@@ -251,16 +251,11 @@ fn tell_substitute(
         company,
         link: &link,
     })?;
-    outbox::enqueue(
+    outbox::enqueue_letter(
         conn,
-        NewEmail {
-            account_id: change.account_id(),
-            invitation_id: None,
-            to: &substitute.email,
-            subject: &letter.subject,
-            text: &letter.text,
-            html: &letter.html,
-        },
+        change.account_id(),
+        &substitute.email,
+        &letter,
         change.now,
     )
 }

@@ -9,7 +9,7 @@ use crate::auth::token;
 use crate::db::DbConnection;
 use crate::db::schema::{accounts, password_resets, users};
 use crate::domain::audit::{AuditAction, Change, Origin};
-use crate::domain::outbox::{self, Letters, NewEmail, PasswordChangedLetter, PasswordResetLetter};
+use crate::domain::outbox::{self, Letters, PasswordChangedLetter, PasswordResetLetter};
 use crate::domain::users::{self as people, UserRow, UserStatus};
 use crate::domain::{Error, FieldErrors, Result, UserId};
 use chrono::{NaiveDateTime, TimeDelta};
@@ -60,18 +60,7 @@ fn issue(
         link: &link,
         expires: &expires,
     })?;
-    outbox::enqueue(
-        conn,
-        NewEmail {
-            account_id: user.account_id,
-            invitation_id: None,
-            to: &user.email,
-            subject: &letter.subject,
-            text: &letter.text,
-            html: &letter.html,
-        },
-        now,
-    )
+    outbox::enqueue_letter(conn, user.account_id, &user.email, &letter, now)
 }
 
 /// Who may get a link: people who could sign in but for their password (not blocked,
@@ -273,18 +262,7 @@ pub fn complete(
             account: &account,
             name: &person.display_name,
         })?;
-        outbox::enqueue(
-            conn,
-            NewEmail {
-                account_id: person.account_id,
-                invitation_id: None,
-                to: &person.email,
-                subject: &letter.subject,
-                text: &letter.text,
-                html: &letter.html,
-            },
-            now,
-        )?;
+        outbox::enqueue_letter(conn, person.account_id, &person.email, &letter, now)?;
         let change = Change::without_permit(
             person.account_id,
             Origin {

@@ -12,7 +12,7 @@ use crate::db::schema::{recovery_codes, users};
 use crate::db::{DbConnection, Pool};
 use crate::domain::accounts::{self, AccountRow};
 use crate::domain::audit::{AuditAction, Change, Origin};
-use crate::domain::outbox::{self, Letters, NewEmail, TwoFactorLetter};
+use crate::domain::outbox::{self, Letters, TwoFactorLetter};
 use crate::domain::users::{self as people, UserRow};
 use crate::domain::{AccountId, Error, Result, UserId, signin};
 use chrono::NaiveDateTime;
@@ -248,12 +248,12 @@ const NOT_YOU: &str = "If this was not you, tell an administrator of your accoun
 /// Emails the user about their two-factor authentication, in the change's transaction.
 fn notify(
     conn: &mut DbConnection,
+    account: &AccountRow,
     user: &UserRow,
     notice: &Notice<'_>,
     letters: &dyn Letters,
     now: NaiveDateTime,
 ) -> Result<()> {
-    let account = accounts::find(conn, user.account_id)?;
     let letter = letters.two_factor(&TwoFactorLetter {
         account: &account.name,
         name: &user.display_name,
@@ -261,18 +261,7 @@ fn notify(
         sentence: notice.sentence,
         closing: notice.closing,
     })?;
-    outbox::enqueue(
-        conn,
-        NewEmail {
-            account_id: user.account_id,
-            invitation_id: None,
-            to: &user.email,
-            subject: &letter.subject,
-            text: &letter.text,
-            html: &letter.html,
-        },
-        now,
-    )
+    outbox::enqueue_letter(conn, user.account_id, &user.email, &letter, now)
 }
 
 /// Clears the user's secret, last step and recovery codes; `Error::Changed` when the row
@@ -330,28 +319,41 @@ fn count_wrong(
     })
 }
 
-/// The signed-in user proves it is them before their second factor changes, so a session
-/// left open is not enough: not locked, and their current password (checked slowly,
-/// before any write; a wrong one counts toward the lockout). Returns the user as read.
-fn reauthenticate(conn: &mut DbConnection, permit: &Permit, password: &str) -> Result<UserRow> {
-    let (change, user) = own(conn, permit)?;
-    if user.is_locked(change.now) {
+/// The signed-in user (`user`, as read) proves it is them before their second factor
+/// changes, so a session left open is not enough: not locked, and their current password
+/// (checked slowly, before any write; a wrong one counts toward the lockout), whose
+/// messages go beside `field`.
+fn reauthenticate(
+    conn: &mut DbConnection,
+    permit: &Permit,
+    user: &UserRow,
+    password: &str,
+    field: &'static str,
+) -> Result<()> {
+    if user.is_locked(permit.at()) {
         return Err(Error::Conflict(LOCKED.into()));
     }
     if password.is_empty() {
-        return Err(Error::field("current_password", NO_PASSWORD));
+        return Err(Error::field(field, NO_PASSWORD));
     }
     let hash = user.password_hash.as_deref().unwrap_or_default();
     if !crate::auth::password::verify(password, hash) {
-        count_wrong(conn, permit, &user, "wrong password at a two-factor change")?;
-        return Err(Error::field("current_password", WRONG_PASSWORD));
+        count_wrong(conn, permit, user, "wrong password at a two-factor change")?;
+        return Err(Error::field(field, WRONG_PASSWORD));
     }
-    Ok(user)
+    Ok(())
 }
 
-/// The user as they are now, inside the change's transaction: the same password as the
-/// one just checked (else `Changed`), and not locked meanwhile.
-fn still_the_same(conn: &mut DbConnection, change: &Change, checked: &UserRow) -> Result<UserRow> {
+/// Inside the change's transaction: the user's row locked (`lock_user`) and read again,
+/// with the same password as the one just checked (else `Changed`) and not locked
+/// meanwhile; and the change the permit allows.
+fn locked_again(
+    conn: &mut DbConnection,
+    permit: &Permit,
+    checked: &UserRow,
+) -> Result<(Change, UserRow)> {
+    let change = Change::authorized_on_user(permit, Action::OwnAccount, checked.id)?;
+    lock_user(conn, checked.id)?;
     let now_user = people::find(conn, change.account_id(), checked.id)?;
     if now_user.password_hash != checked.password_hash {
         return Err(Error::Changed);
@@ -359,7 +361,7 @@ fn still_the_same(conn: &mut DbConnection, change: &Change, checked: &UserRow) -
     if now_user.is_locked(change.now) {
         return Err(Error::Conflict(LOCKED.into()));
     }
-    Ok(now_user)
+    Ok((change, now_user))
 }
 
 /// Why a code typed at a form that changes the second factor was refused (the change's
@@ -411,10 +413,10 @@ pub fn enrol(
     if code.trim().is_empty() {
         return Err(Error::field("code", NO_CODE));
     }
-    let checked = reauthenticate(conn, permit, password)?;
+    let (_, checked) = own(conn, permit)?;
+    reauthenticate(conn, permit, &checked, password, "current_password")?;
     crate::db::write_transaction(conn, |conn| {
-        let (change, _) = own(conn, permit)?;
-        let user = still_the_same(conn, &change, &checked)?;
+        let (change, user) = locked_again(conn, permit, &checked)?;
         let now = change.now;
         if user.totp_secret.is_some() {
             return Err(Error::Conflict(ALREADY_ON.into()));
@@ -446,7 +448,8 @@ pub fn enrol(
                  now asks for a code from your authenticator app after your password.",
             closing: NOT_YOU,
         };
-        notify(conn, &user, &notice, letters, now)?;
+        let account = accounts::find(conn, user.account_id)?;
+        notify(conn, &account, &user, &notice, letters, now)?;
         Ok(codes)
     })
 }
@@ -455,7 +458,8 @@ pub fn enrol(
 pub const ALREADY_ON: &str = "Two-factor authentication is already on for your account.";
 
 /// New recovery codes for the signed-in user (the old ones stop working), confirmed by
-/// their current password and a current code from their app.
+/// their current password and a current code from their app. Its fields are renew_password
+/// and renew_code: its page has a second form with a password.
 pub fn renew_recovery_codes(
     conn: &mut DbConnection,
     permit: &Permit,
@@ -467,11 +471,10 @@ pub fn renew_recovery_codes(
     if code.trim().is_empty() {
         return Err(Error::field("renew_code", NO_CODE));
     }
-    let checked = reauthenticate(conn, permit, password)?;
+    let (_, checked) = own(conn, permit)?;
+    reauthenticate(conn, permit, &checked, password, "renew_password")?;
     let outcome = crate::db::write_transaction(conn, |conn| {
-        let (change, _) = own(conn, permit)?;
-        lock_user(conn, checked.id)?;
-        let user = still_the_same(conn, &change, &checked)?;
+        let (change, user) = locked_again(conn, permit, &checked)?;
         let now = change.now;
         if user.totp_secret.is_none() {
             return Err(Error::Conflict(
@@ -497,7 +500,8 @@ pub fn renew_recovery_codes(
                  work.",
             closing: NOT_YOU,
         };
-        notify(conn, &user, &notice, letters, now)?;
+        let account = accounts::find(conn, user.account_id)?;
+        notify(conn, &account, &user, &notice, letters, now)?;
         Ok(Ok(codes))
     })?;
     outcome.or_else(|why| why.shown("renew_code", WRONG_APP_CODE))
@@ -519,19 +523,18 @@ pub fn disable(
     code: &str,
     letters: &dyn Letters,
 ) -> Result<()> {
-    let (_, user) = own(conn, permit)?;
-    if required(&user, &accounts::find(conn, user.account_id)?) {
+    let (_, checked) = own(conn, permit)?;
+    if required(&checked, &accounts::find(conn, checked.account_id)?) {
         return Err(Error::Conflict(REQUIRED.into()));
     }
     if code.trim().is_empty() {
         return Err(Error::field("code", NO_CODE));
     }
-    let checked = reauthenticate(conn, permit, password)?;
+    reauthenticate(conn, permit, &checked, password, "current_password")?;
     let outcome = crate::db::write_transaction(conn, |conn| {
-        let (change, _) = own(conn, permit)?;
-        lock_user(conn, checked.id)?;
-        let now_user = still_the_same(conn, &change, &checked)?;
-        if required(&now_user, &accounts::find(conn, now_user.account_id)?) {
+        let (change, now_user) = locked_again(conn, permit, &checked)?;
+        let account = accounts::find(conn, now_user.account_id)?;
+        if required(&now_user, &account) {
             return Err(Error::Conflict(REQUIRED.into()));
         }
         if now_user.totp_secret.is_none() {
@@ -560,7 +563,7 @@ pub fn disable(
                  asks only for your password now.",
             closing: NOT_YOU,
         };
-        notify(conn, &now_user, &notice, letters, change.now)?;
+        notify(conn, &account, &now_user, &notice, letters, change.now)?;
         Ok(Ok(()))
     })?;
     outcome.or_else(|why| why.shown("code", WRONG_CODE))
@@ -609,7 +612,7 @@ pub fn reset(
             closing: "If you did not ask for this, tell an administrator of your account at \
                  once.",
         };
-        notify(conn, &person, &notice, letters, change.now)?;
+        notify(conn, &account, &person, &notice, letters, change.now)?;
         people::find(conn, change.account_id(), user)
     })
 }
@@ -696,7 +699,7 @@ pub fn second_step(
                     sentence: &sentence,
                     closing: NOT_YOU,
                 };
-                notify(conn, &person, &notice, letters, now)?;
+                notify(conn, &account, &person, &notice, letters, now)?;
             }
             Checked::Replayed => {
                 signin::refused(conn, &origin, &person, "two-factor code used again", now)?;

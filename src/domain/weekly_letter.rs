@@ -7,7 +7,7 @@
 use crate::auth::policy::{self, Action};
 use crate::db::DbConnection;
 use crate::db::schema::{membership_roles, memberships, role_rights, users, weekly_letters};
-use crate::domain::outbox::{self, Letters, NewEmail, WeeklyLetter};
+use crate::domain::outbox::{self, Letters, WeeklyLetter};
 use crate::domain::user_list::{self, Scope, UserFilter};
 use crate::domain::users::{UserRow, UserStatus};
 use crate::domain::{AccountId, Result, accounts};
@@ -117,18 +117,7 @@ fn letter_for(
             link: &link,
         })?;
         for to in &recipients {
-            outbox::enqueue(
-                conn,
-                NewEmail {
-                    account_id: account,
-                    invitation_id: None,
-                    to: &to.email,
-                    subject: &letter.subject,
-                    text: &letter.text,
-                    html: &letter.html,
-                },
-                now,
-            )?;
+            outbox::enqueue_letter(conn, account, &to.email, &letter, now)?;
         }
         Ok(recipients.len())
     })

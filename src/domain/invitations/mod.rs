@@ -383,18 +383,7 @@ fn tell_created(
             email: &user.email,
             link: &link,
         })?;
-    outbox::enqueue(
-        conn,
-        NewEmail {
-            account_id: change.account_id(),
-            invitation_id: None,
-            to: &user.email,
-            subject: &letter.subject,
-            text: &letter.text,
-            html: &letter.html,
-        },
-        change.now,
-    )
+    outbox::enqueue_letter(conn, change.account_id(), &user.email, &letter, change.now)
 }
 
 /// "Invite User from Other Company": adds an existing user to the request's companies they

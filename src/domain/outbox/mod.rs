@@ -206,6 +206,30 @@ pub struct NewEmail<'a> {
     pub html: &'a str,
 }
 
+/// Queues a written letter to one address, about no invitation: what every notice and
+/// link email but the invitation itself is. Call inside the transaction of the change
+/// that causes it.
+pub fn enqueue_letter(
+    conn: &mut DbConnection,
+    account_id: AccountId,
+    to: &str,
+    letter: &Letter,
+    now: NaiveDateTime,
+) -> Result<()> {
+    enqueue(
+        conn,
+        NewEmail {
+            account_id,
+            invitation_id: None,
+            to,
+            subject: &letter.subject,
+            text: &letter.text,
+            html: &letter.html,
+        },
+        now,
+    )
+}
+
 /// Queues an email. Call inside the transaction of the change that causes it. Header values
 /// with a line break are refused (header injection).
 pub fn enqueue(conn: &mut DbConnection, email: NewEmail<'_>, now: NaiveDateTime) -> Result<()> {

@@ -281,20 +281,8 @@ pub async fn renew_codes(
             state.mail_wake.notify_one();
             codes_page(&current, codes, false)
         }
-        Err(Error::Invalid(errors)) => {
-            // The page has a second password field (Turn off): this form's are renew_*.
-            let mut shown = FieldErrors::default();
-            if let Some(message) = errors.get("current_password") {
-                shown.add("renew_password", message.to_owned());
-            }
-            if let Some(message) = errors.get("renew_code").or(errors.get("code")) {
-                shown.add("renew_code", message.to_owned());
-            }
-            if shown.is_empty() {
-                shown = errors;
-            }
-            page(&state, &current, shown).await
-        }
+        // Beside renew_password and renew_code: the page has a second password field.
+        Err(Error::Invalid(errors)) => page(&state, &current, errors).await,
         Err(other) => refusal(&current, other),
     }
 }
